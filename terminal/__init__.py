@@ -1,0 +1,1 @@
+"""Membership POS terminal: domain rules (``terminal.rules``) and application core."""

@@ -1,0 +1,73 @@
+"""Retail barcodes: GTIN check digits and label-scale (price/weight embedded) codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from terminal.errors import InvalidInput
+from terminal.rules.program import ScaleBarcode
+
+GTIN_LENGTHS = (8, 12, 13)  # EAN-8, UPC-A, EAN-13
+
+
+def gtin_check_digit(body: str) -> int:
+    """Check digit for a GTIN body (all digits but the last), weights 3,1 from the right."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def is_gtin(code: str) -> bool:
+    """True for a syntactically valid EAN-8, UPC-A or EAN-13 with a correct check digit."""
+    return (
+        len(code) in GTIN_LENGTHS
+        and code.isascii()
+        and code.isdigit()
+        and gtin_check_digit(code[:-1]) == int(code[-1])
+    )
+
+
+def looks_like_gtin(code: str) -> bool:
+    """All digits and a GTIN length: a failed check digit on such a code is misreading."""
+    return len(code) in GTIN_LENGTHS and code.isascii() and code.isdigit()
+
+
+def with_check_digit(body: str) -> str:
+    return body + str(gtin_check_digit(body))
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleCode:
+    """What a label-scale barcode carries: the item number and a price (fen) or weight (g)."""
+
+    item: int
+    value: int
+    kind: str  # "price" | "weight"
+
+
+def decode_scale(code: str, layouts: tuple[ScaleBarcode, ...]) -> ScaleCode | None:
+    """Decode ``code`` with the first matching layout, or None if none matches.
+
+    A matching layout with a bad check digit is an error, not a miss: the scale
+    printed it, the scanner misread it.
+    """
+    for lay in layouts:
+        length = len(lay.prefix) + lay.item_digits + lay.value_digits + 1
+        if len(code) != length or not code.startswith(lay.prefix) or not code.isdigit():
+            continue
+        if not is_gtin(code):
+            raise InvalidInput(f"check digit wrong on scale code {code}", code="bad_check_digit")
+        i = len(lay.prefix)
+        item = int(code[i : i + lay.item_digits])
+        value = int(code[i + lay.item_digits : i + lay.item_digits + lay.value_digits])
+        return ScaleCode(item, value, lay.value)
+    return None
+
+
+def encode_scale(layout: ScaleBarcode, item: int, value: int) -> str:
+    """The code a label scale would print (for demo data and tests)."""
+    body = f"{layout.prefix}{item:0{layout.item_digits}d}{value:0{layout.value_digits}d}"
+    if len(body) != len(layout.prefix) + layout.item_digits + layout.value_digits:
+        raise InvalidInput(
+            f"item {item} or value {value} does not fit the layout", code="invalid_input"
+        )
+    return with_check_digit(body)

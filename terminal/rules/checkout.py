@@ -1,0 +1,193 @@
+"""Settling a paid sale: the member entries it makes and the record a return needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from terminal.money import Money
+from terminal.quantity import Qty
+from terminal.rules import member as m
+from terminal.rules.earning import Earned, EarnInput, earn
+from terminal.rules.lifecycle import NewId, Upgrade, coin_lot_last_day, retier
+from terminal.rules.pricing import PricedSale
+from terminal.rules.program import Program
+from terminal.rules.tenders import Tender, Tendering
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLine:
+    line_no: int
+    code: str
+    name: str
+    category: str
+    qty: Qty
+    weighed: bool
+    unit_price: Money
+    regular: Money
+    member: Money  # after member price / tier discount
+    member_price_used: bool
+    coupon_share: Money
+    discount_share: Money
+    net: Money
+
+
+@dataclass(frozen=True, slots=True)
+class SaleRecord:
+    """A committed sale as the rules remember it (receipts, returns, reports)."""
+
+    sale_id: str
+    day: date
+    member_code: str | None
+    lines: tuple[RecordLine, ...]
+    tenders: tuple[Tender, ...]
+    change: Money
+    coupons: tuple[tuple[str, Money], ...]  # (coupon id, amount off)
+    sale_discount: Money
+    earned: Earned
+    earn_tier: str | None
+    coin_lot: str | None
+    upgrade: Upgrade | None
+    coupons_granted: tuple[str, ...]
+
+    @property
+    def regular_total(self) -> Money:
+        return Money(sum(ln.regular.fen for ln in self.lines))
+
+    @property
+    def subtotal(self) -> Money:
+        return Money(sum(ln.member.fen for ln in self.lines))
+
+    @property
+    def total_due(self) -> Money:
+        return Money(sum(ln.net.fen for ln in self.lines))
+
+    def line(self, line_no: int) -> RecordLine | None:
+        return next((ln for ln in self.lines if ln.line_no == line_no), None)
+
+
+@dataclass(frozen=True, slots=True)
+class SaleSettlement:
+    entries: tuple[m.MemberEntry, ...]
+    record: SaleRecord
+
+
+def record_lines(priced: PricedSale) -> tuple[RecordLine, ...]:
+    out = []
+    for pl in priced.lines:
+        ln = pl.price.line
+        unit = ln.price_override or ln.product.price
+        out.append(
+            RecordLine(
+                ln.line_no,
+                ln.product.code,
+                ln.product.name,
+                ln.product.category,
+                ln.qty,
+                ln.product.weighed or ln.label_amount is not None,
+                unit,
+                pl.price.regular,
+                pl.price.member,
+                pl.price.member_price_used,
+                pl.coupon_share,
+                pl.discount_share,
+                pl.net,
+            )
+        )
+    return tuple(out)
+
+
+def settle_sale(
+    program: Program,
+    member: m.MemberState | None,
+    priced: PricedSale,
+    tendering: Tendering,
+    today: date,
+    sale_id: str,
+    new_id: NewId,
+) -> SaleSettlement:
+    """Everything a paid sale does to its member, as entries, plus its record.
+
+    Order matters and is the rule book's: coupons and tenders are spent, then the sale
+    earns on what was paid, then the tier moves on the new balance (upgrade gifts).
+    """
+    lines = record_lines(priced)
+    coupons = tuple(
+        (c.id, a) for c, a in zip(priced.coupons.coupons, priced.coupons.amounts, strict=True)
+    )
+    if member is None:
+        record = SaleRecord(
+            sale_id,
+            today,
+            None,
+            lines,
+            tendering.tenders,
+            tendering.change,
+            coupons,
+            priced.sale_discount,
+            Earned(),
+            None,
+            None,
+            None,
+            (),
+        )
+        return SaleSettlement((), record)
+
+    entries: list[m.MemberEntry] = [
+        m.CouponStateChanged(cid, "used", f"sale:{sale_id}") for cid, _ in coupons
+    ]
+    entries += tendering.entries
+    earned = earn(
+        program,
+        EarnInput(
+            [(ln.category, ln.net.fen) for ln in lines],
+            tendering.paid(),
+            member.tier,
+            today,
+        ),
+    )
+    entries += earned_entries(program, earned, today, sale_id)
+    lot = f"{sale_id}:coins" if earned.coins else None
+    entries.append(m.Purchased(today, priced.total_due))
+    state = m.fold(entries, member)
+    moves, upgrade = retier(state, program, today, sale_id, new_id)
+    entries += moves
+    granted = tuple(e.coupon.id for e in moves if isinstance(e, m.CouponGranted))
+    record = SaleRecord(
+        sale_id,
+        today,
+        member.code,
+        lines,
+        tendering.tenders,
+        tendering.change,
+        coupons,
+        priced.sale_discount,
+        earned,
+        member.tier,
+        lot,
+        upgrade,
+        granted,
+    )
+    return SaleSettlement(tuple(entries), record)
+
+
+def earned_entries(program: Program, earned: Earned, today: date, ref: str) -> list[m.MemberEntry]:
+    out: list[m.MemberEntry] = []
+    if earned.growth_points:
+        out.append(m.PointsChanged("growth_points", earned.growth_points, f"earned:{ref}"))
+    if earned.points:
+        out.append(m.PointsChanged("points", earned.points, f"earned:{ref}"))
+    if earned.coins:
+        out.append(
+            m.CoinLotGranted(
+                f"{ref}:coins",
+                earned.coins,
+                today,
+                coin_lot_last_day(program, today),
+                f"earned:{ref}",
+            )
+        )
+    if earned.tier_spend:
+        out.append(m.CounterChanged("spend_12m", earned.tier_spend, f"sale:{ref}"))
+        out.append(m.CounterChanged("cumulative_spend", earned.tier_spend, f"sale:{ref}"))
+    return out

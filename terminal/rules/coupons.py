@@ -1,0 +1,261 @@
+"""Threshold coupons (满X减Y): validity, stacking rules, and the best combination."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from itertools import combinations
+from typing import Literal
+
+from terminal.errors import RuleViolation
+from terminal.money import Money
+from terminal.rules.allocation import allocate
+from terminal.rules.program import Stacking
+
+CouponState = Literal["unused", "used", "expired", "revoked"]
+
+
+@dataclass(frozen=True, slots=True)
+class Coupon:
+    id: str
+    name: str
+    threshold: Money
+    off: Money
+    valid_through: date
+    granted: date | None = None
+    categories: tuple[str, ...] = ()
+    state: CouponState = "unused"
+    origin: str = ""  # "registration", "upgrade:<sale>", "monthly:2026-10", "opening"...
+
+    def usable_on(self, today: date) -> bool:
+        return self.state == "unused" and today <= self.valid_through
+
+    def applies_to(self, category: str) -> bool:
+        return not self.categories or category in self.categories
+
+    def tie_key(self) -> tuple[date, date, str]:
+        return (self.valid_through, self.granted or date.min, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Coupons applied to a sale, what each took off, and why (for the cashier)."""
+
+    coupons: tuple[Coupon, ...]
+    amounts: tuple[Money, ...]  # per coupon, same order
+    reason: str
+
+    @property
+    def discount(self) -> Money:
+        return Money(sum(a.fen for a in self.amounts))
+
+
+NO_COUPONS = Choice((), (), "")
+Lines = Sequence[tuple[str, int]]  # (category, net fen after member prices and tier discounts)
+
+
+def _eligible(c: Coupon, lines: Lines) -> int:
+    return sum(net for cat, net in lines if c.applies_to(cat))
+
+
+def _union(cs: Iterable[Coupon], lines: Lines) -> int:
+    cs = list(cs)
+    return sum(net for cat, net in lines if any(c.applies_to(cat) for c in cs))
+
+
+def _thresholds_fit(cs: Sequence[Coupon], lines: Lines) -> bool:
+    """consume_threshold: each coupon consumes its threshold from spend on its own lines.
+
+    Feasible iff for every group of coupons their thresholds fit in the spend on the
+    union of their lines (Hall's condition); the groups worth checking are the unions
+    of the distinct category sets.
+    """
+    if not cs:
+        return True
+    sets = sorted({c.categories for c in cs})
+    if sets == [()]:
+        return sum(c.threshold.fen for c in cs) <= _union(cs, lines)
+    for r in range(1, len(sets) + 1):
+        for group in combinations(sets, r):
+            inside = [c for c in cs if c.categories in group]
+            if () in group:
+                inside = list(cs)
+            if sum(c.threshold.fen for c in inside) > _union(inside, lines):
+                return False
+    return True
+
+
+def _amounts(cs: Sequence[Coupon], lines: Lines) -> list[int]:
+    """What each coupon takes off: its face value, capped by what is left on its lines."""
+    out, used = [], 0
+    room = _union(cs, lines)
+    for c in cs:
+        take = min(c.off.fen, _eligible(c, lines), room - used)
+        out.append(max(0, take))
+        used += max(0, take)
+    return out
+
+
+def validate(cs: Sequence[Coupon], lines: Lines, stacking: Stacking, today: date) -> None:
+    """Refuse a cashier's manual selection that the program does not allow."""
+    seen: set[str] = set()
+    for c in cs:
+        if c.id in seen:
+            raise RuleViolation(f"coupon {c.id} chosen twice", code="coupon_duplicate")
+        seen.add(c.id)
+        if c.state != "unused":
+            raise RuleViolation(f"coupon {c.id} is {c.state}", code=f"coupon_{c.state}")
+        if today > c.valid_through:
+            raise RuleViolation(
+                f"coupon {c.id} expired on {c.valid_through.isoformat()}", code="coupon_expired"
+            )
+        if _eligible(c, lines) < max(c.threshold.fen, 1):
+            raise RuleViolation(
+                f"{c.name}: spend on its goods {Money(_eligible(c, lines))} is below "
+                f"its threshold {c.threshold}",
+                code="coupon_below_threshold",
+            )
+    if stacking == "one_per_sale" and len(cs) > 1:
+        raise RuleViolation("this program allows one coupon per sale", code="coupon_not_stackable")
+    if stacking == "consume_threshold" and not _thresholds_fit(cs, lines):
+        need = Money(sum(c.threshold.fen for c in cs))
+        raise RuleViolation(
+            f"thresholds together ({need}) exceed the subtotal {Money(_union(cs, lines))}",
+            code="coupon_below_threshold",
+        )
+
+
+def apply(cs: Sequence[Coupon], lines: Lines, reason: str = "") -> Choice:
+    amounts = _amounts(cs, lines)
+    kept = [(c, a) for c, a in zip(cs, amounts, strict=True)]
+    return Choice(tuple(c for c, _ in kept), tuple(Money(a) for _, a in kept), reason)
+
+
+def best(coupons: Iterable[Coupon], lines: Lines, stacking: Stacking, today: date) -> Choice:
+    """The combination with the largest discount; ties: earliest expiries, fewer coupons,
+    oldest grant, coupon id (rule book §1.4, §7). Nothing that fits is not an error."""
+    usable = sorted(
+        (
+            c
+            for c in coupons
+            if c.usable_on(today)
+            and _eligible(c, lines) > 0
+            and c.threshold.fen <= _eligible(c, lines)
+        ),
+        key=Coupon.tie_key,
+    )
+    if not usable:
+        return NO_COUPONS
+    if stacking == "one_per_sale":
+        chosen: list[Coupon] = [min(usable, key=lambda c: (-_amounts([c], lines)[0], _tie([c])))]
+    else:
+        chosen = _search(usable, lines, stacking)
+    choice = apply(chosen, lines)
+    return Choice(choice.coupons, choice.amounts, explain(choice, usable, lines, stacking))
+
+
+def _tie(cs: Sequence[Coupon]) -> tuple[object, ...]:
+    return (
+        tuple(sorted(c.valid_through for c in cs)),
+        len(cs),
+        tuple(sorted(c.granted or date.min for c in cs)),
+        tuple(sorted(c.id for c in cs)),
+    )
+
+
+def _search(usable: list[Coupon], lines: Lines, stacking: Stacking) -> list[Coupon]:
+    """Branch and bound over coupon *kinds*: coupons alike but for dates are interchangeable,
+    and within a kind the earliest-expiring come first, so we choose counts, not subsets."""
+    kinds: dict[tuple[int, int, tuple[str, ...]], list[Coupon]] = {}
+    for c in usable:  # already in tie order
+        kinds.setdefault((c.threshold.fen, c.off.fen, c.categories), []).append(c)
+    groups = sorted(
+        kinds.items(), key=lambda kv: (-Fraction(kv[0][1], max(kv[0][0], 1)), -kv[0][1])
+    )
+    cap = _union(usable, lines)
+    plain = all(not k[2] for k, _ in groups)
+    consume = stacking == "consume_threshold"
+    best_value = -1
+    best_sets: list[list[Coupon]] = []
+
+    def bound(i: int, value: int, thr: int) -> int:
+        extra, room = 0, cap - thr
+        for (t, off, _cats), cs in groups[i:]:
+            n = len(cs)
+            if not consume or t == 0:
+                extra += off * n
+            elif room > 0:
+                take = min(n, room // t)
+                extra += off * take
+                room -= take * t
+                if take < n and room > 0:
+                    extra += off * room // t + 1
+                    room = 0
+        return min(cap, value + extra)
+
+    def walk(i: int, chosen: list[Coupon], value: int, thr: int) -> None:
+        nonlocal best_value, best_sets
+        if bound(i, value, thr) < best_value:
+            return
+        if i == len(groups):
+            if value > best_value:
+                best_value, best_sets = value, [chosen[:]]
+            elif value == best_value:
+                best_sets.append(chosen[:])
+            return
+        (t, off, _cats), cs = groups[i]
+        for k in range(len(cs), -1, -1):
+            pick = chosen + cs[:k]
+            if consume and k:
+                if plain and thr + t * k > cap:
+                    continue
+                if not plain and not _thresholds_fit(pick, lines):
+                    continue
+            walk(
+                i + 1,
+                pick,
+                _value(pick, lines) if not plain else min(cap, value + off * k),
+                thr + t * k,
+            )
+
+    walk(0, [], 0, 0)
+    return min(best_sets, key=_tie)
+
+
+def _value(cs: Sequence[Coupon], lines: Lines) -> int:
+    return sum(_amounts(cs, lines))
+
+
+def explain(choice: Choice, usable: Sequence[Coupon], lines: Lines, stacking: Stacking) -> str:
+    """One line for the cashier: what was picked, against which subtotal, what was left."""
+    if not choice.coupons:
+        return "无可用优惠券"
+    names: dict[str, int] = {}
+    for c in choice.coupons:
+        names[c.name] = names.get(c.name, 0) + 1
+    picked = "、".join(f"{n}×{k}" for n, k in names.items())
+    sub = Money(_union(choice.coupons, lines))
+    text = f"已选最优: {picked}, 共减{choice.discount}"
+    if stacking == "consume_threshold":
+        need = Money(sum(c.threshold.fen for c in choice.coupons))
+        text += f" (门槛合计{need} ≤ 小计{sub})"
+    left = len(usable) - len(choice.coupons)
+    if left:
+        text += f"; 另有{left}张本单不可叠加"
+    return text
+
+
+def allocate_to_lines(choice: Choice, lines: Lines) -> list[int]:
+    """Spread the summed coupon discount over lines in one largest-remainder pass,
+    each coupon weighted over its own lines pro rata to their nets."""
+    weights = [Fraction(0)] * len(lines)
+    for c, amount in zip(choice.coupons, choice.amounts, strict=True):
+        elig = _eligible(c, lines)
+        if elig == 0 or amount.fen == 0:
+            continue
+        for i, (cat, net) in enumerate(lines):
+            if c.applies_to(cat):
+                weights[i] += Fraction(amount.fen * net, elig)
+    return allocate(choice.discount.fen, weights, [net for _, net in lines])

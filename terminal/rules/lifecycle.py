@@ -1,0 +1,325 @@
+"""Tiers, expiries, gifts and coin lots: what happens to a member as days pass.
+
+``due_entries`` is a pure function of (state, program, day): a till that was
+offline on an expiry day computes exactly what HQ computes (rule book §1.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+
+from terminal.calendar import add_months, valid_through
+from terminal.errors import RuleViolation
+from terminal.money import Money
+from terminal.rules import member as m
+from terminal.rules.coupons import Coupon
+from terminal.rules.program import CouponGift, Program, TierLadder, TierLevel
+
+NewId = Callable[[], str]
+
+
+def grant_coupons(
+    program: Program, gifts: tuple[CouponGift, ...], today: date, origin: str, new_id: NewId
+) -> list[m.MemberEntry]:
+    out: list[m.MemberEntry] = []
+    last = valid_through(today, program.coupon_validity_months)
+    for g in gifts:
+        t = program.template(g.template)
+        for _ in range(g.count):
+            out.append(
+                m.CouponGranted(
+                    Coupon(
+                        new_id(),
+                        t.name,
+                        t.threshold,
+                        t.off,
+                        last,
+                        today,
+                        t.categories,
+                        "unused",
+                        origin,
+                    )
+                )
+            )
+    return out
+
+
+def register(
+    program: Program,
+    code: str,
+    phone: str,
+    today: date,
+    new_id: NewId,
+    *,
+    birthday: date | None = None,
+    group: bool = False,
+    name: str = "",
+) -> list[m.MemberEntry]:
+    """A new member at the counter: the lowest free tier and the new-member gift."""
+    out: list[m.MemberEntry] = [m.Registered(code, phone, today, birthday, group, name)]
+    ladder = program.ladder_for(group)
+    start = ladder.tier_for(0)
+    if start is not None:
+        out.append(m.TierChanged(start.id, _validity(ladder, today), "registration"))
+    if program.points_expiry == "membership_year":
+        out.append(m.PointsYearSet(today))
+    out += grant_coupons(program, program.registration_gift, today, "registration", new_id)
+    return out
+
+
+def _validity(ladder: TierLadder, start: date) -> date | None:
+    return valid_through(start, ladder.validity_months) if ladder.validity_months else None
+
+
+# ----------------------------------------------------------------------------- expiry
+
+
+def due_entries(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    """Every expiry that has fallen due by ``today``: tier, coin lots, coupons, points."""
+    out: list[m.MemberEntry] = []
+    for step in (_tier_expiry, _lot_expiry, _year_end_clear, _coupon_expiry, _points_year_expiry):
+        new = step(state, program, today)
+        state = m.fold(new, state)
+        out += new
+    return out
+
+
+def _lot_expiry(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    return [
+        m.CoinLotChanged(lot.id, -lot.coins, "expired")
+        for lot in state.coin_lots
+        if lot.coins > 0 and lot.last_day is not None and today > lot.last_day
+    ]
+
+
+def _coupon_expiry(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    return [
+        m.CouponStateChanged(c.id, "expired", "expired")
+        for c in state.coupons
+        if c.state == "unused" and today > c.valid_through
+    ]
+
+
+def _tier_expiry(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    """Deduct and re-tier at the end of each validity, repeating while overdue (§7)."""
+    ladder = program.ladder_for(state.group)
+    if ladder.movement != "expiry":
+        return []
+    out: list[m.MemberEntry] = []
+    tier, last, points = state.tier, state.tier_valid_through, state.growth_points
+    while last is not None and today > last:
+        level = ladder.level(tier)
+        deduction = min(points, level.expiry_deduction if level else 0)
+        if deduction:
+            out.append(m.PointsChanged("growth_points", -deduction, "tier_expiry"))
+            points -= deduction
+        new = ladder.tier_for(points)
+        tier, last = (
+            (new.id if new else None),
+            valid_through(last + timedelta(days=1), ladder.validity_months),
+        )
+        out.append(m.TierChanged(tier, last, "expiry"))
+    return out
+
+
+def _year_end_clear(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    """Policy ``year_end_clear_percent``: on 31 Dec, clear a share of that year's grants."""
+    if program.coin_expiry != "year_end_clear_percent":
+        return []
+    out: list[m.MemberEntry] = []
+    years = sorted({lot.granted.year for lot in state.coin_lots if lot.granted.year < today.year})
+    for year in years:
+        if year in state.cleared_years:
+            continue
+        lots = [lot for lot in state.coin_lots if lot.granted.year == year]
+        granted = sum(lot.original for lot in lots)
+        to_clear = granted * program.year_end_clear_percent // 100
+        for lot in lots:
+            take = min(lot.coins, to_clear)
+            if take:
+                out.append(m.CoinLotChanged(lot.id, -take, "year_end_clear"))
+                to_clear -= take
+        out.append(m.CoinsYearCleared(year))
+    return out
+
+
+def _points_year_expiry(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    """Points earned in a membership year expire when that year ends."""
+    if program.points_expiry != "membership_year" or state.points_year_start is None:
+        return []
+    out: list[m.MemberEntry] = []
+    start, points = state.points_year_start, state.points
+    while today >= add_months(start, 12):
+        if points:
+            out.append(m.PointsChanged("points", -points, "year_expiry"))
+            points = 0
+        start = add_months(start, 12)
+        out.append(m.PointsYearSet(start))
+    return out
+
+
+def membership_year_start(registered: date, today: date) -> date:
+    """Start of the membership year (registration anniversary) that contains ``today``."""
+    years = today.year - registered.year
+    start = add_months(registered, 12 * years)
+    if start > today:
+        start = add_months(registered, 12 * (years - 1))
+    return start
+
+
+# ----------------------------------------------------------------------------- tiers
+
+
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """Recorded on the sale that caused it, so a return can reverse it (§1.9)."""
+
+    from_tier: str | None
+    from_valid_through: date | None
+    to_tier: str
+    gift_coupons: tuple[str, ...]
+
+
+def qualifies(state: m.MemberState, ladder: TierLadder, level: TierLevel) -> bool:
+    if state.basis_value(ladder.basis) >= level.threshold:
+        return True
+    return any(
+        p.to_tier == level.id
+        and state.points >= p.points_at_least
+        and ladder.rank(p.from_tier) <= ladder.rank(state.tier)
+        for p in ladder.promotions
+    )
+
+
+def retier(
+    state: m.MemberState, program: Program, today: date, origin: str, new_id: NewId
+) -> tuple[list[m.MemberEntry], Upgrade | None]:
+    """Move the tier after a change of its basis: up at once (tiers may be skipped;
+    only the reached tier's gift is granted), or both ways where the tier follows."""
+    ladder = program.ladder_for(state.group)
+    reached = [lv for lv in ladder.levels if qualifies(state, ladder, lv)]
+    target = reached[-1] if reached else None
+    current = ladder.rank(state.tier)
+    target_rank = ladder.rank(target.id if target else None)
+    if target_rank > current and target is not None:
+        entries: list[m.MemberEntry] = [
+            m.TierChanged(target.id, _validity(ladder, today), "upgrade")
+        ]
+        gifts = grant_coupons(program, target.upgrade_gift, today, f"upgrade:{origin}", new_id)
+        entries += gifts
+        ids = tuple(g.coupon.id for g in gifts if isinstance(g, m.CouponGranted))
+        return entries, Upgrade(state.tier, state.tier_valid_through, target.id, ids)
+    if target_rank < current and ladder.movement == "follow":
+        return [m.TierChanged(target.id if target else None, None, "downgrade")], None
+    return [], None
+
+
+def reverse_upgrade(state: m.MemberState, program: Program, up: Upgrade) -> list[m.MemberEntry]:
+    """A return took the member back below the tier its sale reached: restore the tier
+    and valid-through held before, revoke that upgrade's unused gifts (§1.9, §7)."""
+    ladder = program.ladder_for(state.group)
+    level = ladder.level(up.to_tier)
+    if state.tier != up.to_tier or level is None or qualifies(state, ladder, level):
+        return []
+    out: list[m.MemberEntry] = [m.TierChanged(up.from_tier, up.from_valid_through, "reversal")]
+    for cid in up.gift_coupons:
+        c = state.coupon(cid)
+        if c is not None and c.state == "unused":
+            out.append(m.CouponStateChanged(cid, "revoked", "upgrade_reversed"))
+    return out
+
+
+# ----------------------------------------------------------------------------- gifts
+
+
+def claim_gift(
+    state: m.MemberState, program: Program, kind: str, today: date, new_id: NewId
+) -> list[m.MemberEntry]:
+    """Monthly coupons (days 1-5, once a month, by tier) or the birthday gift (once, in
+    the birthday month)."""
+    if kind == "monthly":
+        first, last = program.monthly_claim_days
+        level = program.ladder_for(state.group).level(state.tier)
+        gifts = level.monthly_gift if level else ()
+        if not gifts:
+            raise RuleViolation("this tier has no monthly coupons", code="no_gift")
+        if not first <= today.day <= last:
+            raise RuleViolation(
+                f"monthly coupons are claimed on days {first}-{last} of the month",
+                code="gift_not_claimable",
+            )
+        period = f"{today.year}-{today.month:02d}"
+    elif kind == "birthday":
+        gifts = program.birthday_gift
+        if not gifts:
+            raise RuleViolation("this program has no birthday gift to claim", code="no_gift")
+        if state.birthday is None or state.birthday.month != today.month:
+            raise RuleViolation(
+                "the birthday gift is claimed in the birthday month", code="gift_not_claimable"
+            )
+        period = str(today.year)
+    else:
+        raise RuleViolation(f"unknown gift {kind!r}", code="unknown_gift")
+    if (kind, period) in state.gifts_claimed:
+        raise RuleViolation(
+            f"the {kind} gift for {period} was already claimed", code="gift_already_claimed"
+        )
+    return [
+        m.GiftClaimed(kind, period),
+        *grant_coupons(program, gifts, today, f"{kind}:{period}", new_id),
+    ]
+
+
+def gifts_waiting(state: m.MemberState, program: Program, today: date) -> list[str]:
+    """Gifts the cashier should offer now (shown on the member panel)."""
+    waiting = []
+    for kind in ("monthly", "birthday"):
+        try:
+            claim_gift(state, program, kind, today, lambda: "")
+        except RuleViolation:
+            continue
+        waiting.append(kind)
+    return waiting
+
+
+def is_birthday(state: m.MemberState, today: date) -> bool:
+    b = state.birthday
+    return b is not None and (b.month, b.day) == (today.month, today.day)
+
+
+# ----------------------------------------------------------------------------- coins
+
+
+def draw_coins(state: m.MemberState, coins: int, today: date) -> list[tuple[str, int]]:
+    """Take coins oldest lot first; the draws are kept so a return puts them back."""
+    if coins > state.coins_on(today):
+        raise RuleViolation(
+            f"only {state.coins_on(today)} coins available, not {coins}", code="insufficient_coins"
+        )
+    draws, left = [], coins
+    for lot in state.coin_lots:
+        if left == 0:
+            break
+        if lot.live_on(today):
+            take = min(lot.coins, left)
+            draws.append((lot.id, take))
+            left -= take
+    return draws
+
+
+def coin_lot_last_day(program: Program, granted: date) -> date | None:
+    if program.coin_expiry == "rolling_months":
+        return valid_through(granted, program.coin_expiry_months)
+    return None
+
+
+def sv_split(amount: Money, principal: Money, gift: Money) -> tuple[Money, Money]:
+    """Pro rata to the balances, to the fen, principal first on ties (§1.7)."""
+    balance = principal.fen + gift.fen
+    if balance == 0 or amount.fen == 0:
+        return Money(0), Money(0)
+    p = Money(amount.fen).times(Fraction(principal.fen, balance))
+    return p, amount - p

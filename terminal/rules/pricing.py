@@ -1,0 +1,178 @@
+"""Pricing a sale: pure ``(lines, member, program, coupons) -> PricedSale``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from terminal.money import ZERO, Money, round_half_up
+from terminal.quantity import Qty
+from terminal.rules import coupons as cp
+from terminal.rules.allocation import allocate
+from terminal.rules.catalog import Product
+from terminal.rules.program import Program
+
+
+@dataclass(frozen=True, slots=True)
+class SaleLine:
+    line_no: int  # 1-based, stable for returns
+    product: Product
+    qty: Qty
+    label_amount: Money | None = None  # price-embedded scale code
+    price_override: Money | None = None  # manager's unit price (改价): final, no member rules
+
+    @property
+    def regular(self) -> Money:
+        if self.price_override is not None:
+            return self.price_override.times(self.qty.fraction())
+        if self.label_amount is not None:
+            return self.label_amount
+        return self.product.price.times(self.qty.fraction())
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPricing:
+    """What pricing needs to know of the identified member."""
+
+    tier: str | None
+    group: bool = False
+    birthday_today: bool = False
+    entered: bool = True  # organic: not a member until the entry purchase/recharge
+
+
+@dataclass(frozen=True, slots=True)
+class LinePrice:
+    line: SaleLine
+    regular: Money
+    member: Money  # after member price, tier discount and birthday discount
+    member_price_used: bool
+    tier_discount_used: bool
+
+    @property
+    def category(self) -> str:
+        return self.line.product.category
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    price: LinePrice
+    coupon_share: Money
+    discount_share: Money  # whole-sale discount (整单折扣)
+
+    @property
+    def line_no(self) -> int:
+        return self.price.line.line_no
+
+    @property
+    def category(self) -> str:
+        return self.price.category
+
+    @property
+    def net(self) -> Money:
+        return self.price.member - self.coupon_share - self.discount_share
+
+
+@dataclass(frozen=True, slots=True)
+class PricedSale:
+    lines: tuple[PricedLine, ...]
+    coupons: cp.Choice
+    sale_discount: Money
+
+    @property
+    def regular_total(self) -> Money:
+        return Money(sum(pl.price.regular.fen for pl in self.lines))
+
+    @property
+    def subtotal(self) -> Money:
+        """After member prices and tier discounts, before coupons."""
+        return Money(sum(pl.price.member.fen for pl in self.lines))
+
+    @property
+    def member_savings(self) -> Money:
+        return self.regular_total - self.subtotal
+
+    @property
+    def total_due(self) -> Money:
+        return Money(sum(pl.net.fen for pl in self.lines))
+
+    def line(self, line_no: int) -> PricedLine:
+        return next(pl for pl in self.lines if pl.line_no == line_no)
+
+
+def price_line(line: SaleLine, member: MemberPricing | None, program: Program) -> LinePrice:
+    regular = line.regular
+    if line.price_override is not None or member is None or not member.entered:
+        return LinePrice(line, regular, regular, False, False)
+    p = line.product
+    options: list[tuple[Money, str]] = [(regular, "regular")]
+    if p.member_price is not None:
+        if line.label_amount is None:
+            options.append((p.member_price.times(line.qty.fraction()), "member"))
+        elif program.scale_member_price and p.price.fen > 0:
+            options.append((regular.times(Fraction(p.member_price.fen, p.price.fen)), "member"))
+    discountable = p.category not in program.no_tier_categories + program.no_earn_categories
+    level = program.ladder_for(member.group).level(member.tier)
+    if discountable and level is not None and level.discount_percent < 100:
+        options.append((regular.times(Fraction(level.discount_percent, 100)), "tier"))
+    if program.member_price_policy == "member_price_first" and len(options) > 1:
+        member_opt = [o for o in options if o[1] == "member"]
+        amount, how = member_opt[0] if member_opt else min(options, key=lambda o: o[0].fen)
+    else:
+        amount, how = min(options, key=lambda o: o[0].fen)
+    if discountable and member.birthday_today and program.birthday_discount_percent:
+        amount = amount.times(Fraction(100 - program.birthday_discount_percent, 100))
+    return LinePrice(line, regular, amount, how == "member", how == "tier")
+
+
+def price_lines(
+    lines: Sequence[SaleLine], member: MemberPricing | None, program: Program
+) -> tuple[LinePrice, ...]:
+    return tuple(price_line(ln, member, program) for ln in lines)
+
+
+def coupon_lines(prices: Sequence[LinePrice]) -> list[tuple[str, int]]:
+    return [(lp.category, lp.member.fen) for lp in prices]
+
+
+def reduce(
+    prices: Sequence[LinePrice], choice: cp.Choice = cp.NO_COUPONS, sale_discount: Money = ZERO
+) -> PricedSale:
+    """Allocate coupons, then a whole-sale discount, to lines to the fen."""
+    lines = coupon_lines(prices)
+    shares = cp.allocate_to_lines(choice, lines)
+    left = [net - s for (_, net), s in zip(lines, shares, strict=True)]
+    discount = min(sale_discount.fen, sum(left))
+    dshares = allocate(max(discount, 0), left, left) if discount > 0 else [0] * len(left)
+    return PricedSale(
+        tuple(
+            PricedLine(lp, Money(s), Money(d))
+            for lp, s, d in zip(prices, shares, dshares, strict=True)
+        ),
+        choice,
+        Money(max(discount, 0)),
+    )
+
+
+def round_off(amount: Money, mode: str) -> Money:
+    """抹零: drop the fen (``jiao``) or the jiao and fen (``yuan``) of a cash total."""
+    if mode == "jiao":
+        return Money(amount.fen - amount.fen % 10)
+    if mode == "yuan":
+        return Money(amount.fen - amount.fen % 100)
+    return amount
+
+
+__all__ = [
+    "LinePrice",
+    "MemberPricing",
+    "PricedLine",
+    "PricedSale",
+    "SaleLine",
+    "coupon_lines",
+    "price_line",
+    "price_lines",
+    "reduce",
+    "round_half_up",
+    "round_off",
+]

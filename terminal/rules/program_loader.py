@@ -1,0 +1,431 @@
+"""Read and validate program files (TOML).
+
+A broken file is refused whole, with one message naming the file, the key and
+what is wrong (``ProgramFileError``): a chain checks a new program before rolling
+it out, and a half-loaded program must never price a sale.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar, cast, get_args
+
+from terminal.errors import InvalidInput, ProgramFileError
+from terminal.money import Money
+from terminal.rules import program as p
+
+T = TypeVar("T")
+PROGRAM_IDS = ("tomato", "mall", "points", "organic", "basic")
+
+
+class _Table:
+    """A TOML table being read: tracks its key path and refuses unknown keys."""
+
+    def __init__(self, file: str, path: str, data: dict[str, Any]) -> None:
+        self.file, self.path, self.data = file, path, data
+        self.seen: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def fail(self, name: str, problem: str) -> ProgramFileError:
+        return ProgramFileError(self.file, self.key(name), problem)
+
+    def _get(self, name: str, kind: type[T], default: Any, what: str) -> Any:
+        self.seen.add(name)
+        if name not in self.data:
+            if default is _REQUIRED:
+                raise self.fail(name, "is required")
+            return default
+        value = self.data[name]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if not ok:
+            raise self.fail(name, f"must be {what}, not {type(value).__name__} {value!r}")
+        return value
+
+    def text(self, name: str, default: Any = None) -> str:
+        return cast(
+            str, self._get(name, str, _REQUIRED if default is None else default, "a string")
+        )
+
+    def integer(self, name: str, default: Any = None, *, minimum: int = 0) -> int:
+        v = cast(int, self._get(name, int, _REQUIRED if default is None else default, "an integer"))
+        if v < minimum:
+            raise self.fail(name, f"must be at least {minimum}, not {v}")
+        return v
+
+    def flag(self, name: str, default: bool) -> bool:
+        return cast(bool, self._get(name, bool, default, "true or false"))
+
+    def money(self, name: str, default: str | None = None, *, positive: bool = False) -> Money:
+        text = self.text(name, default)
+        try:
+            m = Money.parse(text)
+        except InvalidInput:
+            raise self.fail(name, f'must be an amount in yuan like "12.50", not {text!r}') from None
+        if m.fen < 0 or (positive and m.fen == 0):
+            raise self.fail(
+                name, f"must be {'positive' if positive else 'non-negative'}, not {text}"
+            )
+        return m
+
+    def rate(self, name: str, default: str = "1") -> Fraction:
+        text = self.text(name, default)
+        return self.parse_rate(name, text)
+
+    def parse_rate(self, name: str, text: str) -> Fraction:
+        try:
+            r = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise self.fail(name, f'must be a decimal rate like "1.5", not {text!r}') from None
+        if r < 0:
+            raise self.fail(name, f"must not be negative, not {text}")
+        return r
+
+    def choice(self, name: str, literal: Any, default: str | None = None) -> Any:
+        allowed = get_args(literal)
+        v = self.text(name, default)
+        if v not in allowed:
+            raise self.fail(name, f"must be one of {', '.join(allowed)}, not {v!r}")
+        return v
+
+    def strs(self, name: str) -> tuple[str, ...]:
+        items = self._get(name, list, [], "a list of strings")
+        if not all(isinstance(i, str) for i in items):
+            raise self.fail(name, "must be a list of strings")
+        return tuple(items)
+
+    def table(self, name: str, *, optional: bool = True) -> _Table | None:
+        value = self._get(name, dict, None if optional else _REQUIRED, "a table")
+        return None if value is None else _Table(self.file, self.key(name), value)
+
+    def tables(self, name: str) -> list[_Table]:
+        items = self._get(name, list, [], "an array of tables")
+        out = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self.fail(f"{name}[{i}]", "must be a table")
+            out.append(_Table(self.file, f"{self.key(name)}[{i}]", item))
+        return out
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            raise self.fail(unknown[0], "is not a known key")
+
+
+_REQUIRED = object()
+
+
+def _read(t: _Table, fn: Callable[[_Table], T]) -> T:
+    value = fn(t)
+    t.done()
+    return value
+
+
+def _gifts(
+    t: _Table, name: str, templates: dict[str, p.CouponTemplate]
+) -> tuple[p.CouponGift, ...]:
+    out = []
+    for g in t.tables(name):
+        key = g.text("coupon")
+        if key not in templates:
+            raise g.fail("coupon", f"names no coupon template (known: {', '.join(templates)})")
+        out.append(p.CouponGift(key, g.integer("count", 1, minimum=1)))
+        g.done()
+    return tuple(out)
+
+
+def _template(t: _Table, key: str) -> p.CouponTemplate:
+    tpl = p.CouponTemplate(
+        key=key,
+        name=t.text("name"),
+        threshold=t.money("threshold"),
+        off=t.money("off", positive=True),
+        categories=t.strs("categories"),
+    )
+    t.done()
+    return tpl
+
+
+def _ladder(t: _Table, templates: dict[str, p.CouponTemplate]) -> p.TierLadder:
+    basis = t.choice("basis", p.TierBasis)
+    money_basis = basis not in ("growth_points", "points_balance")
+    levels: list[p.TierLevel] = []
+    for lt in t.tables("levels"):
+        threshold = lt.money("threshold").fen if money_basis else lt.integer("threshold", minimum=0)
+        level = p.TierLevel(
+            id=lt.text("id"),
+            name=lt.text("name"),
+            threshold=threshold,
+            discount_percent=lt.integer("discount_percent", 100, minimum=1),
+            expiry_deduction=lt.integer("expiry_deduction", 0),
+            upgrade_gift=_gifts(lt, "upgrade_gift", templates),
+            monthly_gift=_gifts(lt, "monthly_gift", templates),
+        )
+        if level.discount_percent > 100:
+            raise lt.fail("discount_percent", f"must be at most 100, not {level.discount_percent}")
+        if levels and level.threshold <= levels[-1].threshold:
+            raise lt.fail(
+                "threshold",
+                f"overlaps tier {levels[-1].id!r}: thresholds must rise strictly",
+            )
+        if any(lv.id == level.id for lv in levels):
+            raise lt.fail("id", f"tier {level.id!r} is defined twice")
+        lt.done()
+        levels.append(level)
+    if not levels:
+        raise t.fail("levels", "needs at least one tier")
+    ids = {lv.id for lv in levels}
+    promotions = []
+    for pt in t.tables("promotions"):
+        promo = p.Promotion(pt.text("from"), pt.text("to"), pt.integer("points_at_least"))
+        for k, v in (("from", promo.from_tier), ("to", promo.to_tier)):
+            if v not in ids:
+                raise pt.fail(k, f"names no tier (known: {', '.join(sorted(ids))})")
+        pt.done()
+        promotions.append(promo)
+    ladder = p.TierLadder(
+        basis=basis,
+        levels=tuple(levels),
+        movement=t.choice("movement", p.TierMovement, "up_only"),
+        validity_months=t.integer("validity_months", 0),
+        promotions=tuple(promotions),
+    )
+    if ladder.movement == "expiry" and ladder.validity_months == 0:
+        raise t.fail("validity_months", 'must be set when movement is "expiry"')
+    t.done()
+    return ladder
+
+
+def _earn(t: _Table, tier_ids: set[str]) -> p.EarnRule:
+    rates = t.table("tier_rates")
+    tier_rates: list[tuple[str, Fraction]] = []
+    if rates is not None:
+        for tier, text in rates.data.items():
+            if tier not in tier_ids:
+                raise rates.fail(tier, "names no tier")
+            if not isinstance(text, str):
+                raise rates.fail(tier, f"must be a decimal rate string, not {text!r}")
+            tier_rates.append((tier, rates.parse_rate(tier, text)))
+            rates.seen.add(tier)
+        rates.done()
+    md = t.table("member_day")
+    member_day = None
+    if md is not None:
+        member_day = p.MemberDay(
+            md.integer("weekday", minimum=1), md.integer("multiplier", minimum=1)
+        )
+        if member_day.weekday > 7:
+            raise md.fail("weekday", "must be 1 (Monday) to 7 (Sunday)")
+        md.done()
+    rule = p.EarnRule(
+        currency=t.choice("currency", p.EarnCurrency),
+        base=t.choice("base", p.EarnBase),
+        unit=t.money("unit", positive=True),
+        rounding=t.choice("rounding", p.Rounding),
+        categories=t.strs("categories"),
+        minimum_base=t.money("minimum_base", "0"),
+        rate=t.rate("rate"),
+        tier_rates=tuple(tier_rates),
+        exclude_tenders=t.strs("exclude_tenders")
+        if "exclude_tenders" in t.data
+        else ("points", "coins"),
+        member_day=member_day,
+    )
+    t.done()
+    return rule
+
+
+def parse_program(data: dict[str, Any], file: str) -> p.Program:
+    """Validate a parsed TOML document into a ``Program`` or raise ``ProgramFileError``."""
+    root = _Table(file, "", data)
+    meta = root.table("program", optional=False)
+    assert meta is not None
+    templates: dict[str, p.CouponTemplate] = {}
+    coupons = root.table("coupons", optional=False)
+    assert coupons is not None
+    tpl_table = coupons.table("templates")
+    if tpl_table is not None:
+        for key in tpl_table.data:
+            sub = tpl_table.table(key, optional=False)
+            assert sub is not None
+            templates[key] = _template(sub, key)
+        tpl_table.done()
+
+    tiers_t = root.table("tiers", optional=False)
+    assert tiers_t is not None
+    tiers = _ladder(tiers_t, templates)
+    group_t = root.table("group_tiers")
+    group = _ladder(group_t, templates) if group_t is not None else None
+    tier_ids = (
+        {lv.id for lv in tiers.levels} | {lv.id for lv in group.levels}
+        if group
+        else {lv.id for lv in tiers.levels}
+    )
+
+    catalog = root.table("catalog") or _Table(file, "catalog", {})
+    scales = []
+    for st in catalog.tables("scale_barcodes"):
+        sb = p.ScaleBarcode(
+            prefix=st.text("prefix"),
+            item_digits=st.integer("item_digits", minimum=1),
+            value_digits=st.integer("value_digits", minimum=1),
+            value=st.choice("value", p.ScaleValue),
+        )
+        if not sb.prefix.isdigit():
+            raise st.fail("prefix", f"must be digits, not {sb.prefix!r}")
+        if len(sb.prefix) + sb.item_digits + sb.value_digits + 1 not in (12, 13):
+            raise st.fail(
+                "value_digits",
+                "prefix + item + value digits + check digit must make 12 (UPC-A) or 13 (EAN-13)",
+            )
+        st.done()
+        scales.append(sb)
+    if not scales and "scale_barcodes" not in catalog.data:
+        scales = [p.ScaleBarcode("2", 5, 5, "price")]
+
+    earn_rules = tuple(_earn(et, tier_ids) for et in root.tables("earn"))
+    coins_t = root.table("coins") or _Table(file, "coins", {})
+    points_t = root.table("points") or _Table(file, "points", {})
+    sv_t = root.table("stored_value") or _Table(file, "stored_value", {})
+    gifts_t = root.table("gifts") or _Table(file, "gifts", {})
+    returns_t = root.table("returns") or _Table(file, "returns", {})
+    offline_t = root.table("offline") or _Table(file, "offline", {})
+    cash_t = root.table("cash") or _Table(file, "cash", {})
+    member_t = root.table("membership") or _Table(file, "membership", {})
+    rfm_t = root.table("rfm") or _Table(file, "rfm", {})
+
+    recharge_gifts = []
+    for gt in sv_t.tables("recharge_gifts"):
+        recharge_gifts.append(
+            p.RechargeGift(
+                gt.money("at_least", positive=True),
+                gt.integer("coins", 0),
+                gt.money("gift_value", "0"),
+            )
+        )
+        gt.done()
+    claim_days = gifts_t._get("monthly_claim_days", list, [1, 5], "a list [first, last]")
+    if (
+        len(claim_days) != 2
+        or not all(isinstance(d, int) and 1 <= d <= 31 for d in claim_days)
+        or claim_days[0] > claim_days[1]
+    ):
+        raise gifts_t.fail(
+            "monthly_claim_days", f"must be [first, last] days 1-31, not {claim_days!r}"
+        )
+
+    prog = p.Program(
+        id=meta.text("id"),
+        name=meta.text("name"),
+        coin_name=meta.text("coin_name", "币"),
+        points_name=meta.text("points_name", "积分"),
+        scale_barcodes=tuple(scales),
+        member_price_policy=catalog.choice("member_price_policy", p.MemberPricePolicy, "better_of"),
+        no_earn_categories=catalog.strs("no_earn_categories"),
+        no_tier_categories=catalog.strs("no_tier_categories"),
+        scale_member_price=catalog.flag("scale_member_price", True),
+        tiers=tiers,
+        group_tiers=group,
+        stacking=coupons.choice("stacking", p.Stacking),
+        coupon_validity_months=coupons.integer("validity_months", 1, minimum=1),
+        coupon_templates=tuple(templates.values()),
+        registration_gift=_gifts(gifts_t, "registration", templates),
+        monthly_claim_days=(claim_days[0], claim_days[1]),
+        birthday_gift=_gifts(gifts_t, "birthday", templates),
+        birthday_discount_percent=gifts_t.integer("birthday_discount_percent", 0),
+        earn=earn_rules,
+        tier_spend_excludes=tiers_t.strs("spend_excludes_tenders") or ("points", "coins"),
+        coin_value=coins_t.money("value", "1.00", positive=True),
+        coin_expiry=coins_t.choice("expiry", p.CoinExpiry, "never"),
+        coin_expiry_months=coins_t.integer("expiry_months", 12, minimum=1),
+        year_end_clear_percent=coins_t.integer("year_end_clear_percent", 0),
+        points_redeem_per_yuan=points_t.integer("redeem_per_yuan", 0),
+        points_expiry=points_t.choice("expiry", p.PointsExpiry, "never"),
+        points_clawback=points_t.choice("clawback_shortfall", p.ClawbackShortfall, "floor_zero"),
+        coins_clawback=coins_t.choice(
+            "clawback_shortfall", p.ClawbackShortfall, "deduct_from_refund"
+        ),
+        stored_value=sv_t.flag("enabled", True),
+        recharge_gifts=tuple(recharge_gifts),
+        prepaid_card_values=tuple(_money_list(sv_t, "prepaid_card_values")),
+        return_manager_above=returns_t.money("manager_above", "100.00"),
+        offline_spend_limit=offline_t.money("spend_limit_per_day", "200.00"),
+        cash_round_off=cash_t.choice("round_off", p.RoundOff, "none"),
+        entry_min_first_purchase=member_t.money("entry_min_first_purchase", "0"),
+        sleeping_after_days=member_t.integer("sleeping_after_days", 90, minimum=1),
+        rfm=p.RfmSettings(
+            new_member_months=rfm_t.integer("new_member_months", 1),
+            recent_days=rfm_t.integer("recent_days", 30, minimum=1),
+            frequency_high=rfm_t.integer("frequency_high", 0),
+            monetary_high=rfm_t.money("monetary_high", "0"),
+        ),
+    )
+    if prog.year_end_clear_percent > 100:
+        raise coins_t.fail("year_end_clear_percent", "must be at most 100")
+    if prog.coin_expiry == "year_end_clear_percent" and prog.year_end_clear_percent == 0:
+        raise coins_t.fail(
+            "year_end_clear_percent", "must be set when expiry is year_end_clear_percent"
+        )
+    if prog.points_expiry != "never" and not any(r.currency == "points" for r in prog.earn):
+        raise points_t.fail("expiry", "is set but no [[earn]] rule earns points")
+    for t in (
+        catalog,
+        coins_t,
+        points_t,
+        sv_t,
+        gifts_t,
+        returns_t,
+        offline_t,
+        cash_t,
+        member_t,
+        rfm_t,
+        coupons,
+        tiers_t,
+        meta,
+    ):
+        t.done()
+    root.done()
+    return prog
+
+
+def _money_list(t: _Table, name: str) -> list[Money]:
+    out = []
+    for i, text in enumerate(t._get(name, list, [], "a list of amounts")):
+        try:
+            m = Money.parse(text) if isinstance(text, str) else None
+        except InvalidInput:
+            m = None
+        if m is None or m.fen <= 0:
+            raise t.fail(f"{name}[{i}]", f'must be a positive amount like "100.00", not {text!r}')
+        out.append(m)
+    return out
+
+
+def load_program_file(path: Path) -> p.Program:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ProgramFileError(path.name, "(syntax)", str(e)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ProgramFileError(path.name, "(file)", str(e)) from None
+    return parse_program(data, path.name)
+
+
+_CACHE: dict[str, p.Program] = {}
+
+
+def load_program(program_id: str) -> p.Program:
+    """One of the shipped programs, by id (``tomato``, ``mall``...)."""
+    if program_id not in _CACHE:
+        res = resources.files("terminal.rules").joinpath("programs", f"{program_id}.toml")
+        if not res.is_file():
+            raise InvalidInput(f"unknown program {program_id!r}", code="unknown_program")
+        data = tomllib.loads(res.read_text(encoding="utf-8"))
+        _CACHE[program_id] = parse_program(data, f"{program_id}.toml")
+    return _CACHE[program_id]

@@ -1,0 +1,29 @@
+"""``python -m tests``: every check CI runs, in order, stopping at the first failure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+BIN = os.path.dirname(sys.executable)
+STEPS = [
+    ["ruff", "check", "terminal", "ui", "devices", "sync", "tests"],
+    ["mypy", "terminal"],
+    ["lint-imports"],
+    ["pytest", "-q", *sys.argv[1:]],
+]
+
+
+def main() -> int:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    for step in STEPS:
+        print("$", " ".join(step), flush=True)
+        code = subprocess.call([os.path.join(BIN, step[0]), *step[1:]], env=env)
+        if code != 0:
+            return code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
