@@ -323,3 +323,92 @@ def sv_split(amount: Money, principal: Money, gift: Money) -> tuple[Money, Money
         return Money(0), Money(0)
     p = Money(amount.fen).times(Fraction(principal.fen, balance))
     return p, amount - p
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A member's state when a store (or a scenario) starts, as HQ or a setup gives it."""
+
+    code: str
+    phone: str = ""
+    registered: date | None = None
+    birthday: date | None = None
+    group: bool = False
+    name: str = ""
+    tier: str | None = None
+    tier_valid_through: date | None = None
+    growth_points: int = 0
+    points: int = 0
+    coin_lots: tuple[tuple[int, date], ...] = ()  # (coins, granted)
+    principal: Money = Money(0)
+    gift: Money = Money(0)
+    coupons: tuple[Coupon, ...] = ()
+    spend_12m: Money = Money(0)
+    cumulative_spend: Money = Money(0)
+    cumulative_recharge: Money = Money(0)
+
+
+def opening_entries(program: Program, o: Opening, today: date) -> list[m.MemberEntry]:
+    """Entries that give a member their opening state; the tier is derived from the
+    basis where the setup names none."""
+    reg = o.registered or today
+    out: list[m.MemberEntry] = [m.Registered(o.code, o.phone, reg, o.birthday, o.group, o.name)]
+    if o.growth_points:
+        out.append(m.PointsChanged("growth_points", o.growth_points, "opening"))
+    if o.points:
+        out.append(m.PointsChanged("points", o.points, "opening"))
+    for i, (coins, granted) in enumerate(o.coin_lots):
+        out.append(m.CoinLotGranted(f"{o.code}:open{i + 1}", coins, granted,
+                                    coin_lot_last_day(program, granted), "opening"))
+    if o.principal or o.gift:
+        out.append(m.StoredValueChanged(o.principal, o.gift, "opening"))
+    out += [m.CouponGranted(c) for c in o.coupons]
+    for name, value in (("spend_12m", o.spend_12m), ("cumulative_spend", o.cumulative_spend),
+                        ("cumulative_recharge", o.cumulative_recharge)):
+        if value:
+            out.append(m.CounterChanged(name, value, "opening"))  # type: ignore[arg-type]
+    ladder = program.ladder_for(o.group)
+    tier = o.tier
+    if tier is None:
+        level = ladder.tier_for(m.fold(out).basis_value(ladder.basis))
+        tier = level.id if level else None
+    valid = o.tier_valid_through
+    if valid is None and tier is not None and ladder.validity_months:
+        valid = valid_through(reg, ladder.validity_months)
+    if tier is not None:
+        out.append(m.TierChanged(tier, valid, "opening"))
+    if program.points_expiry == "membership_year":
+        out.append(m.PointsYearSet(membership_year_start(reg, today)))
+    return out
+
+
+def recharge_entries(
+    program: Program, state: m.MemberState, amount: Money, today: date, ref: str, new_id: NewId
+) -> tuple[list[m.MemberEntry], RechargeGiftGiven]:
+    """A stored-value recharge: principal, the gift step it reaches (coins or stored-value
+    gift), cumulative recharge, and any tier it unlocks (organic group accounts)."""
+    from terminal.errors import InvalidInput, RuleViolation
+
+    if not program.stored_value:
+        raise RuleViolation("this program has no stored value", code="no_stored_value")
+    if amount.fen <= 0:
+        raise InvalidInput("a recharge must be a positive amount", code="invalid_amount")
+    step = program.recharge_gift(amount)
+    gift_value = step.gift_value if step else Money(0)
+    gift_coins = step.coins if step else 0
+    out: list[m.MemberEntry] = [
+        m.StoredValueChanged(amount, gift_value, f"recharge:{ref}"),
+        m.CounterChanged("cumulative_recharge", amount, f"recharge:{ref}"),
+    ]
+    if gift_coins:
+        out.append(m.CoinLotGranted(f"{ref}:coins", gift_coins, today,
+                                    coin_lot_last_day(program, today), f"recharge_gift:{ref}"))
+    moves, _ = retier(m.fold(out, state), program, today, ref, new_id)
+    out += moves
+    return out, RechargeGiftGiven(gift_value, gift_coins)
+
+
+@dataclass(frozen=True, slots=True)
+class RechargeGiftGiven:
+    gift_value: Money
+    coins: int
