@@ -10,7 +10,7 @@ from typing import Final
 from terminal.errors import InvalidInput
 
 FEN_PER_YUAN: Final = 100
-_AMOUNT = re.compile(r"^(-)?(\d{1,12})(?:\.(\d{1,2}))?$")
+_AMOUNT = re.compile(r"^(-)?([0-9]{1,12})(?:\.([0-9]{1,2}))?$")
 
 
 @dataclass(frozen=True, order=True, slots=True)

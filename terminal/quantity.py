@@ -9,7 +9,7 @@ from fractions import Fraction
 from terminal.errors import InvalidInput
 
 MILLI = 1000
-_QTY = re.compile(r"^(\d{1,7})(?:\.(\d{1,3}))?$")
+_QTY = re.compile(r"^([0-9]{1,7})(?:\.([0-9]{1,3}))?$")
 
 
 @dataclass(frozen=True, order=True, slots=True)

@@ -25,6 +25,9 @@ def allocate(
         raise RuleViolation(
             f"cannot spread {total} over lines worth {sum(limits)}", code="over_allocation"
         )
+    fast = _integer_shares(total, weights, limits)
+    if fast is not None:
+        return fast
     exact = [Fraction(0)] * n
     w = [Fraction(x) for x in weights]
     free = [i for i in range(n) if limits[i] > 0 and w[i] > 0]
@@ -49,4 +52,27 @@ def allocate(
     short = total - sum(shares)
     for i in sorted(range(n), key=lambda i: (-(exact[i] - shares[i]), i))[:short]:
         shares[i] += 1
+    return shares
+
+
+def _integer_shares(
+    total: int, weights: Sequence[Fraction | int], limits: list[int]
+) -> list[int] | None:
+    """The common case in integers: integer weights and no share over its cap."""
+    if not all(isinstance(w, int) for w in weights):
+        return None
+    w = [int(x) if lim > 0 else 0 for x, lim in zip(weights, limits, strict=True)]
+    w_sum = sum(w)
+    if w_sum == 0:
+        return None
+    shares, rems = [], []
+    for x in w:
+        q, r = divmod(total * x, w_sum)
+        shares.append(q)
+        rems.append(r)
+    short = total - sum(shares)
+    for i in sorted(range(len(w)), key=lambda i: (-rems[i], i))[:short]:
+        shares[i] += 1
+    if any(s > lim for s, lim in zip(shares, limits, strict=True)):
+        return None
     return shares

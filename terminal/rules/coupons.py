@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from itertools import combinations
+from math import lcm
 from typing import Literal
 
 from terminal.errors import RuleViolation
@@ -54,18 +55,30 @@ class Choice:
 
 NO_COUPONS = Choice((), (), "")
 Lines = Sequence[tuple[str, int]]  # (category, net fen after member prices and tier discounts)
+Spend = dict[str, int]  # category -> subtotal: all the coupon rules look at
 
 
-def _eligible(c: Coupon, lines: Lines) -> int:
-    return sum(net for cat, net in lines if c.applies_to(cat))
+def spend_by_category(lines: Lines) -> Spend:
+    out: Spend = {}
+    for cat, net in lines:
+        out[cat] = out.get(cat, 0) + net
+    return out
 
 
-def _union(cs: Iterable[Coupon], lines: Lines) -> int:
+def _eligible(c: Coupon, spend: Spend) -> int:
+    if not c.categories:
+        return sum(spend.values())
+    return sum(net for cat, net in spend.items() if cat in c.categories)
+
+
+def _union(cs: Iterable[Coupon], spend: Spend) -> int:
     cs = list(cs)
-    return sum(net for cat, net in lines if any(c.applies_to(cat) for c in cs))
+    if any(not c.categories for c in cs):
+        return sum(spend.values())
+    return sum(net for cat, net in spend.items() if any(cat in c.categories for c in cs))
 
 
-def _thresholds_fit(cs: Sequence[Coupon], lines: Lines) -> bool:
+def _thresholds_fit(cs: Sequence[Coupon], spend: Spend) -> bool:
     """consume_threshold: each coupon consumes its threshold from spend on its own lines.
 
     Feasible iff for every group of coupons their thresholds fit in the spend on the
@@ -76,30 +89,31 @@ def _thresholds_fit(cs: Sequence[Coupon], lines: Lines) -> bool:
         return True
     sets = sorted({c.categories for c in cs})
     if sets == [()]:
-        return sum(c.threshold.fen for c in cs) <= _union(cs, lines)
+        return sum(c.threshold.fen for c in cs) <= _union(cs, spend)
     for r in range(1, len(sets) + 1):
         for group in combinations(sets, r):
             inside = [c for c in cs if c.categories in group]
             if () in group:
                 inside = list(cs)
-            if sum(c.threshold.fen for c in inside) > _union(inside, lines):
+            if sum(c.threshold.fen for c in inside) > _union(inside, spend):
                 return False
     return True
 
 
-def _amounts(cs: Sequence[Coupon], lines: Lines) -> list[int]:
+def _amounts(cs: Sequence[Coupon], spend: Spend) -> list[int]:
     """What each coupon takes off: its face value, capped by what is left on its lines."""
     out, used = [], 0
-    room = _union(cs, lines)
+    room = _union(cs, spend)
     for c in cs:
-        take = min(c.off.fen, _eligible(c, lines), room - used)
+        take = min(c.off.fen, _eligible(c, spend), room - used)
         out.append(max(0, take))
         used += max(0, take)
     return out
 
 
-def validate(cs: Sequence[Coupon], lines: Lines, stacking: Stacking, today: date) -> None:
+def validate(cs: Sequence[Coupon], items: Lines, stacking: Stacking, today: date) -> None:
     """Refuse a cashier's manual selection that the program does not allow."""
+    spend = spend_by_category(items)
     seen: set[str] = set()
     for c in cs:
         if c.id in seen:
@@ -111,49 +125,51 @@ def validate(cs: Sequence[Coupon], lines: Lines, stacking: Stacking, today: date
             raise RuleViolation(
                 f"coupon {c.id} expired on {c.valid_through.isoformat()}", code="coupon_expired"
             )
-        if _eligible(c, lines) < max(c.threshold.fen, 1):
+        if _eligible(c, spend) < max(c.threshold.fen, 1):
             raise RuleViolation(
-                f"{c.name}: spend on its goods {Money(_eligible(c, lines))} is below "
+                f"{c.name}: spend on its goods {Money(_eligible(c, spend))} is below "
                 f"its threshold {c.threshold}",
                 code="coupon_below_threshold",
             )
     if stacking == "one_per_sale" and len(cs) > 1:
         raise RuleViolation("this program allows one coupon per sale", code="coupon_not_stackable")
-    if stacking == "consume_threshold" and not _thresholds_fit(cs, lines):
+    if stacking == "consume_threshold" and not _thresholds_fit(cs, spend):
         need = Money(sum(c.threshold.fen for c in cs))
         raise RuleViolation(
-            f"thresholds together ({need}) exceed the subtotal {Money(_union(cs, lines))}",
+            f"thresholds together ({need}) exceed the subtotal {Money(_union(cs, spend))}",
             code="coupon_below_threshold",
         )
 
 
-def apply(cs: Sequence[Coupon], lines: Lines, reason: str = "") -> Choice:
-    amounts = _amounts(cs, lines)
+def apply(cs: Sequence[Coupon], items: Lines, reason: str = "") -> Choice:
+    amounts = _amounts(cs, spend_by_category(items))
     kept = [(c, a) for c, a in zip(cs, amounts, strict=True)]
     return Choice(tuple(c for c, _ in kept), tuple(Money(a) for _, a in kept), reason)
 
 
-def best(coupons: Iterable[Coupon], lines: Lines, stacking: Stacking, today: date) -> Choice:
+def best(coupons: Iterable[Coupon], items: Lines, stacking: Stacking, today: date) -> Choice:
     """The combination with the largest discount; ties: earliest expiries, fewer coupons,
     oldest grant, coupon id (rule book §1.4, §7). Nothing that fits is not an error."""
+    spend = spend_by_category(items)
     usable = sorted(
         (
             c
             for c in coupons
             if c.usable_on(today)
-            and _eligible(c, lines) > 0
-            and c.threshold.fen <= _eligible(c, lines)
+            and _eligible(c, spend) > 0
+            and c.threshold.fen <= _eligible(c, spend)
         ),
         key=Coupon.tie_key,
     )
     if not usable:
         return NO_COUPONS
     if stacking == "one_per_sale":
-        chosen: list[Coupon] = [min(usable, key=lambda c: (-_amounts([c], lines)[0], _tie([c])))]
+        chosen: list[Coupon] = [min(usable, key=lambda c: (-_amounts([c], spend)[0], _tie([c])))]
     else:
-        chosen = _search(usable, lines, stacking)
-    choice = apply(chosen, lines)
-    return Choice(choice.coupons, choice.amounts, explain(choice, usable, lines, stacking))
+        chosen = _search(usable, spend, stacking)
+    amounts = _amounts(chosen, spend)
+    choice = Choice(tuple(chosen), tuple(Money(a) for a in amounts), "")
+    return Choice(choice.coupons, choice.amounts, explain(choice, usable, spend, stacking))
 
 
 def _tie(cs: Sequence[Coupon]) -> tuple[object, ...]:
@@ -165,7 +181,7 @@ def _tie(cs: Sequence[Coupon]) -> tuple[object, ...]:
     )
 
 
-def _search(usable: list[Coupon], lines: Lines, stacking: Stacking) -> list[Coupon]:
+def _search(usable: list[Coupon], spend: Spend, stacking: Stacking) -> list[Coupon]:
     """Branch and bound over coupon *kinds*: coupons alike but for dates are interchangeable,
     and within a kind the earliest-expiring come first, so we choose counts, not subsets."""
     kinds: dict[tuple[int, int, tuple[str, ...]], list[Coupon]] = {}
@@ -174,7 +190,7 @@ def _search(usable: list[Coupon], lines: Lines, stacking: Stacking) -> list[Coup
     groups = sorted(
         kinds.items(), key=lambda kv: (-Fraction(kv[0][1], max(kv[0][0], 1)), -kv[0][1])
     )
-    cap = _union(usable, lines)
+    cap = _union(usable, spend)
     plain = all(not k[2] for k, _ in groups)
     consume = stacking == "consume_threshold"
     best_value = -1
@@ -211,12 +227,12 @@ def _search(usable: list[Coupon], lines: Lines, stacking: Stacking) -> list[Coup
             if consume and k:
                 if plain and thr + t * k > cap:
                     continue
-                if not plain and not _thresholds_fit(pick, lines):
+                if not plain and not _thresholds_fit(pick, spend):
                     continue
             walk(
                 i + 1,
                 pick,
-                _value(pick, lines) if not plain else min(cap, value + off * k),
+                _value(pick, spend) if not plain else min(cap, value + off * k),
                 thr + t * k,
             )
 
@@ -224,11 +240,11 @@ def _search(usable: list[Coupon], lines: Lines, stacking: Stacking) -> list[Coup
     return min(best_sets, key=_tie)
 
 
-def _value(cs: Sequence[Coupon], lines: Lines) -> int:
-    return sum(_amounts(cs, lines))
+def _value(cs: Sequence[Coupon], spend: Spend) -> int:
+    return sum(_amounts(cs, spend))
 
 
-def explain(choice: Choice, usable: Sequence[Coupon], lines: Lines, stacking: Stacking) -> str:
+def explain(choice: Choice, usable: Sequence[Coupon], spend: Spend, stacking: Stacking) -> str:
     """One line for the cashier: what was picked, against which subtotal, what was left."""
     if not choice.coupons:
         return "无可用优惠券"
@@ -236,7 +252,7 @@ def explain(choice: Choice, usable: Sequence[Coupon], lines: Lines, stacking: St
     for c in choice.coupons:
         names[c.name] = names.get(c.name, 0) + 1
     picked = "、".join(f"{n}×{k}" for n, k in names.items())
-    sub = Money(_union(choice.coupons, lines))
+    sub = Money(_union(choice.coupons, spend))
     text = f"已选最优: {picked}, 共减{choice.discount}"
     if stacking == "consume_threshold":
         need = Money(sum(c.threshold.fen for c in choice.coupons))
@@ -250,12 +266,18 @@ def explain(choice: Choice, usable: Sequence[Coupon], lines: Lines, stacking: St
 def allocate_to_lines(choice: Choice, lines: Lines) -> list[int]:
     """Spread the summed coupon discount over lines in one largest-remainder pass,
     each coupon weighted over its own lines pro rata to their nets."""
-    weights = [Fraction(0)] * len(lines)
+    if not choice.coupons:
+        return [0] * len(lines)
+    spend = spend_by_category(lines)
+    factor: dict[str, Fraction] = {}  # per category: sum of amount / eligible spend
     for c, amount in zip(choice.coupons, choice.amounts, strict=True):
-        elig = _eligible(c, lines)
+        elig = _eligible(c, spend)
         if elig == 0 or amount.fen == 0:
             continue
-        for i, (cat, net) in enumerate(lines):
+        for cat in spend:
             if c.applies_to(cat):
-                weights[i] += Fraction(amount.fen * net, elig)
+                factor[cat] = factor.get(cat, Fraction(0)) + Fraction(amount.fen, elig)
+    den = lcm(*(f.denominator for f in factor.values())) if factor else 1
+    scaled = {cat: f.numerator * (den // f.denominator) for cat, f in factor.items()}
+    weights = [net * scaled.get(cat, 0) for cat, net in lines]
     return allocate(choice.discount.fen, weights, [net for _, net in lines])

@@ -358,13 +358,23 @@ def opening_entries(program: Program, o: Opening, today: date) -> list[m.MemberE
     if o.points:
         out.append(m.PointsChanged("points", o.points, "opening"))
     for i, (coins, granted) in enumerate(o.coin_lots):
-        out.append(m.CoinLotGranted(f"{o.code}:open{i + 1}", coins, granted,
-                                    coin_lot_last_day(program, granted), "opening"))
+        out.append(
+            m.CoinLotGranted(
+                f"{o.code}:open{i + 1}",
+                coins,
+                granted,
+                coin_lot_last_day(program, granted),
+                "opening",
+            )
+        )
     if o.principal or o.gift:
         out.append(m.StoredValueChanged(o.principal, o.gift, "opening"))
     out += [m.CouponGranted(c) for c in o.coupons]
-    for name, value in (("spend_12m", o.spend_12m), ("cumulative_spend", o.cumulative_spend),
-                        ("cumulative_recharge", o.cumulative_recharge)):
+    for name, value in (
+        ("spend_12m", o.spend_12m),
+        ("cumulative_spend", o.cumulative_spend),
+        ("cumulative_recharge", o.cumulative_recharge),
+    ):
         if value:
             out.append(m.CounterChanged(name, value, "opening"))  # type: ignore[arg-type]
     ladder = program.ladder_for(o.group)
@@ -401,8 +411,15 @@ def recharge_entries(
         m.CounterChanged("cumulative_recharge", amount, f"recharge:{ref}"),
     ]
     if gift_coins:
-        out.append(m.CoinLotGranted(f"{ref}:coins", gift_coins, today,
-                                    coin_lot_last_day(program, today), f"recharge_gift:{ref}"))
+        out.append(
+            m.CoinLotGranted(
+                f"{ref}:coins",
+                gift_coins,
+                today,
+                coin_lot_last_day(program, today),
+                f"recharge_gift:{ref}",
+            )
+        )
     moves, _ = retier(m.fold(out, state), program, today, ref, new_id)
     out += moves
     return out, RechargeGiftGiven(gift_value, gift_coins)

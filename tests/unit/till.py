@@ -86,23 +86,33 @@ class Till:
         return self.members[code]
 
     def price(
-        self, scans: list[tuple[str, str | None]], member: str | None = None,
+        self,
+        scans: list[tuple[str, str | None]],
+        member: str | None = None,
         coupons: str | list[str] | None = "auto",
     ) -> pr.PricedSale:
         st = self.member(member) if member else None
         lines: list[pr.SaleLine] = []
         for code, qty in scans:
-            s = resolve_scan(code, Qty.parse(qty) if qty else None, self.catalog,
-                             self.program.scale_barcodes)
-            same = next((ln for ln in lines if ln.product.code == s.product.code
-                         and not s.makes_own_line and ln.label_amount is None
-                         and not ln.product.weighed), None)
+            s = resolve_scan(
+                code, Qty.parse(qty) if qty else None, self.catalog, self.program.scale_barcodes
+            )
+            same = next(
+                (
+                    ln
+                    for ln in lines
+                    if ln.product.code == s.product.code
+                    and not s.makes_own_line
+                    and ln.label_amount is None
+                    and not ln.product.weighed
+                ),
+                None,
+            )
             if same is not None:
                 lines[lines.index(same)] = pr.SaleLine(same.line_no, same.product, same.qty + s.qty)
             else:
                 lines.append(pr.SaleLine(len(lines) + 1, s.product, s.qty, s.label_amount))
-        mp = (pr.MemberPricing(st.tier, st.group, lc.is_birthday(st, self.today))
-              if st else None)
+        mp = pr.MemberPricing(st.tier, st.group, lc.is_birthday(st, self.today)) if st else None
         prices = pr.price_lines(lines, mp, self.program)
         choice = cp.NO_COUPONS
         if st is not None and coupons == "auto":
@@ -114,8 +124,11 @@ class Till:
         return pr.reduce(prices, choice)
 
     def sell(
-        self, scans: list[tuple[str, str | None]], tenders: list[tn.TenderRequest],
-        member: str | None = None, coupons: str | list[str] | None = "auto",
+        self,
+        scans: list[tuple[str, str | None]],
+        tenders: list[tn.TenderRequest],
+        member: str | None = None,
+        coupons: str | list[str] | None = "auto",
     ) -> SaleRecord:
         priced = self.price(scans, member, coupons)
         st = self.members[member] if member else None
@@ -140,7 +153,8 @@ class Till:
 
     def recharge(self, code: str, yuan: str) -> lc.RechargeGiftGiven:
         st = self.member(code)
-        entries, gift = lc.recharge_entries(self.program, st, Money.parse(yuan), self.today,
-                                            f"RC{self.new_id()}", self.new_id)
+        entries, gift = lc.recharge_entries(
+            self.program, st, Money.parse(yuan), self.today, f"RC{self.new_id()}", self.new_id
+        )
         self._append(code, entries)
         return gift

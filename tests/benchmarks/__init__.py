@@ -1,0 +1,1 @@
+"""Benchmarks: figures against targets, printed, never asserted as timed tests."""
