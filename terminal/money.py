@@ -61,7 +61,13 @@ class Money:
 
     def times(self, factor: Fraction | int) -> Money:
         """Multiply and round half up to the fen (half away from zero)."""
-        return Money(round_half_up(Fraction(self.fen) * factor))
+        if isinstance(factor, int):
+            return Money(self.fen * factor)
+        return Money(mul_div(self.fen, factor.numerator, factor.denominator))
+
+    def scale(self, num: int, den: int) -> Money:
+        """``self x num / den``, rounded half up to the fen: prices x quantities, rates."""
+        return Money(mul_div(self.fen, num, den))
 
 
 ZERO: Final = Money(0)
@@ -72,6 +78,17 @@ def round_half_up(x: Fraction) -> int:
     if x >= 0:
         return int((x + Fraction(1, 2)).__floor__())
     return -int((-x + Fraction(1, 2)).__floor__())
+
+
+def mul_div(a: int, num: int, den: int) -> int:
+    """``a x num / den`` rounded half away from zero, in integers (the hot path)."""
+    if den <= 0:
+        raise ValueError("denominator must be positive")
+    n = a * num
+    q, r = divmod(abs(n), den)
+    if 2 * r >= den:
+        q += 1
+    return q if n >= 0 else -q
 
 
 def total(amounts: list[Money] | tuple[Money, ...]) -> Money:

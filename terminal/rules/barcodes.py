@@ -52,7 +52,7 @@ def decode_scale(code: str, layouts: tuple[ScaleBarcode, ...]) -> ScaleCode | No
     """
     for lay in layouts:
         length = len(lay.prefix) + lay.item_digits + lay.value_digits + 1
-        if len(code) != length or not code.startswith(lay.prefix) or not code.isdigit():
+        if len(code) != length or not code.startswith(lay.prefix) or not _ascii_digits(code):
             continue
         if not is_gtin(code):
             raise InvalidInput(f"check digit wrong on scale code {code}", code="bad_check_digit")
@@ -63,11 +63,15 @@ def decode_scale(code: str, layouts: tuple[ScaleBarcode, ...]) -> ScaleCode | No
     return None
 
 
+def _ascii_digits(code: str) -> bool:
+    return code.isascii() and code.isdigit()
+
+
 def encode_scale(layout: ScaleBarcode, item: int, value: int) -> str:
     """The code a label scale would print (for demo data and tests)."""
-    body = f"{layout.prefix}{item:0{layout.item_digits}d}{value:0{layout.value_digits}d}"
-    if len(body) != len(layout.prefix) + layout.item_digits + layout.value_digits:
+    if not (0 <= item < 10**layout.item_digits and 0 <= value < 10**layout.value_digits):
         raise InvalidInput(
             f"item {item} or value {value} does not fit the layout", code="invalid_input"
         )
+    body = f"{layout.prefix}{item:0{layout.item_digits}d}{value:0{layout.value_digits}d}"
     return with_check_digit(body)

@@ -98,6 +98,8 @@ def resolve_scan(
             if scale.value <= 0:
                 raise InvalidInput(f"zero weight on scale code {code}", code="invalid_quantity")
             return Scanned(product, Qty(scale.value))  # grams are thousandths of a kg
+        if scale.value <= 0:
+            raise InvalidInput(f"zero price on scale code {code}", code="invalid_quantity")
         amount = Money(scale.value)
         return Scanned(product, _weight_from_amount(product, amount), label_amount=amount)
     if looks_like_gtin(code) and not is_gtin(code):

@@ -137,6 +137,27 @@ def settle_sale(
         m.CouponStateChanged(cid, "used", f"sale:{sale_id}") for cid, _ in coupons
     ]
     entries += tendering.entries
+    if not member.entered:
+        if priced.total_due < program.entry_min_first_purchase:
+            # Not a member yet (organic): the sale earns nothing and counts toward nothing.
+            entries.append(m.Purchased(today, priced.total_due))
+            record = SaleRecord(
+                sale_id,
+                today,
+                member.code,
+                lines,
+                tendering.tenders,
+                tendering.change,
+                coupons,
+                priced.sale_discount,
+                Earned(),
+                member.tier,
+                None,
+                None,
+                (),
+            )
+            return SaleSettlement(tuple(entries), record)
+        entries.append(m.Entered(today, f"sale:{sale_id}"))
     earned = earn(
         program,
         EarnInput(

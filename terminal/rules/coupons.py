@@ -100,15 +100,77 @@ def _thresholds_fit(cs: Sequence[Coupon], spend: Spend) -> bool:
     return True
 
 
+def _assign(cs: Sequence[Coupon], spend: Spend) -> tuple[list[int], dict[str, Fraction]]:
+    """What each coupon takes off (face value, capped by the spend its own goods still
+    have), and the discount each category bears.
+
+    Coupons on the narrowest goods go first, so the result does not depend on the order
+    they were picked and a whole-basket coupon never crowds out a category coupon. Each
+    consumes its goods' remaining spend pro rata, so no category bears more than it is
+    worth. Identical coupons are taken as a block: the same result as one by one, since
+    whole-fen takes leave the proportions of what remains unchanged.
+    """
+
+    def breadth(c: Coupon) -> int:
+        return sum(1 for cat in spend if c.applies_to(cat)) if c.categories else len(spend) + 1
+
+    order = sorted(
+        range(len(cs)),
+        key=lambda i: (breadth(cs[i]), cs[i].categories, -cs[i].off.fen, cs[i].tie_key()),
+    )
+    remaining = {cat: Fraction(v) for cat, v in spend.items()}
+    borne = {cat: Fraction(0) for cat in spend}
+    amounts = [0] * len(cs)
+    i = 0
+    while i < len(order):
+        first = cs[order[i]]
+        j = i + 1
+        while j < len(order) and (cs[order[j]].categories, cs[order[j]].off) == (
+            first.categories,
+            first.off,
+        ):
+            j += 1
+        cats = [cat for cat in spend if first.applies_to(cat)]
+        avail = sum((remaining[cat] for cat in cats), Fraction(0))
+        total = min(first.off.fen * (j - i), int(avail))
+        left = total
+        for idx in order[i:j]:
+            amounts[idx] = min(first.off.fen, left)
+            left -= amounts[idx]
+        if total:
+            for cat in cats:
+                part = total * remaining[cat] / avail
+                remaining[cat] -= part
+                borne[cat] += part
+        i = j
+    return amounts, borne
+
+
 def _amounts(cs: Sequence[Coupon], spend: Spend) -> list[int]:
-    """What each coupon takes off: its face value, capped by what is left on its lines."""
-    out, used = [], 0
-    room = _union(cs, spend)
-    for c in cs:
-        take = min(c.off.fen, _eligible(c, spend), room - used)
-        out.append(max(0, take))
-        used += max(0, take)
-    return out
+    return _assign(cs, spend)[0]
+
+
+def _laminar(sets: Iterable[tuple[str, ...]]) -> bool:
+    """Category sets that are each nested in or disjoint from the others ("fresh only"
+    beside "whole basket"): then a coupon's room is plain integer arithmetic."""
+    fs = [frozenset(s) for s in set(sets) if s]
+    return all(a <= b or b <= a or not (a & b) for a in fs for b in fs)
+
+
+def _total(cs: Sequence[Coupon], spend: Spend) -> int:
+    """The summed discount of ``cs``, as ``_assign`` gives it, without fractions where the
+    category sets are laminar: narrower coupons go first and only eat their own goods."""
+    if not _laminar(c.categories for c in cs):
+        return sum(_assign(cs, spend)[0])
+    whole = sum(spend.values())
+    taken: dict[tuple[str, ...], int] = {}
+    for cats in sorted({c.categories for c in cs}, key=lambda k: (len(k) if k else 1 << 30, k)):
+        room = whole if not cats else sum(v for cat, v in spend.items() if cat in cats)
+        inside = set(cats)
+        room -= sum(t for k, t in taken.items() if not cats or set(k) <= inside)
+        want = sum(c.off.fen for c in cs if c.categories == cats)
+        taken[cats] = min(want, max(room, 0))
+    return sum(taken.values())
 
 
 def validate(cs: Sequence[Coupon], items: Lines, stacking: Stacking, today: date) -> None:
@@ -241,7 +303,7 @@ def _search(usable: list[Coupon], spend: Spend, stacking: Stacking) -> list[Coup
 
 
 def _value(cs: Sequence[Coupon], spend: Spend) -> int:
-    return sum(_amounts(cs, spend))
+    return _total(cs, spend)
 
 
 def explain(choice: Choice, usable: Sequence[Coupon], spend: Spend, stacking: Stacking) -> str:
@@ -264,19 +326,13 @@ def explain(choice: Choice, usable: Sequence[Coupon], spend: Spend, stacking: St
 
 
 def allocate_to_lines(choice: Choice, lines: Lines) -> list[int]:
-    """Spread the summed coupon discount over lines in one largest-remainder pass,
-    each coupon weighted over its own lines pro rata to their nets."""
+    """Spread the summed coupon discount over lines in one largest-remainder pass; each
+    line's exact share is its category's borne discount pro rata to the line's net."""
     if not choice.coupons:
         return [0] * len(lines)
     spend = spend_by_category(lines)
-    factor: dict[str, Fraction] = {}  # per category: sum of amount / eligible spend
-    for c, amount in zip(choice.coupons, choice.amounts, strict=True):
-        elig = _eligible(c, spend)
-        if elig == 0 or amount.fen == 0:
-            continue
-        for cat in spend:
-            if c.applies_to(cat):
-                factor[cat] = factor.get(cat, Fraction(0)) + Fraction(amount.fen, elig)
+    _, borne = _assign(choice.coupons, spend)
+    factor = {cat: borne[cat] / spend[cat] for cat in spend if spend[cat] and borne[cat]}
     den = lcm(*(f.denominator for f in factor.values())) if factor else 1
     scaled = {cat: f.numerator * (den // f.denominator) for cat, f in factor.items()}
     weights = [net * scaled.get(cat, 0) for cat, net in lines]

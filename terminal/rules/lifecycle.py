@@ -59,7 +59,8 @@ def register(
     name: str = "",
 ) -> list[m.MemberEntry]:
     """A new member at the counter: the lowest free tier and the new-member gift."""
-    out: list[m.MemberEntry] = [m.Registered(code, phone, today, birthday, group, name)]
+    entered = program.entry_min_first_purchase.fen == 0
+    out: list[m.MemberEntry] = [m.Registered(code, phone, today, birthday, group, name, entered)]
     ladder = program.ladder_for(group)
     start = ladder.tier_for(0)
     if start is not None:
@@ -208,7 +209,10 @@ def retier(
         entries: list[m.MemberEntry] = [
             m.TierChanged(target.id, _validity(ladder, today), "upgrade")
         ]
-        gifts = grant_coupons(program, target.upgrade_gift, today, f"upgrade:{origin}", new_id)
+        passed = [lv for lv in ladder.levels[current + 1 : target_rank + 1]]
+        gifts = []
+        for lv in passed if program.skipped_tier_gifts else [target]:
+            gifts += grant_coupons(program, lv.upgrade_gift, today, f"upgrade:{origin}", new_id)
         entries += gifts
         ids = tuple(g.coupon.id for g in gifts if isinstance(g, m.CouponGranted))
         return entries, Upgrade(state.tier, state.tier_valid_through, target.id, ids)
@@ -406,7 +410,8 @@ def recharge_entries(
     step = program.recharge_gift(amount)
     gift_value = step.gift_value if step else Money(0)
     gift_coins = step.coins if step else 0
-    out: list[m.MemberEntry] = [
+    out: list[m.MemberEntry] = [] if state.entered else [m.Entered(today, "recharge")]
+    out += [
         m.StoredValueChanged(amount, gift_value, f"recharge:{ref}"),
         m.CounterChanged("cumulative_recharge", amount, f"recharge:{ref}"),
     ]
@@ -429,3 +434,86 @@ def recharge_entries(
 class RechargeGiftGiven:
     gift_value: Money
     coins: int
+
+
+# ----------------------------------------------------------------------------- debts
+
+
+def overdraft_to_debt(state: m.MemberState, ref: str) -> list[m.MemberEntry]:
+    """Offline spends at two tills can overdraw a balance once HQ folds both: the
+    overdraft becomes a visible debt, never silently dropped (§1.8)."""
+    out: list[m.MemberEntry] = []
+    for lot in state.coin_lots:
+        if lot.coins < 0:
+            out.append(m.CoinLotChanged(lot.id, -lot.coins, f"overdraft:{ref}"))
+            out.append(m.DebtChanged("coins", -lot.coins, f"overdraft:{ref}"))
+    short = -min(state.principal.fen, 0) - min(state.gift.fen, 0)
+    if short:
+        out.append(
+            m.StoredValueChanged(
+                Money(-min(state.principal.fen, 0)),
+                Money(-min(state.gift.fen, 0)),
+                f"overdraft:{ref}",
+            )
+        )
+        out.append(m.DebtChanged("stored_value", short, f"overdraft:{ref}"))
+    return out
+
+
+def repay_debt(state: m.MemberState, today: date, ref: str) -> list[m.MemberEntry]:
+    """Settle debts from what the member now holds: coins oldest lot first, stored
+    value principal first."""
+    out: list[m.MemberEntry] = []
+    owed = state.coin_debt
+    for lot in state.coin_lots:
+        if owed and lot.live_on(today):
+            take = min(owed, lot.coins)
+            out += [
+                m.CoinLotChanged(lot.id, -take, f"debt:{ref}"),
+                m.DebtChanged("coins", -take, f"debt:{ref}"),
+            ]
+            owed -= take
+    sv_owed = state.sv_debt.fen
+    p = min(sv_owed, state.principal.fen)
+    g = min(sv_owed - p, state.gift.fen)
+    if p or g:
+        out += [
+            m.StoredValueChanged(Money(-p), Money(-g), f"debt:{ref}"),
+            m.DebtChanged("stored_value", -(p + g), f"debt:{ref}"),
+        ]
+    return out
+
+
+# ----------------------------------------------------------------------------- stored value
+
+
+def sv_refund_entries(state: m.MemberState, ref: str) -> tuple[list[m.MemberEntry], Money]:
+    """Refund of stored value: unused principal only; the gift is forfeited (§1.7)."""
+    from terminal.errors import RuleViolation
+
+    if state.principal.fen <= 0:
+        raise RuleViolation("no principal left to refund", code="nothing_to_refund")
+    return [
+        m.StoredValueChanged(-state.principal, -state.gift, f"sv_refund:{ref}")
+    ], state.principal
+
+
+def card_load_entries(value: Money, ref: str) -> list[m.MemberEntry]:
+    """A prepaid card loaded into the account: bought with real money, so principal."""
+    return [m.StoredValueChanged(value, Money(0), f"card_load:{ref}")]
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def member_status(state: m.MemberState, program: Program, today: date) -> str:
+    """registered, recharged, active, sleeping or closed (organic §4; any program)."""
+    if state.blocked:
+        return "closed"
+    if not state.entered:
+        return "registered"
+    if state.last_purchase is None:
+        return "recharged" if state.cumulative_recharge.fen > 0 else "registered"
+    if (today - state.last_purchase).days > program.sleeping_after_days:
+        return "sleeping"
+    return "active"

@@ -43,6 +43,7 @@ class Registered:
     birthday: date | None = None
     group: bool = False
     name: str = ""
+    entered: bool = True  # False where the program needs an entry purchase or recharge
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,14 @@ class DebtChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class Entered:
+    """Became a member proper (organic: first recharge or a large first purchase)."""
+
+    on: date
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
 class Blocked:
     blocked: bool
     reason: str
@@ -155,6 +164,7 @@ MemberEntry = (
     | Purchased
     | DebtChanged
     | Blocked
+    | Entered
 )
 
 
@@ -170,6 +180,7 @@ class MemberState:
     birthday: date | None = None
     group: bool = False
     blocked: bool = False
+    entered: bool = True
     tier: str | None = None
     tier_valid_through: date | None = None
     growth_points: int = 0
@@ -234,6 +245,7 @@ def apply(state: MemberState, e: MemberEntry) -> MemberState:
                 birthday=e.birthday,
                 group=e.group,
                 name=e.name,
+                entered=e.entered,
             )
         case PointsChanged(currency="growth_points"):
             return replace(state, growth_points=state.growth_points + e.delta)
@@ -292,6 +304,8 @@ def apply(state: MemberState, e: MemberEntry) -> MemberState:
             return replace(state, sv_debt=state.sv_debt + Money(e.delta))
         case Blocked():
             return replace(state, blocked=e.blocked)
+        case Entered():
+            return replace(state, entered=True)
     raise TypeError(f"not a member entry: {e!r}")
 
 

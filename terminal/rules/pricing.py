@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
+from datetime import date
 
-from terminal.money import ZERO, Money, round_half_up
-from terminal.quantity import Qty
+from terminal.money import ZERO, Money
+from terminal.quantity import MILLI, Qty
 from terminal.rules import coupons as cp
 from terminal.rules.allocation import allocate
 from terminal.rules.catalog import Product
+from terminal.rules.member import MemberState
 from terminal.rules.program import Program
 
 
@@ -25,10 +26,10 @@ class SaleLine:
     @property
     def regular(self) -> Money:
         if self.price_override is not None:
-            return self.price_override.times(self.qty.fraction())
+            return self.price_override.scale(self.qty.milli, MILLI)
         if self.label_amount is not None:
             return self.label_amount
-        return self.product.price.times(self.qty.fraction())
+        return self.product.price.scale(self.qty.milli, MILLI)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,16 @@ class PricedSale:
         return next(pl for pl in self.lines if pl.line_no == line_no)
 
 
+def member_pricing(state: MemberState, today: date) -> MemberPricing:
+    b = state.birthday
+    return MemberPricing(
+        state.tier,
+        state.group,
+        b is not None and (b.month, b.day) == (today.month, today.day),
+        state.entered,
+    )
+
+
 def price_line(line: SaleLine, member: MemberPricing | None, program: Program) -> LinePrice:
     regular = line.regular
     if line.price_override is not None or member is None or not member.entered:
@@ -108,20 +119,20 @@ def price_line(line: SaleLine, member: MemberPricing | None, program: Program) -
     options: list[tuple[Money, str]] = [(regular, "regular")]
     if p.member_price is not None:
         if line.label_amount is None:
-            options.append((p.member_price.times(line.qty.fraction()), "member"))
+            options.append((p.member_price.scale(line.qty.milli, MILLI), "member"))
         elif program.scale_member_price and p.price.fen > 0:
-            options.append((regular.times(Fraction(p.member_price.fen, p.price.fen)), "member"))
+            options.append((regular.scale(p.member_price.fen, p.price.fen), "member"))
     discountable = p.category not in program.no_tier_categories + program.no_earn_categories
     level = program.ladder_for(member.group).level(member.tier)
     if discountable and level is not None and level.discount_percent < 100:
-        options.append((regular.times(Fraction(level.discount_percent, 100)), "tier"))
+        options.append((regular.scale(level.discount_percent, 100), "tier"))
     if program.member_price_policy == "member_price_first" and len(options) > 1:
         member_opt = [o for o in options if o[1] == "member"]
         amount, how = member_opt[0] if member_opt else min(options, key=lambda o: o[0].fen)
     else:
         amount, how = min(options, key=lambda o: o[0].fen)
     if discountable and member.birthday_today and program.birthday_discount_percent:
-        amount = amount.times(Fraction(100 - program.birthday_discount_percent, 100))
+        amount = amount.scale(100 - program.birthday_discount_percent, 100)
     return LinePrice(line, regular, amount, how == "member", how == "tier")
 
 
@@ -170,9 +181,9 @@ __all__ = [
     "PricedSale",
     "SaleLine",
     "coupon_lines",
+    "member_pricing",
     "price_line",
     "price_lines",
     "reduce",
-    "round_half_up",
     "round_off",
 ]

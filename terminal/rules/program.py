@@ -30,6 +30,16 @@ RoundOff = Literal["none", "jiao", "yuan"]
 ClawbackShortfall = Literal["deduct_from_refund", "floor_zero"]
 
 GiftKind = Literal["monthly", "birthday"]
+# Tender kinds an earn rule or the tier spend may leave out of its base.
+EXCLUDABLE_TENDERS = (
+    "cash",
+    "card",
+    "mobile",
+    "stored_value",
+    "stored_value_gift",
+    "coins",
+    "points",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +156,25 @@ class RfmSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VisitBonus:
+    visits_at_least: int
+    coins: int
+
+
+@dataclass(frozen=True, slots=True)
+class HqGrants:
+    """Coins HQ jobs credit (rule book §1.5 "Other grants"); shown at the till after sync."""
+
+    monthly_spend_step: Money = Money(0)  # each time the month's running spend reaches it...
+    monthly_spend_coins: int = 0  # ...this many coins, the running total restarting
+    visit_min_month_spend: Money = Money(0)
+    visit_bonuses: tuple[VisitBonus, ...] = ()  # highest step reached
+    visit_merge_hours: int = 24  # purchases within this after a counted visit: same visit
+    profile_grants: tuple[tuple[str, int], ...] = ()  # field -> coins, once each
+    legacy_points_per_coin: int = 0  # 0: no legacy migration
+
+
+@dataclass(frozen=True, slots=True)
 class Program:
     id: str
     name: str
@@ -189,6 +218,9 @@ class Program:
     cash_round_off: RoundOff
     entry_min_first_purchase: Money
     sleeping_after_days: int
+    skipped_tier_gifts: bool = False  # skipping a tier grants only the reached tier's gift
+    app_code_max_age_s: int = 120  # dynamic member QR codes (§6)
+    hq_grants: HqGrants = field(default_factory=HqGrants)
     rfm: RfmSettings = field(default_factory=RfmSettings)
 
     def template(self, key: str) -> CouponTemplate:

@@ -93,6 +93,18 @@ class _Table:
             raise self.fail(name, f"must be one of {', '.join(allowed)}, not {v!r}")
         return v
 
+    def tender_kinds(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        if name not in self.data:
+            self.seen.add(name)
+            return default
+        kinds = self.strs(name)
+        for k in kinds:
+            if k not in p.EXCLUDABLE_TENDERS:
+                raise self.fail(
+                    name, f"{k!r} is not a tender (known: {', '.join(p.EXCLUDABLE_TENDERS)})"
+                )
+        return kinds
+
     def strs(self, name: str) -> tuple[str, ...]:
         items = self._get(name, list, [], "a list of strings")
         if not all(isinstance(i, str) for i in items):
@@ -198,7 +210,6 @@ def _ladder(t: _Table, templates: dict[str, p.CouponTemplate]) -> p.TierLadder:
     )
     if ladder.movement == "expiry" and ladder.validity_months == 0:
         raise t.fail("validity_months", 'must be set when movement is "expiry"')
-    t.done()
     return ladder
 
 
@@ -232,9 +243,7 @@ def _earn(t: _Table, tier_ids: set[str]) -> p.EarnRule:
         minimum_base=t.money("minimum_base", "0"),
         rate=t.rate("rate"),
         tier_rates=tuple(tier_rates),
-        exclude_tenders=t.strs("exclude_tenders")
-        if "exclude_tenders" in t.data
-        else ("points", "coins"),
+        exclude_tenders=t.tender_kinds("exclude_tenders", ("points", "coins")),
         member_day=member_day,
     )
     t.done()
@@ -277,7 +286,7 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
             value_digits=st.integer("value_digits", minimum=1),
             value=st.choice("value", p.ScaleValue),
         )
-        if not sb.prefix.isdigit():
+        if not (sb.prefix.isascii() and sb.prefix.isdigit()):
             raise st.fail("prefix", f"must be digits, not {sb.prefix!r}")
         if len(sb.prefix) + sb.item_digits + sb.value_digits + 1 not in (12, 13):
             raise st.fail(
@@ -299,6 +308,8 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
     cash_t = root.table("cash") or _Table(file, "cash", {})
     member_t = root.table("membership") or _Table(file, "membership", {})
     rfm_t = root.table("rfm") or _Table(file, "rfm", {})
+    hq_t = root.table("hq_grants") or _Table(file, "hq_grants", {})
+    identify_t = root.table("identify") or _Table(file, "identify", {})
 
     recharge_gifts = []
     for gt in sv_t.tables("recharge_gifts"):
@@ -313,7 +324,7 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
     claim_days = gifts_t._get("monthly_claim_days", list, [1, 5], "a list [first, last]")
     if (
         len(claim_days) != 2
-        or not all(isinstance(d, int) and 1 <= d <= 31 for d in claim_days)
+        or not all(type(d) is int and 1 <= d <= 31 for d in claim_days)
         or claim_days[0] > claim_days[1]
     ):
         raise gifts_t.fail(
@@ -340,7 +351,7 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
         birthday_gift=_gifts(gifts_t, "birthday", templates),
         birthday_discount_percent=gifts_t.integer("birthday_discount_percent", 0),
         earn=earn_rules,
-        tier_spend_excludes=tiers_t.strs("spend_excludes_tenders") or ("points", "coins"),
+        tier_spend_excludes=tiers_t.tender_kinds("spend_excludes_tenders", ("points", "coins")),
         coin_value=coins_t.money("value", "1.00", positive=True),
         coin_expiry=coins_t.choice("expiry", p.CoinExpiry, "never"),
         coin_expiry_months=coins_t.integer("expiry_months", 12, minimum=1),
@@ -359,6 +370,9 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
         cash_round_off=cash_t.choice("round_off", p.RoundOff, "none"),
         entry_min_first_purchase=member_t.money("entry_min_first_purchase", "0"),
         sleeping_after_days=member_t.integer("sleeping_after_days", 90, minimum=1),
+        skipped_tier_gifts=tiers_t.flag("skipped_tier_gifts", False),
+        app_code_max_age_s=identify_t.integer("app_code_max_age_seconds", 120, minimum=1),
+        hq_grants=_hq_grants(hq_t),
         rfm=p.RfmSettings(
             new_member_months=rfm_t.integer("new_member_months", 1),
             recent_days=rfm_t.integer("recent_days", 30, minimum=1),
@@ -385,13 +399,43 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
         cash_t,
         member_t,
         rfm_t,
+        hq_t,
+        identify_t,
         coupons,
         tiers_t,
+        *([group_t] if group_t is not None else []),
         meta,
     ):
         t.done()
     root.done()
     return prog
+
+
+def _hq_grants(t: _Table) -> p.HqGrants:
+    bonuses = []
+    for bt in t.tables("visit_bonuses"):
+        bonuses.append(
+            p.VisitBonus(bt.integer("visits_at_least", minimum=1), bt.integer("coins", minimum=1))
+        )
+        bt.done()
+    profile: list[tuple[str, int]] = []
+    pt = t.table("profile_grants")
+    if pt is not None:
+        for key in list(pt.data):
+            profile.append((key, pt.integer(key, minimum=1)))
+        pt.done()
+    grants = p.HqGrants(
+        monthly_spend_step=t.money("monthly_spend_step", "0"),
+        monthly_spend_coins=t.integer("monthly_spend_coins", 0),
+        visit_min_month_spend=t.money("visit_min_month_spend", "0"),
+        visit_bonuses=tuple(sorted(bonuses, key=lambda b: b.visits_at_least)),
+        visit_merge_hours=t.integer("visit_merge_hours", 24),
+        profile_grants=tuple(profile),
+        legacy_points_per_coin=t.integer("legacy_points_per_coin", 0),
+    )
+    if grants.monthly_spend_coins and not grants.monthly_spend_step:
+        raise t.fail("monthly_spend_step", "must be set when monthly_spend_coins is")
+    return grants
 
 
 def _money_list(t: _Table, name: str) -> list[Money]:

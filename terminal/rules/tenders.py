@@ -173,3 +173,9 @@ def _money(r: TenderRequest) -> Money:
     if r.amount is None or r.amount.fen <= 0:
         raise InvalidInput(f"{r.kind} needs a positive amount", code="invalid_amount")
     return r.amount
+
+
+def offline_room(program: Program, spent_today: Money) -> Money:
+    """What a member may still spend in coins and stored value today while the till is
+    offline (§1.8); a standalone till (no HQ) has no such limit and passes None."""
+    return Money(max(0, program.offline_spend_limit.fen - spent_today.fen))
