@@ -1,0 +1,1 @@
+"""Application services: the counter's commands over the store (UI and replay call these)."""

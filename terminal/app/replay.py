@@ -1,0 +1,452 @@
+"""``pos-terminal replay``: a scenario file run through the counter services.
+
+The contract is ../shared/spec/scenario-format.md: a fresh store (or ``--db``), the
+same services the screen calls, no devices, no network; one JSON document out.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from terminal.app import setup
+from terminal.app.counter import CommittedSale, Counter, ReturnResult, tender_from_json
+from terminal.app.ids import ReplayIds
+from terminal.clock import FixedClock
+from terminal.errors import PosError, RuleViolation
+from terminal.money import Money
+from terminal.quantity import Qty
+from terminal.rules import lifecycle as lc
+from terminal.rules import member as m
+from terminal.rules.catalog import Product
+from terminal.rules.coupons import Coupon
+from terminal.rules.program import Program
+from terminal.rules.program_loader import load_program
+from terminal.store.db import open_store
+
+STAFF = (("c1", "收银员", "cashier", "1111"), ("mgr", "店长", "manager", "8888"))
+PINS = {sid: pin for sid, _, _, pin in STAFF}
+
+
+class ScenarioError(Exception):
+    """A malformed scenario: one line naming the field at fault (exit 2)."""
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+class _Field:
+    def __init__(self, path: str, data: Any) -> None:
+        self.path, self.data = path, data
+
+    def fail(self, key: str, problem: str) -> ScenarioError:
+        return ScenarioError(f"{self.path}.{key}: {problem}" if self.path else f"{key}: {problem}")
+
+    def get(
+        self, key: str, kind: type | tuple[type, ...], required: bool = True, default: Any = None
+    ) -> Any:
+        if not isinstance(self.data, dict):
+            raise ScenarioError(f"{self.path}: must be an object")
+        if key not in self.data:
+            if required:
+                raise self.fail(key, "is required")
+            return default
+        v = self.data[key]
+        if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            what = " or ".join(k.__name__ for k in kinds)
+            raise self.fail(key, f"must be {what}, not {json.dumps(v, ensure_ascii=False)}")
+        return v
+
+    def money(self, key: str, required: bool = True) -> Money | None:
+        text = self.get(key, str, required)
+        if text is None:
+            return None
+        try:
+            return Money.parse(text)
+        except PosError:
+            raise self.fail(key, f"not an amount in yuan: {text!r}") from None
+
+    def day(self, key: str, required: bool = True) -> date | None:
+        text = self.get(key, str, required)
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise self.fail(key, f"not a date: {text!r}") from None
+
+    def time(self, key: str, required: bool = True) -> datetime | None:
+        text = self.get(key, str, required)
+        if text is None:
+            return None
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            raise self.fail(key, f"not a local time like 2026-10-06T10:00:00: {text!r}") from None
+
+    def sub(self, key: str, i: int | None = None) -> _Field:
+        v = self.data[key] if i is None else self.data[key][i]
+        name = f"{key}[{i}]" if i is not None else key
+        return _Field(f"{self.path}.{name}" if self.path else name, v)
+
+
+def _product(f: _Field) -> Product:
+    unit = f.get("unit", str, False, "piece")
+    plu = f.get("plu", (int, str), False)
+    if isinstance(plu, str) and not plu.isdigit():
+        raise f.fail("plu", f"must be digits, not {plu!r}")
+    price = f.money("price")
+    assert price is not None
+    return Product(
+        f.get("code", str),
+        f.get("name", str, False, ""),
+        f.get("category", str, False, ""),
+        price,
+        f.money("member_price", False),
+        "kg" if unit == "kg" else "piece",
+        int(plu) if plu is not None else None,
+    )
+
+
+def _opening(f: _Field, start: date) -> lc.Opening:
+    lots = []
+    for i, _ in enumerate(f.get("coin_lots", list, False, [])):
+        lf = f.sub("coin_lots", i)
+        lots.append((lf.get("coins", int), lf.day("granted")))
+    sv = f.get("stored_value", dict, False, {})
+    svf = _Field(f"{f.path}.stored_value", sv)
+    coupons = []
+    for i, _ in enumerate(f.get("coupons", list, False, [])):
+        cf = f.sub("coupons", i)
+        threshold, off, through = cf.money("threshold"), cf.money("off"), cf.day("valid_through")
+        assert threshold is not None and off is not None and through is not None
+        coupons.append(
+            Coupon(
+                cf.get("id", str),
+                cf.get("name", str, False, "") or _coupon_name(cf),
+                threshold,
+                off,
+                through,
+                cf.day("granted", False),
+                tuple(cf.get("categories", list, False, [])),
+                cf.get("state", str, False, "unused"),
+            )
+        )
+    return lc.Opening(
+        code=f.get("code", str),
+        phone=f.get("phone", str, False, ""),
+        registered=f.day("registered", False),
+        birthday=f.day("birthday", False),
+        group=f.get("group", bool, False, False),
+        name=f.get("name", str, False, ""),
+        tier=f.get("tier", str, False),
+        tier_valid_through=f.day("tier_valid_through", False),
+        growth_points=f.get("growth_points", int, False, 0),
+        points=f.get("points", int, False, 0),
+        coin_lots=tuple(lots),  # type: ignore[arg-type]
+        principal=svf.money("principal", False) or Money(0),
+        gift=svf.money("gift", False) or Money(0),
+        coupons=tuple(coupons),
+        spend_12m=f.money("spend_12m", False) or Money(0),
+        cumulative_spend=f.money("cumulative_spend", False) or Money(0),
+        cumulative_recharge=f.money("cumulative_recharge", False) or Money(0),
+    )
+
+
+def _coupon_name(cf: _Field) -> str:
+    return f"满{cf.data['threshold']}减{cf.data['off']}"
+
+
+EVENTS: dict[str, tuple[str, ...]] = {  # kind -> required keys
+    "identify": (),
+    "scan": ("code",),
+    "coupons": (),
+    "claim": ("gift",),
+    "pay": ("tenders",),
+    "void": (),
+    "recharge": ("code", "amount"),
+    "return": ("receipt",),
+    "register": ("code", "phone"),
+    "sell_card": ("number", "pin", "value", "tenders"),
+    "load_card": ("code", "number", "pin"),
+    "advance": ("to",),
+    "sync": (),
+}
+
+
+def _check_event(f: _Field) -> None:
+    kind = f.get("do", str)
+    if kind not in EVENTS:
+        raise f.fail("do", f"unknown event {kind!r} (known: {', '.join(EVENTS)})")
+    for key in EVENTS[kind]:
+        f.get(key, object)
+    f.time("at", False)
+    if kind == "advance":
+        f.time("to")
+    if kind == "identify" and "code" not in f.data and "phone" not in f.data:
+        raise f.fail("code", "identify needs a code or a phone")
+    for key in ("amount", "value"):
+        if key in f.data:
+            f.money(key)
+    if "qty" in f.data:
+        f.get("qty", str)
+    for i, _ in enumerate(f.data.get("tenders", []) if kind in ("pay", "sell_card") else []):
+        tf = f.sub("tenders", i)
+        k = tf.get("kind", str)
+        if k in ("coins", "points"):
+            tf.get(k, int)
+        else:
+            tf.money("amount")
+
+
+@dataclass
+class Scenario:
+    program: Program
+    start: datetime
+    catalog: list[Product]
+    members: list[lc.Opening]
+    events: list[dict[str, Any]]
+
+
+def read_scenario(data: Any) -> Scenario:
+    root = _Field("", data)
+    try:
+        program = load_program(root.get("program", str))
+    except PosError as e:
+        raise root.fail("program", e.message) from None
+    start = root.time("start")
+    assert start is not None
+    catalog = [
+        _product(root.sub("catalog", i)) for i, _ in enumerate(root.get("catalog", list, False, []))
+    ]
+    members = [
+        _opening(root.sub("members", i), start.date())
+        for i, _ in enumerate(root.get("members", list, False, []))
+    ]
+    events = root.get("events", list)
+    for i, _ in enumerate(events):
+        _check_event(root.sub("events", i))
+    return Scenario(program, start, catalog, members, events)
+
+
+# ----------------------------------------------------------------------------- running
+
+
+@dataclass
+class Replay:
+    counter: Counter
+    clock: FixedClock
+    members: list[str]
+    out: dict[str, list[Any]] = field(
+        default_factory=lambda: {
+            "sales": [],
+            "recharges": [],
+            "returns": [],
+            "errors": [],
+            "members": [],
+            "cards": [],
+        }
+    )
+    receipts: list[str] = field(default_factory=list)
+
+    def run(self, events: list[dict[str, Any]]) -> dict[str, list[Any]]:
+        for i, ev in enumerate(events):
+            try:
+                if "at" in ev:
+                    self._move(datetime.fromisoformat(ev["at"]))
+                self._dispatch(ev)
+            except PosError as e:
+                self.out["errors"].append({"event": i, "error": e.code, "message": e.message})
+        self.out["members"] = [
+            member_json(self.counter.member_state(c), self.clock.now().date()) for c in self.members
+        ]
+        if not self.out["cards"]:
+            del self.out["cards"]
+        return self.out
+
+    def _move(self, when: datetime) -> None:
+        if when < self.clock.now():
+            raise RuleViolation(
+                f"time cannot go back to {when.isoformat()}", code="clock_backwards"
+            )
+        self.clock.set(when)
+
+    def _auth(self, ev: dict[str, Any]) -> Any:
+        who = ev.get("manager")
+        if who is None:
+            return None
+        return self.counter.authorize(str(who), PINS.get(str(who), ""))
+
+    def _dispatch(self, ev: dict[str, Any]) -> None:
+        kind = ev["do"]
+        handler: Callable[[dict[str, Any]], None] = getattr(self, f"_do_{kind}")
+        handler(ev)
+
+    def _do_identify(self, ev: dict[str, Any]) -> None:
+        self.counter.identify(str(ev.get("code") or ev.get("phone")))
+
+    def _do_scan(self, ev: dict[str, Any]) -> None:
+        self.counter.scan(ev["code"], Qty.parse(ev["qty"]) if "qty" in ev else None)
+
+    def _do_coupons(self, ev: dict[str, Any]) -> None:
+        if ev.get("auto", False):
+            self.counter.choose_coupons(True)
+        else:
+            self.counter.choose_coupons(False, [str(i) for i in ev.get("ids", [])])
+
+    def _do_claim(self, ev: dict[str, Any]) -> None:
+        self.counter.claim_gift(ev["gift"])
+
+    def _do_pay(self, ev: dict[str, Any]) -> None:
+        sale = self.counter.pay([tender_from_json(t) for t in ev["tenders"]])
+        self.receipts.append(sale.receipt_no)
+        self.out["sales"].append(sale_json(len(self.receipts), sale))
+
+    def _do_void(self, ev: dict[str, Any]) -> None:
+        self.counter.void()
+
+    def _do_recharge(self, ev: dict[str, Any]) -> None:
+        r = self.counter.recharge(
+            ev["code"], Money.parse(ev["amount"]), self._auth(ev), ev.get("tender", "cash")
+        )
+        self.out["recharges"].append(
+            {
+                "code": r.code,
+                "amount": r.amount.plain(),
+                "gift": r.gift.plain(),
+                "coins_granted": r.coins,
+            }
+        )
+
+    def _do_return(self, ev: dict[str, Any]) -> None:
+        n = ev["receipt"]
+        if not isinstance(n, int) or not 1 <= n <= len(self.receipts):
+            raise RuleViolation(f"no sale number {n} in this scenario", code="unknown_receipt")
+        lines = None
+        if "lines" in ev:
+            lines = [(int(x["line"]), Qty.parse(str(x.get("qty", "1")))) for x in ev["lines"]]
+        r = self.counter.return_sale(self.receipts[n - 1], lines, self._auth(ev))
+        self.out["returns"].append(return_json(n, r))
+
+    def _do_register(self, ev: dict[str, Any]) -> None:
+        self.counter.register(
+            ev["code"], ev["phone"], birthday=ev.get("birthday"), name=ev.get("name", "")
+        )
+        self.members.append(ev["code"])
+
+    def _do_sell_card(self, ev: dict[str, Any]) -> None:
+        self.counter.sell_card(
+            str(ev["number"]),
+            str(ev["pin"]),
+            Money.parse(ev["value"]),
+            [tender_from_json(t) for t in ev["tenders"]],
+        )
+        self.out["cards"].append(
+            {"number": str(ev["number"]), "value": ev["value"], "state": "sold"}
+        )
+
+    def _do_load_card(self, ev: dict[str, Any]) -> None:
+        self.counter.load_card(ev["code"], str(ev["number"]), str(ev["pin"]))
+        for c in self.out["cards"]:
+            if c["number"] == str(ev["number"]):
+                c["state"] = "loaded"
+
+    def _do_advance(self, ev: dict[str, Any]) -> None:
+        self._move(datetime.fromisoformat(ev["to"]))
+        self.counter.apply_due()
+
+    def _do_sync(self, ev: dict[str, Any]) -> None:
+        """Standalone replay has no HQ: nothing to do (scenario-format.md)."""
+
+
+def sale_json(n: int, sale: CommittedSale) -> dict[str, Any]:
+    r = sale.record
+    tenders = []
+    for t in r.tenders:
+        item: dict[str, Any] = {"kind": t.kind, "amount": t.tendered.plain()}
+        if t.kind == "coins":
+            item["coins"] = t.coins
+        if t.kind == "points":
+            item["points"] = t.points
+        tenders.append(item)
+    return {
+        "receipt": n,
+        "member": r.member_code,
+        "subtotal": r.subtotal.plain(),
+        "member_savings": (r.regular_total - r.subtotal).plain(),
+        "coupons": [{"id": cid, "off": off.plain()} for cid, off in r.coupons],
+        "total_due": r.total_due.plain(),
+        "tenders": tenders,
+        "change": r.change.plain(),
+        "points_earned": r.earned.growth_points + r.earned.points,
+        "coins_earned": r.earned.coins,
+        "coupons_granted": [coupon_json(c) for c in sale.coupons_granted],
+    }
+
+
+def coupon_json(c: Coupon) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "threshold": c.threshold.plain(),
+        "off": c.off.plain(),
+        "valid_through": c.valid_through.isoformat(),
+    }
+
+
+def return_json(n: int, r: ReturnResult) -> dict[str, Any]:
+    rec = r.record
+    return {
+        "receipt": n,
+        "refund": rec.refund.plain(),
+        "shortfall_deducted": rec.shortfall_deducted.plain(),
+        "points_removed": rec.clawed.growth_points + rec.clawed.points,
+        "coins_removed": rec.clawed.coins,
+        "coins_refunded": rec.coins_refunded,
+    }
+
+
+def member_json(s: m.MemberState, today: date) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "tier": s.tier,
+        "tier_valid_through": s.tier_valid_through.isoformat() if s.tier_valid_through else None,
+        "growth_points": s.growth_points,
+        "points": s.points,
+        "coins": s.coins_on(today),
+        "stored_value": {"principal": s.principal.plain(), "gift": s.gift.plain()},
+        "coupons": [{"id": c.id, "state": c.state} for c in s.coupons],
+        "spend_12m": s.spend_12m.plain(),
+        "cumulative_spend": s.cumulative_spend.plain(),
+        "cumulative_recharge": s.cumulative_recharge.plain(),
+    }
+
+
+def replay(data: Any, db: Path | None = None) -> dict[str, list[Any]]:
+    sc = read_scenario(data)
+    if db is None:
+        tmp = tempfile.TemporaryDirectory(prefix="replay-")
+        path = Path(tmp.name) / "till.sqlite"
+    else:
+        tmp, path = None, db
+    try:
+        sessions = open_store(path)
+        ids = ReplayIds("T01")
+        clock = FixedClock(sc.start)
+        setup.configure(sessions, terminal_id="T01", program=sc.program.id, store="replay")
+        setup.add_staff(sessions, STAFF)
+        setup.import_products(sessions, sc.catalog)
+        setup.import_members(sessions, sc.program, sc.members, sc.start, "T01", ids)
+        counter = Counter(sessions, sc.program, clock, ids, terminal_id="T01", cashier="c1")
+        result = Replay(counter, clock, [o.code for o in sc.members]).run(sc.events)
+        sessions.kw["bind"].dispose()
+        return result
+    finally:
+        if tmp is not None:
+            tmp.cleanup()

@@ -1,0 +1,82 @@
+"""Cashier and manager sign-in; manager authorizations (argon2-hashed PINs, lockout)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy.orm import Session
+
+from terminal.errors import InvalidInput, NotFound, RuleViolation
+from terminal.store.schema import StaffRow
+
+# Cheaper than argon2's defaults: a PIN is checked at the counter while a queue waits;
+# the lockout, not the hash cost, is what stops guessing a 4-6 digit PIN.
+_PH = PasswordHasher(time_cost=2, memory_cost=8192, parallelism=1)
+MAX_FAILED = 5
+LOCKOUT = timedelta(minutes=5)
+
+
+def hash_secret(secret: str) -> str:
+    return _PH.hash(secret)
+
+
+def check_secret(hashed: str, secret: str) -> bool:
+    try:
+        return _PH.verify(hashed, secret)
+    except VerificationError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    id: str
+    name: str
+    role: str  # cashier | manager
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """A manager's PIN was checked for this action; the action records it in the ledger."""
+
+    manager: str
+    name: str
+    at: datetime
+
+
+def add_staff(s: Session, staff_id: str, name: str, role: str, pin: str) -> None:
+    if role not in ("cashier", "manager"):
+        raise InvalidInput(f"unknown role {role!r}", code="invalid_role")
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise InvalidInput("a PIN is 4 to 8 digits", code="invalid_pin")
+    s.merge(
+        StaffRow(
+            id=staff_id,
+            name=name,
+            role=role,
+            pin_hash=hash_secret(pin),
+            failed=0,
+            locked_until=None,
+        )
+    )
+
+
+def check_pin(s: Session, staff_id: str, pin: str, now: datetime) -> Staff:
+    """Check a PIN; repeated failures lock the account for a while. The failure count is
+    the caller's to commit even though this raises (see ``Counter._auth``)."""
+    row = s.get(StaffRow, staff_id)
+    if row is None:
+        raise NotFound(f"no staff member {staff_id!r}", code="unknown_staff")
+    if row.locked_until and now < datetime.fromisoformat(row.locked_until):
+        raise RuleViolation(
+            f"{row.name} is locked after repeated wrong PINs; try later", code="staff_locked"
+        )
+    if not check_secret(row.pin_hash, pin):
+        row.failed += 1
+        if row.failed >= MAX_FAILED:
+            row.locked_until, row.failed = (now + LOCKOUT).isoformat(), 0
+        raise RuleViolation("wrong PIN", code="wrong_pin")
+    row.failed, row.locked_until = 0, None
+    return Staff(row.id, row.name, row.role)

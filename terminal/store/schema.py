@@ -1,0 +1,153 @@
+"""Persistence shapes (typed ``Mapped[]`` rows). Domain objects live in ``terminal.rules``;
+repositories convert. JSON columns hold the domain's own records (see ``terminal.codec``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Setting(Base):
+    """Terminal identity and configuration: terminal id, store, program, receipt counter."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64))
+    price_fen: Mapped[int]
+    member_price_fen: Mapped[int | None]
+    unit: Mapped[str] = mapped_column(String(8), default="piece")
+    plu: Mapped[int | None] = mapped_column(index=True)
+
+
+class MemberRow(Base):
+    """Cached member state; ``pos-terminal verify`` checks it equals the ledger's fold."""
+
+    __tablename__ = "members"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class LedgerRow(Base):
+    """Append-only. Every change to points, coins, coupons, stored value, prepaid cards
+    and cash is a row; ``hash`` chains each row to the one before it."""
+
+    __tablename__ = "ledger"
+    seq: Mapped[int] = mapped_column(primary_key=True)  # per terminal, gap-free
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    terminal_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    member_code: Mapped[str | None] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(64), default="")
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_ledger_member_seq", "member_code", "seq"),)
+
+
+class SaleRow(Base):
+    __tablename__ = "sales"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(32), unique=True)
+    terminal_id: Mapped[str] = mapped_column(String(32))
+    cashier: Mapped[str] = mapped_column(String(32))
+    member_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    at: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default="sale")  # sale | card_sale
+    total_fen: Mapped[int]
+    change_fen: Mapped[int] = mapped_column(default=0)
+    record_json: Mapped[str] = mapped_column(Text)
+
+
+class TenderRow(Base):
+    __tablename__ = "tenders"
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), primary_key=True)
+    idx: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int]
+    tendered_fen: Mapped[int]
+
+
+class ReturnRow(Base):
+    __tablename__ = "returns"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
+    at: Mapped[str] = mapped_column(String(32))
+    refund_fen: Mapped[int]
+    paid_out_fen: Mapped[int]
+    record_json: Mapped[str] = mapped_column(Text)
+
+
+class HeldSaleRow(Base):
+    """A parked sale (挂单): survives a restart; moves no money, so not in the ledger."""
+
+    __tablename__ = "held_sales"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[str] = mapped_column(String(32))
+    cashier: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # cashier | manager
+    pin_hash: Mapped[str] = mapped_column(String(128))
+    failed: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[str | None] = mapped_column(String(32))
+
+
+class PrepaidCardRow(Base):
+    __tablename__ = "prepaid_cards"
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pin_hash: Mapped[str] = mapped_column(String(128))
+    value_fen: Mapped[int]
+    state: Mapped[str] = mapped_column(String(16))  # sold | loaded
+    sale_id: Mapped[str | None] = mapped_column(String(36))
+    loaded_to: Mapped[str | None] = mapped_column(String(32))
+
+
+class ShiftRow(Base):
+    __tablename__ = "shifts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cashier: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[str] = mapped_column(String(32))
+    float_fen: Mapped[int]
+    closed_at: Mapped[str | None] = mapped_column(String(32))
+    counted_fen: Mapped[int | None]
+    first_seq: Mapped[int]
+    last_seq: Mapped[int | None]
+
+
+class DayCloseRow(Base):
+    """A Z report: one per business day, never twice."""
+
+    __tablename__ = "day_closes"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    z_no: Mapped[int] = mapped_column(unique=True)
+    closed_at: Mapped[str] = mapped_column(String(32))
+    report_json: Mapped[str] = mapped_column(Text)
