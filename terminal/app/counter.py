@@ -36,6 +36,7 @@ from terminal.store import members as repo
 from terminal.store.ledger import Ledger
 from terminal.store.products import StoreCatalog
 from terminal.store.schema import (
+    HeldSaleRow,
     PrepaidCardRow,
     ReturnRow,
     SaleRow,
@@ -388,6 +389,55 @@ class Counter:
             raise RuleViolation("there is no open sale", code="no_open_sale")
         self.sale = None
 
+    # ------------------------------------------------------------------ hold and recall
+
+    def hold(self, label: str = "") -> str:
+        """挂单: park the open sale to serve the next customer; it survives a restart."""
+        sale = self.sale
+        if sale is None or not sale.lines:
+            raise RuleViolation("there is no open sale to hold", code="no_open_sale")
+        payload = {
+            "id": sale.id,
+            "member": sale.member,
+            "coupons": sale.coupons,
+            "sale_discount": sale.sale_discount.fen,
+            "lines": [codec.encode(ln) for ln in sale.lines],
+        }
+        with self._tx() as (s, _):
+            s.add(
+                HeldSaleRow(
+                    id=sale.id,
+                    at=self.now.isoformat(),
+                    cashier=self.cashier,
+                    label=label or (sale.member or ""),
+                    payload=codec.dumps(payload),
+                )
+            )
+        self.sale = None
+        return sale.id
+
+    def held(self) -> list[tuple[str, str, str]]:
+        """Parked sales, oldest first: (id, time, label)."""
+        with self.sessions() as s:
+            rows = s.execute(select(HeldSaleRow).order_by(HeldSaleRow.at)).scalars()
+            return [(r.id, r.at, r.label) for r in rows]
+
+    def recall(self, held_id: str) -> pr.PricedSale:
+        """取单: bring a parked sale back (the lines keep the prices they were scanned at)."""
+        if self.sale is not None and self.sale.lines:
+            raise RuleViolation("finish or hold the open sale first", code="sale_open")
+        with self._tx() as (s, _):
+            row = s.get(HeldSaleRow, held_id)
+            if row is None:
+                raise NotFound(f"no held sale {held_id}", code="unknown_held_sale")
+            data = json.loads(row.payload)
+            s.delete(row)
+        lines = [codec.decode(pr.SaleLine, ln) for ln in data["lines"]]
+        self.sale = OpenSale(
+            data["id"], data["member"], lines, data["coupons"], Money(data["sale_discount"])
+        )
+        return self.priced()
+
     # ------------------------------------------------------------------ paying
 
     def pay(self, tenders: Sequence[tn.TenderRequest]) -> CommittedSale:
@@ -398,6 +448,7 @@ class Counter:
         with self._tx() as (s, led):
             state = self._current(s, led, sale.member) if sale.member else None
             priced = self._price(sale, state)
+            priced = self._round_off(sale, state, priced, tenders)
             room = self._offline_room(s, state) if state else None
             tendering = tn.apply_tenders(
                 priced.total_due, tenders, self.program, state, today, offline_room=room
@@ -416,6 +467,24 @@ class Counter:
             if c.id in settled.record.coupons_granted
         )
         return CommittedSale(receipt, settled.record, new_state, granted)
+
+    def _round_off(
+        self,
+        sale: OpenSale,
+        state: m.MemberState | None,
+        priced: pr.PricedSale,
+        tenders: Sequence[tn.TenderRequest],
+    ) -> pr.PricedSale:
+        """抹零: where the store rounds cash totals, an all-cash sale drops its fen (or jiao);
+        the rounding is a whole-sale reduction, allocated to lines like any other."""
+        mode = self.program.cash_round_off
+        if mode == "none" or not tenders or any(t.kind != "cash" for t in tenders):
+            return priced
+        drop = priced.total_due - pr.round_off(priced.total_due, mode)
+        if not drop:
+            return priced
+        rounded = replace(sale, sale_discount=sale.sale_discount + drop)
+        return self._price(rounded, state)
 
     def _offline_room(self, s: Session, state: m.MemberState) -> Money | None:
         if not self.offline():
@@ -528,6 +597,67 @@ class Counter:
             if cash:
                 led.append("cash", {"delta": -cash, "reason": "return"}, self.now, ref=rid)
         return ReturnResult(rid, receipt_no, rec, new_state)
+
+    def void_sale(self, receipt_no: str, manager: st.Authorization | None) -> ReturnResult:
+        """作废 a committed sale: a manager's full return of it, audited as a void."""
+        auth = self._auth(manager, "void")
+        result = self.return_sale(receipt_no, None, auth)
+        with self._tx() as (_, led):
+            self._audit(led, auth, "void", receipt_no)
+        return result
+
+    def return_without_receipt(
+        self,
+        code: str,
+        qty: Qty,
+        refund: Money,
+        to: str,
+        manager: st.Authorization | None,
+        member: str | None = None,
+    ) -> Money:
+        """退货 without a receipt: manager only, refund to cash or to stored value."""
+        auth = self._auth(manager, "return without receipt")
+        if to not in ("cash", "stored_value"):
+            raise InvalidInput("refund to cash or stored value", code="invalid_refund_tender")
+        if refund.fen <= 0 or qty.milli <= 0:
+            raise InvalidInput("refund and quantity must be positive", code="invalid_amount")
+        with self.sessions() as s:
+            product = StoreCatalog(s).by_code(code)
+        if product is None:
+            raise NotFound(f"unknown product code {code}", code="unknown_product")
+        if refund > product.price.scale(qty.milli, 1000):
+            raise RuleViolation(
+                f"refund exceeds the shelf price of {product.name}", code="refund_over_price"
+            )
+        if to == "stored_value" and member is None:
+            raise RuleViolation("a stored-value refund needs the member", code="member_required")
+        rid = self.ids.return_id()
+        with self._tx() as (s, led):
+            self._audit(led, auth, "return_no_receipt", f"{code} {qty.plain()} {refund.plain()}")
+            led.append(
+                "return",
+                {
+                    "receipt": None,
+                    "product": code,
+                    "qty": qty.milli,
+                    "refund": refund.fen,
+                    "to": to,
+                },
+                self.now,
+                ref=rid,
+            )
+            if to == "cash":
+                led.append("cash", {"delta": -refund.fen, "reason": "return"}, self.now, ref=rid)
+            else:
+                assert member is not None
+                state = self._current(s, led, member)
+                entries = [m.StoredValueChanged(refund, ZERO, f"return:{rid}")]
+                self._commit_member(s, led, state, entries, rid)
+        return refund
+
+    def reprint(self, receipt_no: str) -> SaleRecord:
+        """补打小票: the committed sale as it was; printing is the devices' job."""
+        return self.find_sale(receipt_no)[1]
 
     # ------------------------------------------------------------------ stored value, cards
 
@@ -670,4 +800,4 @@ def tender_from_json(t: dict[str, object]) -> tn.TenderRequest:
     )
 
 
-__all__ = ["CommittedSale", "Counter", "OpenSale", "json"]
+__all__ = ["CommittedSale", "Counter", "OpenSale"]

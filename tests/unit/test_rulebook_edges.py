@@ -52,18 +52,27 @@ def test_auto_coupons_with_nothing_that_fits_is_not_an_error() -> None:
 def test_coin_share_rounds_down_and_its_remainder_goes_to_stored_value() -> None:
     t = till()
     t.products.append(Product("P", "组合", "grocery", fen("10.00")))
-    t.open_member(code="M", registered=date(2026, 1, 1), coin_lots=((30, date(2026, 6, 1)),),
-                  principal=fen("100.00"))
+    t.open_member(
+        code="M",
+        registered=date(2026, 1, 1),
+        coin_lots=((30, date(2026, 6, 1)),),
+        principal=fen("100.00"),
+    )
     sale = t.sell([("P", "2")], [coins(5), sv("15.00")], member="M")
     ret = t.refund(sale, [(1, "1")])  # 10.00: coins 2.50 -> 2 coins, the 0.50 to stored value
     assert [(x.kind, x.amount) for x in ret.refunds] == [
-        ("coins", fen("2.00")), ("stored_value", fen("8.00"))]
+        ("coins", fen("2.00")),
+        ("stored_value", fen("8.00")),
+    ]
 
 
 def test_refunded_coins_go_back_last_drawn_lot_first() -> None:
     t = till()
-    t.open_member(code="M", registered=date(2026, 1, 1),
-                  coin_lots=((3, date(2026, 5, 1)), (10, date(2026, 6, 1))))
+    t.open_member(
+        code="M",
+        registered=date(2026, 1, 1),
+        coin_lots=((3, date(2026, 5, 1)), (10, date(2026, 6, 1))),
+    )
     sale = t.sell([(RICE.code, None)], [coins(8), cash("57.00")], member="M")
     assert sale.tenders[0].lots == (("M:open1", 3), ("M:open2", 5))
     ret = t.refund(sale, [(1, "1")])
