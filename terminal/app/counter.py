@@ -154,6 +154,10 @@ class Counter:
             ref=action,
         )
 
+    def _audit_now(self, auth: st.Authorization, action: str, detail: str) -> None:
+        with self._tx() as (_, led):
+            self._audit(led, auth, action, detail)
+
     def authorize(self, manager_id: str, pin: str) -> st.Authorization:
         """Check a manager's PIN. A wrong PIN counts toward lockout even though it fails."""
         with self.sessions() as s:
@@ -220,6 +224,16 @@ class Counter:
         if not text or len(text) > 32 or not text.isprintable():
             raise InvalidInput(f"not a member code: {text!r}", code="invalid_code")
         return text
+
+    def candidates_by_phone(self, phone: str) -> list[tuple[str, str, str]]:
+        """Members on a phone, for the screen to show masked and confirm the last four
+        digits aloud: (code, masked phone, name)."""
+        with self.sessions() as s:
+            out = []
+            for code in repo.codes_by_phone(s, phone):
+                state = self._member(s, code)
+                out.append((code, mask_phone(state.phone), state.name))
+            return out
 
     def member_state(self, code: str) -> m.MemberState:
         """Read-only: the member as of now (due expiries folded in, not recorded)."""
@@ -329,20 +343,28 @@ class Counter:
     def override_price(
         self, line_no: int, unit_price: Money, manager: st.Authorization | None
     ) -> pr.PricedSale:
-        self._auth(manager, "price override")
+        auth = self._auth(manager, "price override")
         if unit_price.fen < 0:
             raise InvalidInput("a price cannot be negative", code="invalid_amount")
         sale, line = self._line(line_no)
         sale.lines[sale.lines.index(line)] = replace(line, price_override=unit_price)
-        return self.priced()
+        priced = self.priced()
+        self._audit_now(
+            auth,
+            "price_override",
+            f"{sale.id} line {line_no} {line.product.code} -> {unit_price.plain()}",
+        )
+        return priced
 
     def discount_sale(self, amount: Money, manager: st.Authorization | None) -> pr.PricedSale:
-        self._auth(manager, "whole-sale discount")
+        auth = self._auth(manager, "whole-sale discount")
         sale = self._open()
         if amount.fen < 0:
             raise InvalidInput("a discount cannot be negative", code="invalid_amount")
         sale.sale_discount = amount
-        return self.priced()
+        priced = self.priced()
+        self._audit_now(auth, "sale_discount", f"{sale.id} {amount.plain()}")
+        return priced
 
     def choose_coupons(self, auto: bool = True, ids: Sequence[str] = ()) -> pr.PricedSale:
         sale = self._open()

@@ -180,12 +180,22 @@ EVENTS: dict[str, tuple[str, ...]] = {  # kind -> required keys
 }
 
 
+FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "code": str, "phone": str, "gift": str, "receipt": int, "tenders": list, "lines": list,
+    "ids": list, "auto": bool, "manager": str, "number": str, "pin": str, "birthday": str,
+    "name": str, "tender": str,
+}
+
+
 def _check_event(f: _Field) -> None:
     kind = f.get("do", str)
     if kind not in EVENTS:
         raise f.fail("do", f"unknown event {kind!r} (known: {', '.join(EVENTS)})")
     for key in EVENTS[kind]:
-        f.get(key, object)
+        f.get(key, FIELD_TYPES.get(key, object))
+    for key, tp in FIELD_TYPES.items():
+        if key in f.data:
+            f.get(key, tp)
     f.time("at", False)
     if kind == "advance":
         f.time("to")
