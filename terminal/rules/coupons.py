@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from itertools import combinations
+from itertools import combinations, pairwise
 from math import lcm
 from typing import Literal
 
@@ -111,6 +111,9 @@ def _assign(cs: Sequence[Coupon], spend: Spend) -> tuple[list[int], dict[str, Fr
     whole-fen takes leave the proportions of what remains unchanged.
     """
 
+    if not _laminar(c.categories for c in cs):
+        return _flow_assign(cs, spend)
+
     def breadth(c: Coupon) -> int:
         return sum(1 for cat in spend if c.applies_to(cat)) if c.categories else len(spend) + 1
 
@@ -143,6 +146,62 @@ def _assign(cs: Sequence[Coupon], spend: Spend) -> tuple[list[int], dict[str, Fr
                 remaining[cat] -= part
                 borne[cat] += part
         i = j
+    return amounts, borne
+
+
+def _flow_assign(cs: Sequence[Coupon], spend: Spend) -> tuple[list[int], dict[str, Fraction]]:
+    """Coupons on overlapping (not nested) goods: the largest total they can take, as a
+    maximum flow of discount from each coupon to its own categories. Coupons are served in
+    tie order; a later coupon may reroute an earlier one's discount to other goods of the
+    earlier coupon, never reduce it."""
+    cats = list(spend)
+    n = len(cs)
+    applies = [[c.applies_to(cat) for cat in cats] for c in cs]
+    flow = [[0] * len(cats) for _ in range(n)]
+    free = [spend[cat] for cat in cats]
+    amounts = [0] * n
+
+    def path_from(i: int) -> list[tuple[int, int]] | None:
+        """Breadth-first: coupon -> category -> (coupon holding it -> category)* -> free."""
+        parent: dict[int, tuple[int, int | None]] = {}  # category -> (coupon, previous cat)
+        queue: list[tuple[int, int | None]] = [(i, None)]
+        seen_coupons = {i}
+        while queue:
+            x, via = queue.pop(0)
+            for j in range(len(cats)):
+                if not applies[x][j] or j in parent:
+                    continue
+                parent[j] = (x, via)
+                if free[j] > 0:
+                    steps, cur = [], j
+                    while True:
+                        coupon, prev = parent[cur]
+                        steps.append((coupon, cur))
+                        if prev is None:
+                            return steps[::-1]
+                        cur = prev
+                for y in range(n):
+                    if y not in seen_coupons and flow[y][j] > 0:
+                        seen_coupons.add(y)
+                        queue.append((y, j))
+        return None
+
+    for i in sorted(range(n), key=lambda i: cs[i].tie_key()):
+        while amounts[i] < cs[i].off.fen:
+            steps = path_from(i)
+            if steps is None:
+                break
+            # steps: (i, j1), (y1, j2), ...: coupon y_k gives up j_k to take j_{k+1}.
+            b = min(cs[i].off.fen - amounts[i], free[steps[-1][1]])
+            for (_, j_prev), (y, _) in pairwise(steps):
+                b = min(b, flow[y][j_prev])
+            for k, (x, j) in enumerate(steps):
+                flow[x][j] += b
+                if k + 1 < len(steps):
+                    flow[steps[k + 1][0]][j] -= b
+            free[steps[-1][1]] -= b
+            amounts[i] += b
+    borne = {cat: Fraction(sum(flow[i][j] for i in range(n))) for j, cat in enumerate(cats)}
     return amounts, borne
 
 
@@ -195,6 +254,11 @@ def validate(cs: Sequence[Coupon], items: Lines, stacking: Stacking, today: date
             )
     if stacking == "one_per_sale" and len(cs) > 1:
         raise RuleViolation("this program allows one coupon per sale", code="coupon_not_stackable")
+    for c, amount in zip(cs, _amounts(cs, spend), strict=True):
+        if amount == 0:
+            raise RuleViolation(
+                f"{c.name} would take nothing off this sale: keep it", code="coupon_no_discount"
+            )
     if stacking == "consume_threshold" and not _thresholds_fit(cs, spend):
         need = Money(sum(c.threshold.fen for c in cs))
         raise RuleViolation(
@@ -230,7 +294,8 @@ def best(coupons: Iterable[Coupon], items: Lines, stacking: Stacking, today: dat
     else:
         chosen = _search(usable, spend, stacking)
     amounts = _amounts(chosen, spend)
-    choice = Choice(tuple(chosen), tuple(Money(a) for a in amounts), "")
+    kept = [(c, a) for c, a in zip(chosen, amounts, strict=True) if a > 0]  # never burn one for 0
+    choice = Choice(tuple(c for c, _ in kept), tuple(Money(a) for _, a in kept), "")
     return Choice(choice.coupons, choice.amounts, explain(choice, usable, spend, stacking))
 
 

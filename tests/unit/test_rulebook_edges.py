@@ -84,3 +84,16 @@ def test_a_return_needs_a_manager_above_the_program_limit_and_always_without_rec
     assert not needs_manager(prog, fen("100.00"))
     assert needs_manager(prog, fen("100.01"))
     assert needs_manager(prog, fen("1.00"), with_receipt=False)
+
+
+def test_a_coupon_that_would_take_nothing_is_never_used_up() -> None:
+    """[decision] The tie rule would add an earlier-expiring coupon that takes 0 yuan;
+    a chain would not burn a customer's coupon for nothing."""
+    a = cp.Coupon("A", "减10", Money(0), fen("10.00"), date(2026, 10, 31))
+    b = cp.Coupon("B", "减1", Money(0), fen("1.00"), date(2026, 10, 10))
+    lines = [("grocery", 1000)]
+    choice = cp.best([a, b], lines, "each_on_subtotal", DAY)
+    assert [c.id for c in choice.coupons] == ["A"] and choice.discount == fen("10.00")
+    with pytest.raises(PosError) as e:
+        cp.validate([a, b], lines, "each_on_subtotal", DAY)
+    assert e.value.code == "coupon_no_discount"
