@@ -209,6 +209,6 @@ def earned_entries(program: Program, earned: Earned, today: date, ref: str) -> l
             )
         )
     if earned.tier_spend:
-        out.append(m.CounterChanged("spend_12m", earned.tier_spend, f"sale:{ref}"))
+        out.append(m.CounterChanged("spend_12m", earned.tier_spend, f"sale:{ref}", today))
         out.append(m.CounterChanged("cumulative_spend", earned.tier_spend, f"sale:{ref}"))
     return out

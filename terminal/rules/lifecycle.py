@@ -81,11 +81,42 @@ def _validity(ladder: TierLadder, start: date) -> date | None:
 def due_entries(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
     """Every expiry that has fallen due by ``today``: tier, coin lots, coupons, points."""
     out: list[m.MemberEntry] = []
-    for step in (_tier_expiry, _lot_expiry, _year_end_clear, _coupon_expiry, _points_year_expiry):
+    steps = (
+        _tier_expiry,
+        _lot_expiry,
+        _year_end_clear,
+        _coupon_expiry,
+        _points_year_expiry,
+        _spend_roll,
+        _follow_tier,
+    )
+    for step in steps:
         new = step(state, program, today)
         state = m.fold(new, state)
         out += new
     return out
+
+
+def _spend_roll(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    """A sale's spend counts toward spend_12m through the day before the same day a year
+    later (the rule book's calendar rule), then rolls off."""
+    return [
+        m.SpendRolledOff(day, amount)
+        for day, amount in state.spend_days
+        if today > valid_through(day, 12)
+    ]
+
+
+def _follow_tier(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    """Where the tier is the basis held (points plan), an expiry can take it down."""
+    ladder = program.ladder_for(state.group)
+    if ladder.movement != "follow":
+        return []
+    level = ladder.tier_for(state.basis_value(ladder.basis))
+    target = level.id if level else None
+    if ladder.rank(target) < ladder.rank(state.tier):
+        return [m.TierChanged(target, None, "downgrade")]
+    return []
 
 
 def _lot_expiry(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
@@ -380,7 +411,9 @@ def opening_entries(program: Program, o: Opening, today: date) -> list[m.MemberE
         ("cumulative_recharge", o.cumulative_recharge),
     ):
         if value:
-            out.append(m.CounterChanged(name, value, "opening"))  # type: ignore[arg-type]
+            # Opening spend_12m is dated at the setup day: it rolls off a year later.
+            day = today if name == "spend_12m" else None
+            out.append(m.CounterChanged(name, value, "opening", day))  # type: ignore[arg-type]
     ladder = program.ladder_for(o.group)
     tier = o.tier
     if tier is None:

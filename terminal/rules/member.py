@@ -100,6 +100,15 @@ class CounterChanged:
     counter: Counter
     delta: Money
     reason: str
+    day: date | None = None  # spend_12m: the sale's day, so it rolls off 12 months later
+
+
+@dataclass(frozen=True, slots=True)
+class SpendRolledOff:
+    """A day's spend left the rolling 12-month window."""
+
+    day: date
+    amount: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +174,7 @@ MemberEntry = (
     | DebtChanged
     | Blocked
     | Entered
+    | SpendRolledOff
 )
 
 
@@ -192,6 +202,7 @@ class MemberState:
     gift: Money = ZERO
     coupons: tuple[Coupon, ...] = ()
     spend_12m: Money = ZERO
+    spend_days: tuple[tuple[date, Money], ...] = ()  # what spend_12m holds, by sale day
     cumulative_spend: Money = ZERO
     cumulative_recharge: Money = ZERO
     gifts_claimed: frozenset[tuple[str, str]] = frozenset()
@@ -277,7 +288,18 @@ def apply(state: MemberState, e: MemberEntry) -> MemberState:
         case TierChanged():
             return replace(state, tier=e.tier, tier_valid_through=e.valid_through)
         case CounterChanged(counter="spend_12m"):
-            return replace(state, spend_12m=state.spend_12m + e.delta)
+            days = dict(state.spend_days)
+            if e.day is not None:
+                days[e.day] = days.get(e.day, ZERO) + e.delta
+            return replace(
+                state, spend_12m=state.spend_12m + e.delta, spend_days=tuple(sorted(days.items()))
+            )
+        case SpendRolledOff():
+            return replace(
+                state,
+                spend_12m=state.spend_12m - e.amount,
+                spend_days=tuple(d for d in state.spend_days if d[0] != e.day),
+            )
         case CounterChanged(counter="cumulative_spend"):
             return replace(state, cumulative_spend=state.cumulative_spend + e.delta)
         case CounterChanged():

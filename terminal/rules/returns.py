@@ -370,7 +370,8 @@ def _clawback(
         if left and program.coins_clawback == "deduct_from_refund":
             shortfall += left * program.coin_value.fen
     if back.tier_spend:
-        out.append(m.CounterChanged("spend_12m", -back.tier_spend, f"return:{rid}"))
+        # Taken off the sale's own day, so the window rolls the two off together.
+        out.append(m.CounterChanged("spend_12m", -back.tier_spend, f"return:{rid}", sale.day))
         out.append(m.CounterChanged("cumulative_spend", -back.tier_spend, f"return:{rid}"))
     return back, out, shortfall
 
