@@ -181,9 +181,20 @@ EVENTS: dict[str, tuple[str, ...]] = {  # kind -> required keys
 
 
 FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "code": str, "phone": str, "gift": str, "receipt": int, "tenders": list, "lines": list,
-    "ids": list, "auto": bool, "manager": str, "number": str, "pin": str, "birthday": str,
-    "name": str, "tender": str,
+    "code": str,
+    "phone": str,
+    "gift": str,
+    "receipt": int,
+    "tenders": list,
+    "lines": list,
+    "ids": list,
+    "auto": bool,
+    "manager": str,
+    "number": str,
+    "pin": str,
+    "birthday": str,
+    "name": str,
+    "tender": str,
 }
 
 

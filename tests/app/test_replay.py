@@ -52,22 +52,29 @@ def test_replay_keeps_the_store_it_was_given_and_it_verifies(
 
 
 BASE: dict[str, Any] = {
-    "program": "tomato", "start": "2026-10-06T09:00:00",
-    "catalog": [{"code": "6900000000014", "name": "酱油", "category": "grocery",
-                 "price": "12.00"}],
-    "members": [], "events": [{"do": "scan", "code": "6900000000014"}],
+    "program": "tomato",
+    "start": "2026-10-06T09:00:00",
+    "catalog": [{"code": "6900000000014", "name": "酱油", "category": "grocery", "price": "12.00"}],
+    "members": [],
+    "events": [{"do": "scan", "code": "6900000000014"}],
 }
 
 
-@pytest.mark.parametrize(("path", "value", "field"), [
-    (("program",), "nope", "program: unknown program"),
-    (("start",), "yesterday", "start: not a local time"),
-    (("catalog", 0, "price"), "12,00", "catalog[0].price: not an amount"),
-    (("events", 0, "do"), "dance", "events[0].do: unknown event"),
-    (("events", 0, "code"), 6900000000014, "events[0].code: must be str"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        (("program",), "nope", "program: unknown program"),
+        (("start",), "yesterday", "start: not a local time"),
+        (("catalog", 0, "price"), "12,00", "catalog[0].price: not an amount"),
+        (("events", 0, "do"), "dance", "events[0].do: unknown event"),
+        (("events", 0, "code"), 6900000000014, "events[0].code: must be str"),
+    ],
+)
 def test_malformed_scenario_exits_2_naming_the_field(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: tuple[Any, ...], value: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    path: tuple[Any, ...],
+    value: Any,
     field: str,
 ) -> None:
     doc = copy.deepcopy(BASE)
@@ -82,8 +89,9 @@ def test_malformed_scenario_exits_2_naming_the_field(
     assert err.count("\n") == 1 and field in err
 
 
-def test_refused_events_are_listed_and_change_nothing(capsys: pytest.CaptureFixture[str],
-                                                      tmp_path: Path) -> None:
+def test_refused_events_are_listed_and_change_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     doc = copy.deepcopy(BASE)
     doc["events"] = [
         {"at": "2026-10-06T10:00:00", "do": "scan", "code": "6900000000015"},
@@ -98,6 +106,9 @@ def test_refused_events_are_listed_and_change_nothing(capsys: pytest.CaptureFixt
     code, out, _ = run(f, capsys)
     assert code == 0
     assert [(e["event"], e["error"]) for e in out["errors"]] == [
-        (0, "bad_check_digit"), (1, "unknown_product"), (2, "no_open_sale"),
-        (3, "clock_backwards")]
+        (0, "bad_check_digit"),
+        (1, "unknown_product"),
+        (2, "no_open_sale"),
+        (3, "clock_backwards"),
+    ]
     assert [s["total_due"] for s in out["sales"]] == ["12.00"]
