@@ -8,10 +8,8 @@ refused command raises a ``PosError`` and leaves the store as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from terminal import codec
 from terminal.app import staff as st
 from terminal.app.ids import IdSource
+from terminal.app.service import StoreService
 from terminal.clock import Clock
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import ZERO, Money
@@ -83,7 +82,7 @@ class ReturnResult:
     member: m.MemberState | None
 
 
-class Counter:
+class Counter(StoreService):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -95,20 +94,11 @@ class Counter:
         cashier: str = "",
         offline: Callable[[], bool] = lambda: False,
     ) -> None:
-        self.sessions, self.program, self.clock, self.ids = sessions, program, clock, ids
-        self.terminal_id, self.cashier, self.offline = terminal_id, cashier, offline
+        super().__init__(sessions, clock, ids, terminal_id)
+        self.program, self.cashier, self.offline = program, cashier, offline
         self.sale: OpenSale | None = None
 
     # ------------------------------------------------------------------ plumbing
-
-    @contextmanager
-    def _tx(self) -> Iterator[tuple[Session, Ledger]]:
-        with self.sessions() as s, s.begin():
-            yield s, Ledger(s, self.terminal_id, self.ids.entry_id)
-
-    @property
-    def now(self) -> datetime:
-        return self.clock.now()
 
     def _member(self, s: Session, code: str) -> m.MemberState:
         state = repo.load(s, code)

@@ -10,23 +10,20 @@ report (so the hash chain covers it). Reports are folds over ledger rows
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from terminal import codec
-from terminal.app.ids import IdSource
 from terminal.app.reports import Bucket, Report, Tally, TenderTotal, build
+from terminal.app.service import StoreService
 from terminal.app.staff import Authorization
-from terminal.clock import Clock
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import Money
-from terminal.store.ledger import Ledger
 from terminal.store.schema import DayCloseRow, LedgerRow, ShiftRow, StaffRow
 
 
@@ -39,23 +36,7 @@ class OpenShift:
     first_seq: int
 
 
-class Shifts:
-    def __init__(
-        self, sessions: sessionmaker[Session], clock: Clock, ids: IdSource, terminal_id: str
-    ) -> None:
-        self.sessions, self.clock, self.ids, self.terminal_id = sessions, clock, ids, terminal_id
-
-    # ------------------------------------------------------------------ plumbing
-
-    @contextmanager
-    def _tx(self) -> Iterator[tuple[Session, Ledger]]:
-        with self.sessions() as s, s.begin():
-            yield s, Ledger(s, self.terminal_id, self.ids.entry_id)
-
-    @property
-    def now(self) -> datetime:
-        return self.clock.now()
-
+class Shifts(StoreService):
     @staticmethod
     def _open_row(s: Session) -> ShiftRow | None:
         return s.execute(select(ShiftRow).where(ShiftRow.closed_at.is_(None))).scalar()

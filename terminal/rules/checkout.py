@@ -115,23 +115,31 @@ def settle_sale(
     coupons = tuple(
         (c.id, a) for c, a in zip(priced.coupons.coupons, priced.coupons.amounts, strict=True)
     )
-    if member is None:
-        record = SaleRecord(
+
+    def record(
+        earned: Earned = Earned(),
+        lot: str | None = None,
+        upgrade: Upgrade | None = None,
+        granted: tuple[str, ...] = (),
+    ) -> SaleRecord:
+        return SaleRecord(
             sale_id,
             today,
-            None,
+            member.code if member else None,
             lines,
             tendering.tenders,
             tendering.change,
             coupons,
             priced.sale_discount,
-            Earned(),
-            None,
-            None,
-            None,
-            (),
+            earned,
+            member.tier if member else None,
+            lot,
+            upgrade,
+            granted,
         )
-        return SaleSettlement((), record)
+
+    if member is None:
+        return SaleSettlement((), record())
 
     entries: list[m.MemberEntry] = [
         m.CouponStateChanged(cid, "used", f"sale:{sale_id}") for cid, _ in coupons
@@ -141,55 +149,19 @@ def settle_sale(
         if priced.total_due < program.entry_min_first_purchase:
             # Not a member yet (organic): the sale earns nothing and counts toward nothing.
             entries.append(m.Purchased(today, priced.total_due))
-            record = SaleRecord(
-                sale_id,
-                today,
-                member.code,
-                lines,
-                tendering.tenders,
-                tendering.change,
-                coupons,
-                priced.sale_discount,
-                Earned(),
-                member.tier,
-                None,
-                None,
-                (),
-            )
-            return SaleSettlement(tuple(entries), record)
+            return SaleSettlement(tuple(entries), record())
         entries.append(m.Entered(today, f"sale:{sale_id}"))
-    earned = earn(
-        program,
-        EarnInput(
-            [(ln.category, ln.net.fen) for ln in lines],
-            tendering.paid(),
-            member.tier,
-            today,
-        ),
+    paid = EarnInput(
+        [(ln.category, ln.net.fen) for ln in lines], tendering.paid(), member.tier, today
     )
+    earned = earn(program, paid)
     entries += earned_entries(program, earned, today, sale_id)
-    lot = f"{sale_id}:coins" if earned.coins else None
     entries.append(m.Purchased(today, priced.total_due))
-    state = m.fold(entries, member)
-    moves, upgrade = retier(state, program, today, sale_id, new_id)
+    moves, upgrade = retier(m.fold(entries, member), program, today, sale_id, new_id)
     entries += moves
     granted = tuple(e.coupon.id for e in moves if isinstance(e, m.CouponGranted))
-    record = SaleRecord(
-        sale_id,
-        today,
-        member.code,
-        lines,
-        tendering.tenders,
-        tendering.change,
-        coupons,
-        priced.sale_discount,
-        earned,
-        member.tier,
-        lot,
-        upgrade,
-        granted,
-    )
-    return SaleSettlement(tuple(entries), record)
+    lot = f"{sale_id}:coins" if earned.coins else None
+    return SaleSettlement(tuple(entries), record(earned, lot, upgrade, granted))
 
 
 def earned_entries(program: Program, earned: Earned, today: date, ref: str) -> list[m.MemberEntry]:
