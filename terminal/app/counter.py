@@ -126,6 +126,15 @@ class Counter(StoreService):
         due = lc.due_entries(state, self.program, self.now.date())
         return self._commit_member(s, led, state, due, "expiry") if due else state
 
+    def _active(self, s: Session, led: Ledger, code: str) -> m.MemberState:
+        """Like ``_current``, but a blocked card (lost, closed member) is refused first,
+        before anything is recorded."""
+        if self._member(s, code).blocked:
+            raise RuleViolation(
+                "this member card is blocked (lost or closed)", code="member_blocked"
+            )
+        return self._current(s, led, code)
+
     def _new_coupon_id(self, code: str) -> Callable[[], str]:
         return lambda: self.ids.coupon_id(code)
 
@@ -175,9 +184,7 @@ class Counter(StoreService):
         text = text.strip()
         code = self._resolve_member_code(text)
         with self._tx() as (s, led):
-            state = self._current(s, led, code)
-        if state.blocked:
-            raise RuleViolation("this member card is blocked", code="member_blocked")
+            state = self._active(s, led, code)
         if self.sale is None:
             self.sale = OpenSale(self.ids.sale_id())
         self.sale.member = state.code
@@ -264,7 +271,7 @@ class Counter(StoreService):
     def claim_gift(self, kind: str) -> list[cp.Coupon]:
         code = self._need_member()
         with self._tx() as (s, led):
-            state = self._current(s, led, code)
+            state = self._active(s, led, code)
             entries = lc.claim_gift(
                 state, self.program, kind, self.now.date(), self._new_coupon_id(code)
             )
@@ -284,9 +291,9 @@ class Counter(StoreService):
         return self.sale
 
     def scan(self, code: str, qty: Qty | None = None) -> pr.PricedSale:
-        sale = self._open()
         with self.sessions() as s:
             scanned = resolve_scan(code, qty, StoreCatalog(s), self.program.scale_barcodes)
+        sale = self._open()  # a refused scan opens nothing
         same = None
         if not scanned.makes_own_line:
             same = next(
@@ -351,12 +358,24 @@ class Counter(StoreService):
         sale = self._open()
         if amount.fen < 0:
             raise InvalidInput("a discount cannot be negative", code="invalid_amount")
+        before = self._price(
+            replace(sale, sale_discount=ZERO),
+            None if not sale.member else self.member_state(sale.member),
+            strict=False,
+        )
+        if amount > before.total_due:
+            raise RuleViolation(
+                f"a discount of {amount} exceeds the {before.total_due} due",
+                code="discount_over_total",
+            )
         sale.sale_discount = amount
         priced = self.priced()
         self._audit_now(auth, "sale_discount", f"{sale.id} {amount.plain()}")
         return priced
 
     def choose_coupons(self, auto: bool = True, ids: Sequence[str] = ()) -> pr.PricedSale:
+        if not auto:
+            self._need_member()
         sale = self._open()
         if auto:
             sale.coupons = "auto"
@@ -682,7 +701,7 @@ class Counter(StoreService):
                 "a recharge is paid in cash, card or mobile pay", code="tender_not_allowed"
             )
         with self._tx() as (s, led):
-            state = self._current(s, led, code)
+            state = self._active(s, led, code)
             ref = self.ids.entry_id()
             entries, gift = lc.recharge_entries(
                 self.program, state, amount, self.now.date(), ref, self._new_coupon_id(code)
@@ -709,7 +728,7 @@ class Counter(StoreService):
     def refund_stored_value(self, code: str, manager: st.Authorization | None) -> Money:
         auth = self._auth(manager, "stored-value refund")
         with self._tx() as (s, led):
-            state = self._current(s, led, code)
+            state = self._active(s, led, code)
             entries, refund = lc.sv_refund_entries(state, self.ids.entry_id())
             self._audit(led, auth, "sv_refund", f"{code} {refund.plain()}")
             self._commit_member(s, led, state, entries, "sv_refund")
@@ -760,7 +779,7 @@ class Counter(StoreService):
                 raise RuleViolation(
                     "card number or PIN is wrong, or the card is used", code="card_refused"
                 )
-            state = self._current(s, led, code)
+            state = self._active(s, led, code)
             card.state, card.loaded_to = "loaded", code
             led.append(
                 "card",

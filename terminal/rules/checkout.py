@@ -66,6 +66,9 @@ class SaleRecord:
         return next((ln for ln in self.lines if ln.line_no == line_no), None)
 
 
+NOTHING_EARNED = Earned()
+
+
 @dataclass(frozen=True, slots=True)
 class SaleSettlement:
     entries: tuple[m.MemberEntry, ...]
@@ -117,7 +120,7 @@ def settle_sale(
     )
 
     def record(
-        earned: Earned = Earned(),
+        earned: Earned = NOTHING_EARNED,
         lot: str | None = None,
         upgrade: Upgrade | None = None,
         granted: tuple[str, ...] = (),

@@ -364,7 +364,9 @@ def _search(usable: list[Coupon], spend: Spend, stacking: Stacking) -> list[Coup
             )
 
     walk(0, [], 0, 0)
-    return min(best_sets, key=_tie)
+    # Among the best, only sets where every coupon takes something: none is burnt for 0.
+    whole = [cs for cs in best_sets if all(a > 0 for a in _amounts(cs, spend))]
+    return min(whole or best_sets, key=_tie)
 
 
 def _value(cs: Sequence[Coupon], spend: Spend) -> int:

@@ -96,6 +96,10 @@ def plan_lines(
             raise RuleViolation(
                 "every line of this sale was already returned", code="already_returned"
             )
+    if not request:
+        raise InvalidInput(
+            "name the lines to return, or none for the whole sale", code="nothing_to_return"
+        )
     out: list[ReturnLine] = []
     seen: set[int] = set()
     for line_no, qty in request:
