@@ -35,11 +35,13 @@ from terminal.store import members as repo
 from terminal.store.ledger import Ledger
 from terminal.store.products import StoreCatalog
 from terminal.store.schema import (
+    DayCloseRow,
     HeldSaleRow,
     PrepaidCardRow,
     ReturnRow,
     SaleRow,
     Setting,
+    ShiftRow,
     TenderRow,
 )
 
@@ -134,6 +136,16 @@ class Counter(StoreService):
                 "this member card is blocked (lost or closed)", code="member_blocked"
             )
         return self._current(s, led, code)
+
+    def _on_shift(self, s: Session) -> str:
+        """Money moves only inside an open shift of a day not yet closed (Z); returns the
+        shift's cashier, who is answerable for the drawer."""
+        row = s.execute(select(ShiftRow).where(ShiftRow.closed_at.is_(None))).scalar()
+        if row is None:
+            raise RuleViolation("open a shift (with its float) first", code="no_open_shift")
+        if s.get(DayCloseRow, self.now.date().isoformat()) is not None:
+            raise RuleViolation("today is closed (Z report run)", code="day_closed")
+        return row.cashier
 
     def _new_coupon_id(self, code: str) -> Callable[[], str]:
         return lambda: self.ids.coupon_id(code)
@@ -477,6 +489,7 @@ class Counter(StoreService):
             raise RuleViolation("there is no open sale to pay", code="no_open_sale")
         today = self.now.date()
         with self._tx() as (s, led):
+            cashier = self._on_shift(s)
             state = self._current(s, led, sale.member) if sale.member else None
             priced = self._price(sale, state)
             priced = self._round_off(sale, state, priced, tenders)
@@ -490,7 +503,7 @@ class Counter(StoreService):
             new_state = None
             if state is not None:
                 new_state = self._commit_member(s, led, state, settled.entries, sale.id)
-            self._store_sale(s, led, receipt, settled.record, tendering)
+            self._store_sale(s, led, receipt, settled.record, tendering, cashier)
         self.sale = None
         granted = tuple(
             c
@@ -537,14 +550,21 @@ class Counter(StoreService):
         return f"{self.terminal_id}-{n:06d}"
 
     def _store_sale(
-        self, s: Session, led: Ledger, receipt: str, rec: SaleRecord, tendering: tn.Tendering
+        self,
+        s: Session,
+        led: Ledger,
+        receipt: str,
+        rec: SaleRecord,
+        tendering: tn.Tendering,
+        shift_cashier: str,
     ) -> None:
+        cashier = self.cashier or shift_cashier
         s.add(
             SaleRow(
                 id=rec.sale_id,
                 receipt_no=receipt,
                 terminal_id=self.terminal_id,
-                cashier=self.cashier,
+                cashier=cashier,
                 member_code=rec.member_code,
                 at=self.now.isoformat(),
                 total_fen=rec.total_due.fen,
@@ -565,7 +585,7 @@ class Counter(StoreService):
             )
         led.append(
             "sale",
-            {"receipt": receipt, "cashier": self.cashier, "record": codec.encode(rec)},
+            {"receipt": receipt, "cashier": cashier, "record": codec.encode(rec)},
             self.now,
             member=None,
             ref=rec.sale_id,
@@ -592,6 +612,7 @@ class Counter(StoreService):
         _, record = self.find_sale(receipt_no)
         today = self.now.date()
         with self._tx() as (s, led):
+            self._on_shift(s)
             prior = [
                 codec.loads(ReturnRecord, r.record_json)
                 for r in s.execute(
@@ -664,6 +685,7 @@ class Counter(StoreService):
             raise RuleViolation("a stored-value refund needs the member", code="member_required")
         rid = self.ids.return_id()
         with self._tx() as (s, led):
+            self._on_shift(s)
             self._audit(led, auth, "return_no_receipt", f"{code} {qty.plain()} {refund.plain()}")
             led.append(
                 "return",
@@ -701,6 +723,7 @@ class Counter(StoreService):
                 "a recharge is paid in cash, card or mobile pay", code="tender_not_allowed"
             )
         with self._tx() as (s, led):
+            self._on_shift(s)
             state = self._active(s, led, code)
             ref = self.ids.entry_id()
             entries, gift = lc.recharge_entries(
@@ -728,6 +751,7 @@ class Counter(StoreService):
     def refund_stored_value(self, code: str, manager: st.Authorization | None) -> Money:
         auth = self._auth(manager, "stored-value refund")
         with self._tx() as (s, led):
+            self._on_shift(s)
             state = self._active(s, led, code)
             entries, refund = lc.sv_refund_entries(state, self.ids.entry_id())
             self._audit(led, auth, "sv_refund", f"{code} {refund.plain()}")
@@ -751,6 +775,7 @@ class Counter(StoreService):
             )
         tendering = tn.apply_tenders(value, tenders, self.program, None, self.now.date())
         with self._tx() as (s, led):
+            self._on_shift(s)
             if s.get(PrepaidCardRow, number) is not None:
                 raise RuleViolation(f"card {number} was already sold", code="card_exists")
             ref = self.ids.sale_id()

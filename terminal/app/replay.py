@@ -464,6 +464,7 @@ def replay(data: Any, db: Path | None = None) -> dict[str, list[Any]]:
         setup.add_staff(sessions, STAFF)
         setup.import_products(sessions, sc.catalog)
         setup.import_members(sessions, sc.program, sc.members, sc.start, "T01", ids)
+        setup.open_shift(sessions, clock, ids, "T01", "c1")
         counter = Counter(sessions, sc.program, clock, ids, terminal_id="T01", cashier="c1")
         result = Replay(counter, clock, [o.code for o in sc.members]).run(sc.events)
         sessions.kw["bind"].dispose()

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from terminal.app import staff as st
 from terminal.app.ids import IdSource
+from terminal.clock import Clock
 from terminal.errors import RuleViolation
+from terminal.money import Money
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules.catalog import Product
@@ -60,3 +62,17 @@ def import_members(
             repo.save(s, m.fold(entries), led.seq)
             n += 1
     return n
+
+
+def open_shift(
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    ids: IdSource,
+    terminal_id: str,
+    cashier: str,
+    float_: Money | None = None,
+) -> str:
+    """Open the till's shift (money only moves inside one)."""
+    from terminal.app.shifts import Shifts
+
+    return Shifts(sessions, clock, ids, terminal_id).open_shift(cashier, float_ or Money(0))

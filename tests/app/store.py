@@ -60,4 +60,5 @@ def shop(tmp: Path, program: str = "tomato", now: datetime = datetime(2026, 10, 
         "T01",
         ids,
     )
+    setup.open_shift(sessions, clock, ids, "T01", "c1")
     return Shop(path, Counter(sessions, prog, clock, ids, terminal_id="T01", cashier="c1"), clock)

@@ -134,6 +134,7 @@ def _base(path: Path, program: str, members: tuple[lc.Opening, ...]) -> tuple[Co
     setup.import_products(sessions, PRODUCTS)
     setup.import_members(sessions, prog, members, SETUP, "T01", UuidIds())
     clock = FixedClock(SETUP)
+    setup.open_shift(sessions, clock, UuidIds(), "T01", "c1")
     return Counter(sessions, prog, clock, UuidIds(), terminal_id="T01", cashier="c1"), clock
 
 

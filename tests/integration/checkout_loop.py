@@ -63,6 +63,7 @@ def create_store(path: Path | str) -> None:
         gift=OPENING_GIFT,
     )
     setup.import_members(sessions, program, [opening], START, TERMINAL, UuidIds())
+    setup.open_shift(sessions, FixedClock(START), UuidIds(), TERMINAL, "c1")
     sessions.kw["bind"].dispose()
 
 

@@ -123,6 +123,7 @@ def populate(sessions: sessionmaker[Session]) -> Counter:
     setup.import_products(sessions, [SOY])
     opening = lc.Opening(code="M1", phone="13800000001", principal=Money(10000))
     setup.import_members(sessions, program, [opening], NOW, "T01", UuidIds())
+    setup.open_shift(sessions, FixedClock(NOW), UuidIds(), "T01", "c1")
     counter = Counter(sessions, program, FixedClock(NOW), UuidIds(), cashier="c1")
     counter.identify("M1")
     counter.scan(SOY.code)

@@ -1,0 +1,43 @@
+"""Receipts and slips as pure document layouts (``layout``); devices render them."""
+
+from terminal.printing.layout import (
+    QR,
+    Barcode,
+    Block,
+    Columns,
+    Cut,
+    Doc,
+    Kick,
+    Rule,
+    StoreInfo,
+    Text,
+    card_sale_slip,
+    display_width,
+    printed_lines,
+    recharge_slip,
+    report_slip,
+    return_slip,
+    sale_receipt,
+    text_lines,
+)
+
+__all__ = [
+    "QR",
+    "Barcode",
+    "Block",
+    "Columns",
+    "Cut",
+    "Doc",
+    "Kick",
+    "Rule",
+    "StoreInfo",
+    "Text",
+    "card_sale_slip",
+    "display_width",
+    "printed_lines",
+    "recharge_slip",
+    "report_slip",
+    "return_slip",
+    "sale_receipt",
+    "text_lines",
+]
