@@ -74,6 +74,8 @@ class RechargeResult:
     gift: Money
     coins: int
     member: m.MemberState
+    ref: str = ""
+    manager: str = ""
 
 
 @dataclass(frozen=True)
@@ -746,7 +748,7 @@ class Counter(StoreService):
             )
             if tender == "cash":
                 led.append("cash", {"delta": amount.fen, "reason": "recharge"}, self.now, ref=ref)
-        return RechargeResult(code, amount, gift.gift_value, gift.coins, new)
+        return RechargeResult(code, amount, gift.gift_value, gift.coins, new, ref, auth.name)
 
     def refund_stored_value(self, code: str, manager: st.Authorization | None) -> Money:
         auth = self._auth(manager, "stored-value refund")

@@ -14,16 +14,25 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from devices.printer.render import receipt_bytes, render_escpos
 from terminal.app import setup
-from terminal.app.counter import CommittedSale, Counter, ReturnResult, tender_from_json
+from terminal.app.counter import (
+    CommittedSale,
+    Counter,
+    RechargeResult,
+    ReturnResult,
+    tender_from_json,
+)
 from terminal.app.ids import ReplayIds
 from terminal.clock import FixedClock
 from terminal.errors import PosError, RuleViolation
 from terminal.money import Money
+from terminal.printing.layout import Doc, StoreInfo, recharge_slip, return_slip
 from terminal.quantity import Qty
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules.catalog import Product
+from terminal.rules.checkout import SaleRecord
 from terminal.rules.coupons import Coupon
 from terminal.rules.program import Program
 from terminal.rules.program_loader import load_program
@@ -275,6 +284,7 @@ class Replay:
         }
     )
     receipts: list[str] = field(default_factory=list)
+    printer: Printouts | None = None
 
     def run(self, events: list[dict[str, Any]]) -> dict[str, list[Any]]:
         for i, ev in enumerate(events):
@@ -327,6 +337,8 @@ class Replay:
     def _do_pay(self, ev: dict[str, Any]) -> None:
         sale = self.counter.pay([tender_from_json(t) for t in ev["tenders"]])
         self.receipts.append(sale.receipt_no)
+        if self.printer:
+            self.printer.sale(sale, self.clock.now())
         self.out["sales"].append(sale_json(len(self.receipts), sale))
 
     def _do_void(self, ev: dict[str, Any]) -> None:
@@ -336,6 +348,8 @@ class Replay:
         r = self.counter.recharge(
             ev["code"], Money.parse(ev["amount"]), self._auth(ev), ev.get("tender", "cash")
         )
+        if self.printer:
+            self.printer.recharge(r, ev.get("tender", "cash"), self.clock.now())
         self.out["recharges"].append(
             {
                 "code": r.code,
@@ -353,6 +367,8 @@ class Replay:
         if "lines" in ev:
             lines = [(int(x["line"]), Qty.parse(str(x.get("qty", "1")))) for x in ev["lines"]]
         r = self.counter.return_sale(self.receipts[n - 1], lines, self._auth(ev))
+        if self.printer:
+            self.printer.refund(r, self.counter.find_sale(r.receipt_no)[1], self.clock.now())
         self.out["returns"].append(return_json(n, r))
 
     def _do_register(self, ev: dict[str, Any]) -> None:
@@ -449,7 +465,35 @@ def member_json(s: m.MemberState, today: date) -> dict[str, Any]:
     }
 
 
-def replay(data: Any, db: Path | None = None) -> dict[str, list[Any]]:
+@dataclass
+class Printouts:
+    """``--receipts DIR``: each printed document as the exact ESC/POS bytes, one file each,
+    named by its receipt (or slip) number."""
+
+    folder: Path
+    program: Program
+    store: StoreInfo
+
+    def _write(self, name: str, doc: Doc) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / f"{name}.bin").write_bytes(render_escpos(doc, width=48))
+
+    def sale(self, sale: CommittedSale, now: datetime) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = receipt_bytes(sale, self.program, self.store, 48, now=now)
+        (self.folder / f"{sale.receipt_no}.bin").write_bytes(data)
+
+    def recharge(self, r: RechargeResult, tender: str, now: datetime) -> None:
+        doc = recharge_slip(
+            r, self.program, self.store, now, 48, tender=tender, ref=r.ref, manager=r.manager
+        )
+        self._write(f"recharge-{r.ref}", doc)
+
+    def refund(self, r: ReturnResult, sale: SaleRecord, now: datetime) -> None:
+        self._write(r.return_id, return_slip(r, sale, self.program, self.store, 48, now))
+
+
+def replay(data: Any, db: Path | None = None, receipts: Path | None = None) -> dict[str, list[Any]]:
     sc = read_scenario(data)
     if db is None:
         tmp = tempfile.TemporaryDirectory(prefix="replay-")
@@ -466,7 +510,12 @@ def replay(data: Any, db: Path | None = None) -> dict[str, list[Any]]:
         setup.import_members(sessions, sc.program, sc.members, sc.start, "T01", ids)
         setup.open_shift(sessions, clock, ids, "T01", "c1")
         counter = Counter(sessions, sc.program, clock, ids, terminal_id="T01", cashier="c1")
-        result = Replay(counter, clock, [o.code for o in sc.members]).run(sc.events)
+        printer = None
+        if receipts is not None:
+            printer = Printouts(receipts, sc.program, StoreInfo("replay", "T01", "收银员"))
+        result = Replay(counter, clock, [o.code for o in sc.members], printer=printer).run(
+            sc.events
+        )
         sessions.kw["bind"].dispose()
         return result
     finally:

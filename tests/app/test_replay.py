@@ -112,3 +112,24 @@ def test_refused_events_are_listed_and_change_nothing(
         (3, "clock_backwards"),
     ]
     assert [s["total_due"] for s in out["sales"]] == ["12.00"]
+
+
+def test_receipts_folder_gets_each_printed_document_as_escpos_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from devices.printer.render import decode_text
+
+    scenario = SCENARIOS / "tomato_recharge_sv.json"
+    folder = tmp_path / "receipts"
+    code, out, err = run(scenario, capsys, "--receipts", str(folder))
+    assert code == 0, err
+    names = sorted(p.name for p in folder.iterdir())
+    sales = [n for n in names if n.startswith("T01-0")]
+    assert len(sales) == len(out["sales"])
+    assert len([n for n in names if n.startswith("recharge-")]) == len(out["recharges"])
+    first = (folder / sales[0]).read_bytes()
+    assert first.startswith(b"\x1b@") and b"?" not in first
+    text = decode_text(first, "gb18030")
+    assert "销售小票" in text and "T01-000001" in text
+    assert f"￥{out['sales'][0]['total_due']}" in text
+    assert "138****0001" in text  # the member, masked
