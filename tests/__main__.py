@@ -9,7 +9,7 @@ import sys
 BIN = os.path.dirname(sys.executable)
 STEPS = [
     ["ruff", "check", "terminal", "ui", "devices", "sync", "tests"],
-    ["mypy", "terminal"],
+    ["mypy", "terminal", "devices", "ui"],
     ["lint-imports"],
     ["pytest", "-q", *sys.argv[1:]],
 ]

@@ -1,0 +1,187 @@
+"""The cashier's screen, driven by keys and scans (pytest-qt, offscreen, no fixed sleeps)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from devices.printer.render import decode_text
+from terminal.app.shifts import Shifts
+from terminal.money import Money
+from terminal.printing.layout import StoreInfo
+from ui.dialogs import PinDialog, TenderDialog
+from ui.fonts import install_cjk_font
+from ui.main_window import MainWindow
+from ui.qt import QApplication, QDialog, Qt, QTimer, QWidget
+from ui.worker import Worker
+
+from ..app.store import RICE, SOY, TOMATO, Shop, shop
+
+
+@pytest.fixture
+def till(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[MainWindow, Shop, list]]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    install_cjk_font(app)
+    s = shop(tmp_path)
+    c = s.counter
+    printed: list[tuple[str, bytes]] = []
+    worker = Worker()
+    win = MainWindow(
+        c,
+        worker,
+        shifts=Shifts(c.sessions, c.clock, c.ids, "T01"),
+        store=StoreInfo("欢乐番茄 · 五一路店", "T01", "张丽"),
+        printer=lambda job, data: printed.append((job, data)),
+    )
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    yield win, s, printed
+    worker.shutdown()
+
+
+def settle(qtbot: QtBot, win: MainWindow) -> None:
+    qtbot.waitUntil(lambda: win.worker.busy == 0, timeout=5000)
+
+
+def when_modal(kind: type, act: Callable[[QDialog], None]) -> None:
+    """Act on the next modal dialog of ``kind`` as soon as it opens."""
+
+    def poll() -> None:
+        w = QApplication.activeModalWidget()
+        if isinstance(w, kind):
+            act(w)  # type: ignore[arg-type]
+        else:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def press(qtbot: QtBot, win: MainWindow, key: Qt.Key) -> None:
+    """A function key on the till (the window manager gives focus back after a dialog)."""
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    qtbot.keyClick(win, key)
+
+
+def type_into(qtbot: QtBot, w: QWidget, text: str) -> None:
+    qtbot.keyClicks(w, text)
+    qtbot.keyClick(w, Qt.Key.Key_Return)
+
+
+def test_member_checkout_auto_coupons_coins_split_tender_and_receipt(till, qtbot: QtBot) -> None:
+    win, s, printed = till
+    for code in ("M1", TOMATO.code, RICE.code, SOY.code):
+        type_into(qtbot, win.input, code)
+        settle(qtbot, win)
+    assert win.current is not None and win.current.member is not None
+    assert [n for n, _ in win.current.coupons] == ["满30减5"]  # best combination, automatically
+    due = win.current.due
+    assert due == Money.parse("76.80")  # 4.80 + 65.00 + 12.00 - 5.00
+
+    def pay(d: QDialog) -> None:
+        assert isinstance(d, TenderDialog)
+        qtbot.keyClick(d, Qt.Key.Key_F5)  # coins
+        d.amount.setText("")
+        type_into(qtbot, d.amount, "6")
+        qtbot.keyClick(d, Qt.Key.Key_F1)  # cash: the rest is pre-filled
+        d.amount.setText("")
+        type_into(qtbot, d.amount, "100")
+
+    when_modal(TenderDialog, pay)
+    press(qtbot, win, Qt.Key.Key_F8)
+    settle(qtbot, win)
+    assert s.counter.sale_count() == 1
+    assert "找零 ￥29.20" in win.message.text()  # 76.80 - 6 coins = 70.80 cash due
+    ((job, data),) = printed
+    text = decode_text(data, "gb18030")
+    assert job == "T01-000001" and "番茄币" in text and "￥76.80" in text
+    assert data.endswith(b"\x1bp\x00\x19\xfa") or b"\x1bp\x00\x19\xfa" in data  # drawer kick
+    assert win.current is not None and win.current.empty
+
+
+def test_standard_cash_checkout_takes_two_keys_beyond_the_scans(till, qtbot: QtBot) -> None:
+    win, s, _ = till
+    for code in ("M1", SOY.code, SOY.code, RICE.code, TOMATO.code, SOY.code):
+        type_into(qtbot, win.input, code)
+        settle(qtbot, win)
+    when_modal(TenderDialog, lambda d: qtbot.keyClick(d.amount, Qt.Key.Key_Return))
+    press(qtbot, win, Qt.Key.Key_F8)  # key 1: F8; key 2: Enter (exact cash)
+    settle(qtbot, win)
+    assert s.counter.sale_count() == 1
+
+
+def test_recharge_needs_a_manager_pin_and_a_wrong_one_is_refused(till, qtbot: QtBot) -> None:
+    win, s, printed = till
+    type_into(qtbot, win.input, "M1")
+    settle(qtbot, win)
+
+    def amount(d: QDialog) -> None:
+        type_into(qtbot, d.amount, "200")  # type: ignore[attr-defined]
+
+    def wrong(d: QDialog) -> None:
+        assert isinstance(d, PinDialog)
+        assert (
+            "充值 ￥200.00 给 138****5678, 赠 30 番茄币"
+            in d.findChildren(type(win.message))[0].text()
+        )
+        type_into(qtbot, d.pin, "0000")
+
+    from ui.dialogs import AmountDialog
+
+    when_modal(AmountDialog, amount)
+    QTimer.singleShot(0, lambda: when_modal(PinDialog, wrong))
+    press(qtbot, win, Qt.Key.Key_F9)
+    settle(qtbot, win)
+    assert "wrong PIN" in win.message.text()
+    assert s.counter.member_state("M1").principal == Money.parse("100.00")
+
+    when_modal(AmountDialog, amount)
+    QTimer.singleShot(0, lambda: when_modal(PinDialog, lambda d: type_into(qtbot, d.pin, "8888")))
+    press(qtbot, win, Qt.Key.Key_F9)
+    settle(qtbot, win)
+    m = s.counter.member_state("M1")
+    assert m.principal == Money.parse("300.00"), win.message.text()
+    assert m.coins_on(s.clock.now().date()) == 50
+    assert printed and decode_text(printed[-1][1], "gb18030").count("会员充值凭证") == 1
+
+
+def test_return_by_scanning_the_receipt(till, qtbot: QtBot) -> None:
+    win, _, _ = till
+    type_into(qtbot, win.input, SOY.code)
+    settle(qtbot, win)
+    when_modal(TenderDialog, lambda d: qtbot.keyClick(d.amount, Qt.Key.Key_Return))
+    press(qtbot, win, Qt.Key.Key_F8)
+    settle(qtbot, win)
+    press(qtbot, win, Qt.Key.Key_F10)
+    type_into(qtbot, win.input, "T01-000001")
+    settle(qtbot, win)
+    assert "已退货" in win.message.text() and "12.00" in win.message.text()
+
+
+def test_refused_scan_says_why_without_a_dialog(till, qtbot: QtBot) -> None:
+    win, _, _ = till
+    type_into(qtbot, win.input, "6900000000015")
+    settle(qtbot, win)
+    assert QApplication.activeModalWidget() is None
+    assert "check digit" in win.message.text()
+
+
+def test_offline_banner_says_which_limits_apply(till, qtbot: QtBot) -> None:
+    win, _, _ = till
+    assert not win.banner.isVisible()
+    win.set_device_status("总部", "offline")
+    assert win.banner.isVisible() and "每日合计限 ￥200.00" in win.banner.text()
+    win.set_device_status("总部", "online")
+    assert not win.banner.isVisible()
+
+
+def test_paper_out_is_impossible_to_miss(till, qtbot: QtBot) -> None:
+    win, _, _ = till
+    win.set_device_status("打印机", "paper_out")
+    assert win.banner.isVisible() and "打印机 缺纸" in win.banner.text()

@@ -1,0 +1,100 @@
+"""``pos-terminal run``: the till's window over a store, with devices wired in."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from terminal.app.counter import Counter
+from terminal.app.ids import UuidIds
+from terminal.app.shifts import Shifts
+from terminal.clock import SystemClock
+from terminal.printing.layout import StoreInfo
+from terminal.rules.program_loader import load_program
+from terminal.store.db import default_db_path, open_store
+from ui.fonts import install_cjk_font
+from ui.main_window import MainWindow
+from ui.qt import QApplication, QLocale, QTimer, QTranslator
+from ui.worker import Worker
+
+
+def demo_db_path() -> Path:
+    return default_db_path().with_name("demo.sqlite")
+
+
+def ensure_demo(path: Path) -> None:
+    """The demo store: generated once (a few thousand products, tens of thousands of
+    members), then reused."""
+    if path.exists():
+        return
+    from terminal.app.demo import generate
+
+    print(f"creating the demo store at {path} ...", file=sys.stderr)
+    generate(path)
+
+
+def build(
+    db: Path,
+    printer: Callable[[str, bytes], None] | None = None,
+) -> tuple[MainWindow, Worker]:
+    sessions = open_store(db)
+    with sessions() as s:
+        from terminal.store.schema import Setting
+
+        settings = {r.key: r.value for r in s.query(Setting).all()}
+    program = load_program(settings.get("program", "tomato"))
+    terminal_id = settings.get("terminal_id", "T01")
+    clock, ids = SystemClock(), UuidIds()
+    shifts = Shifts(sessions, clock, ids, terminal_id)
+    current = shifts.current()
+    cashier = current.cashier if current else ""
+    counter = Counter(sessions, program, clock, ids, terminal_id=terminal_id, cashier=cashier)
+    store = StoreInfo(settings.get("store", "番茄生鲜"), terminal_id, cashier or "—")
+    worker = Worker()
+    return MainWindow(counter, worker, shifts=shifts, store=store, printer=printer), worker
+
+
+def translator(app: QApplication, lang: str) -> QTranslator | None:
+    """Simplified Chinese is the source language; English comes from ui/i18n."""
+    if lang.startswith("zh"):
+        return None
+    tr = QTranslator(app)
+    folder = Path(__file__).with_name("i18n")
+    if tr.load(QLocale(lang), "pos", "_", str(folder)):
+        app.installTranslator(tr)
+        return tr
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if args.exit else "")
+    if not os.environ["QT_QPA_PLATFORM"]:
+        del os.environ["QT_QPA_PLATFORM"]
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    install_cjk_font(app)
+    translator(app, args.lang)
+    db = Path(args.db) if args.db else (demo_db_path() if args.demo else default_db_path())
+    if args.demo:
+        ensure_demo(db)
+    spool: list[tuple[str, bytes]] = []
+    window, worker = build(db, printer=lambda job, data: spool.append((job, data)))
+    window.resize(1366, 768)
+    window.show()
+    if args.screenshot or args.exit:
+
+        def finish() -> None:
+            if worker.busy:
+                QTimer.singleShot(50, finish)
+                return
+            if args.screenshot:
+                window.grab().save(args.screenshot)
+            app.quit()
+
+        QTimer.singleShot(300, finish)
+    code = app.exec()
+    worker.shutdown()
+    return int(code)

@@ -1,0 +1,465 @@
+"""The checkout screen: the open sale, the totals, the member panel, a key for everything.
+
+Thin: every action calls a counter service on the worker thread and renders what
+comes back (``terminal.app.screen``). A refused scan says why in the status line
+and beeps; nothing modal swallows the next scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from devices.printer.render import receipt_bytes, render_escpos
+from terminal.app.counter import CommittedSale, Counter
+from terminal.app.screen import MemberPanel, Screen, screen
+from terminal.app.shifts import Shifts
+from terminal.errors import PosError
+from terminal.money import Money
+from terminal.printing.layout import StoreInfo, recharge_slip, report_slip
+from terminal.quantity import Qty
+from ui.dialogs import AmountDialog, PinDialog, TenderDialog, TextDialog, big
+from ui.models import SaleModel
+from ui.qt import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from ui.worker import Worker
+
+Printer = Callable[[str, bytes], None]
+PROBLEMS = {  # device states as the cashier reads them
+    "disconnected": "已断开",
+    "offline": "离线",
+    "paper_out": "缺纸",
+    "cover_open": "纸仓盖打开",
+    "timeout": "无响应",
+}
+
+KEYS = (  # key, label, method
+    ("F2", "会员", "focus_member"),
+    ("F3", "优惠券", "toggle_coupons"),
+    ("F4", "挂单/取单", "hold_or_recall"),
+    ("F6", "领券", "claim_gifts"),
+    ("F8", "收款", "pay"),
+    ("F9", "充值", "recharge"),
+    ("F10", "退货", "return_sale"),
+    ("F11", "X报表", "x_report"),
+    ("F12", "交班", "handover"),
+    ("Del", "删除行", "remove_last_line"),
+    ("Esc", "作废", "void"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        counter: Counter,
+        worker: Worker,
+        *,
+        shifts: Shifts,
+        store: StoreInfo,
+        printer: Printer | None = None,
+    ) -> None:
+        super().__init__()
+        self.counter, self.worker, self.shifts, self.store = counter, worker, shifts, store
+        self.printer = printer
+        self.pending_qty: Qty | None = None
+        self.last_receipt: str | None = None
+        self.current: Screen | None = None
+        self.statuses: dict[str, str] = {}
+        self.setWindowTitle(f"{store.name} · 收银台 {store.terminal_id}")
+        self._build()
+        self.refresh()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        root = QWidget()
+        outer = QVBoxLayout(root)
+        self.banner = QLabel()
+        self.banner.setStyleSheet("background:#b00020;color:white;font-size:18px;padding:6px;")
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        self.header = QLabel()
+        self.header.setStyleSheet("font-size:15px;padding:4px;")
+        outer.addWidget(self.header)
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        self.model = SaleModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setWordWrap(True)
+        left.addWidget(self.table, 1)
+        self.input = QLineEdit()
+        self.input.setPlaceholderText("扫码 / 输入商品码 · 数量* · 会员码或手机号")
+        self.input.setMinimumHeight(40)
+        self.input.returnPressed.connect(self._enter)
+        left.addWidget(self.input)
+        self.message = QLabel()
+        self.message.setMinimumHeight(24)
+        left.addWidget(self.message)
+        body.addLayout(left, 3)
+        right = QVBoxLayout()
+        self.member = QLabel()
+        self.member.setWordWrap(True)
+        self.member.setTextFormat(Qt.TextFormat.RichText)
+        self.member.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.member.setMinimumWidth(380)
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        fl = QVBoxLayout(frame)
+        fl.addWidget(self.member)
+        right.addWidget(frame, 3)
+        totals = QGridLayout()
+        self.regular = QLabel()
+        self.savings = QLabel()
+        self.savings.setStyleSheet("color:#1b7f3b;")
+        self.coupons = QLabel()
+        self.coupons.setStyleSheet("color:#1b7f3b;")
+        self.due = big("￥0.00", 40)
+        for i, (name, w) in enumerate(
+            (("原价合计", self.regular), ("会员优惠", self.savings), ("优惠券", self.coupons))
+        ):
+            totals.addWidget(QLabel(name), i, 0)
+            totals.addWidget(w, i, 1, Qt.AlignmentFlag.AlignRight)
+        totals.addWidget(big("应收", 22), 3, 0)
+        totals.addWidget(self.due, 3, 1, Qt.AlignmentFlag.AlignRight)
+        right.addLayout(totals)
+        body.addLayout(right, 2)
+        outer.addLayout(body, 1)
+        keys = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, label, method in KEYS:
+            b = QPushButton(f"{key}\n{label}")
+            b.setMinimumSize(84, 56)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(getattr(self, method))
+            seq = QKeySequence("Delete" if key == "Del" else ("Escape" if key == "Esc" else key))
+            QShortcut(seq, self).activated.connect(getattr(self, method))
+            keys.addWidget(b)
+            self.buttons[key] = b
+        outer.addLayout(keys)
+        self.setCentralWidget(root)
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status, 1)
+        self.clock = QTimer(self)
+        self.clock.timeout.connect(self._tick)
+        self.clock.start(1000)
+        self._tick()
+        self.input.setFocus()
+
+    def _tick(self) -> None:
+        now = self.counter.now
+        cashier = self.counter.cashier or "—"
+        self.header.setText(
+            f"<b>{self.store.name}</b> · 收银台 {self.store.terminal_id} · 收银员 {cashier}"
+            f"<span style='float:right'> · {now:%Y-%m-%d %H:%M}</span>"
+        )
+        self._render_status()
+
+    # ------------------------------------------------------------------ running operations
+
+    def op(self, fn: Callable[[], Any], ok: Callable[[Any], None] | None = None) -> None:
+        """Run a counter call off the UI thread, then refresh the screen."""
+
+        def done(result: Any) -> None:
+            if ok is not None:
+                ok(result)
+            self.refresh()
+
+        self.worker.run(fn, done, self.refused)
+
+    def refresh(self) -> None:
+        self.worker.run(lambda: screen(self.counter), self.show_screen, self.refused)
+
+    def refused(self, err: BaseException) -> None:
+        if isinstance(err, PosError):
+            self.say(f"✗ {err.message}", error=True)
+            QApplication.beep()
+        else:
+            self.say(f"✗ 内部错误: {err!r}", error=True)
+            raise err
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color:#b00020;font-weight:bold;" if error else "color:#333;")
+
+    # ------------------------------------------------------------------ rendering
+
+    def show_screen(self, s: Screen) -> None:
+        self.current = s
+        self.model.set_rows(s.lines)
+        self.table.resizeRowsToContents()
+        if s.lines:
+            self.table.selectRow(len(s.lines) - 1)
+            self.table.scrollToBottom()
+        self.regular.setText(f"￥{s.regular_total.plain()}")
+        self.savings.setText(f"-￥{s.member_savings.plain()}")
+        coupon_total = Money(sum(a.fen for _, a in s.coupons))
+        names = " ".join(n for n, _ in s.coupons)
+        self.coupons.setText(f"{names} -￥{coupon_total.plain()}" if s.coupons else "—")
+        self.due.setText(f"￥{s.due.plain()}")
+        self.member.setText(self.member_html(s.member) if s.member else self.idle_html(s))
+
+    def idle_html(self, s: Screen) -> str:
+        held = f"<p>挂单 {s.held} 笔 (F4 取单)</p>" if s.held else ""
+        return f"<p style='color:#888;font-size:16px'>会员: 扫会员码或输入手机号 (F2)</p>{held}"
+
+    def member_html(self, p: MemberPanel) -> str:
+        prog = self.counter.program
+        prog_line = ""
+        if p.next_threshold is not None:
+            have, need = p.basis, p.next_threshold
+            fmt = (lambda v: f"￥{Money(v).plain()}") if p.basis_is_money else str
+            pct = min(100, int(100 * have / need)) if need else 100
+            bar = "▓" * (pct // 10) + "░" * (10 - pct // 10)
+            prog_line = f"{prog.points_name} {fmt(have)} / {fmt(need)} {bar} → {p.next_tier}"
+        valid = f"有效期至 {p.valid_through:%Y-%m-%d}" if p.valid_through else ""
+        tier = f"● {p.tier_name} {valid}" if p.tier_name else "未达等级"
+        rows = [
+            f"<p style='font-size:18px'><b>会员 {p.masked}</b> {p.name}</p>",
+            f"<p style='font-size:16px'>{tier}</p>",
+            f"<p>{prog_line}</p>" if prog_line else "",
+            f"<p>{prog.coin_name} <b>{p.coins}</b>"
+            + (f" (30天内到期 {p.coins_expiring_30d})" if p.coins_expiring_30d else "")
+            + "</p>",
+            f"<p>储值 <b>￥{(p.principal + p.gift).plain()}</b> "
+            f"(本金 {p.principal.plain()} 赠 {p.gift.plain()})</p>",
+        ]
+        if p.points and prog.points_pay:
+            rows.append(f"<p>{prog.points_name} {p.points}</p>")
+        rows.append(f"<p>优惠券 {p.coupons_usable} 张 · {p.coupons_chosen}</p>")
+        if p.gifts_waiting:
+            names = {"monthly": "月券礼", "birthday": "生日礼"}
+            gifts = "、".join(names.get(g, g) for g in p.gifts_waiting)
+            rows.append(f"<p style='color:#b36b00'><b>{gifts}可领取 (F6)</b></p>")
+        rows.append(f"<p>分群: {p.segment.name} → {p.segment.action}</p>")
+        if p.coin_debt or p.sv_debt:
+            rows.append(
+                f"<p style='color:#b00020'><b>欠款: {prog.coin_name} {p.coin_debt}, "
+                f"储值 ￥{p.sv_debt.plain()} (离线透支)</b></p>"
+            )
+        return "".join(rows)
+
+    def _render_status(self) -> None:
+        parts = []
+        for name, state in sorted(self.statuses.items()):
+            ok = state in ("connected", "ok", "online")
+            parts.append(f"{name} {'●' if ok else '○'} {state}")
+        self.status.setText("   ".join(parts) or "设备: 模拟")
+
+    def set_device_status(self, name: str, state: str) -> None:
+        """A problem (paper out, scanner unplugged, offline) becomes a banner until it clears."""
+        self.statuses[name] = state
+        problems = {
+            k: v
+            for k, v in self.statuses.items()
+            if v not in ("connected", "ok", "online", "standalone")
+        }
+        texts = [f"⚠ {k} {PROBLEMS.get(v, v)}" for k, v in problems.items()]
+        if self.statuses.get("总部") == "offline":
+            limit = self.counter.program.offline_spend_limit.plain()
+            texts.append(
+                f"离线销售中: {self.counter.program.coin_name}与储值每位会员每日合计限 "
+                f"￥{limit}, 联网后自动同步"
+            )
+        self.banner.setText("   ".join(texts))
+        self.banner.setVisible(bool(texts))
+        self._render_status()
+
+    # ------------------------------------------------------------------ input and scans
+
+    def _enter(self) -> None:
+        text = self.input.text().strip()
+        self.input.clear()
+        if not text:
+            return
+        if text.endswith("*") and text[:-1].replace(".", "", 1).isdigit():
+            self.pending_qty = Qty.parse(text[:-1])
+            self.say(f"数量 {text[:-1]} ×  请扫码")
+            return
+        self.handle_code(text)
+
+    def handle_code(self, code: str) -> None:
+        """A scan or a typed code: members are identified, anything else goes in the sale."""
+        if code.startswith(("MC1.", "M")) or (len(code) == 11 and code.startswith("1")):
+            self.op(
+                lambda: self.counter.identify(code), lambda st: self.say(f"会员 {st.code} 已识别")
+            )
+            return
+        qty, self.pending_qty = self.pending_qty, None
+        self.op(lambda: self.counter.scan(code, qty), lambda _: self.say(""))
+
+    # ------------------------------------------------------------------ actions
+
+    def focus_member(self) -> None:
+        self.input.setFocus()
+        self.say("请扫会员码或输入手机号")
+
+    def toggle_coupons(self) -> None:
+        self.op(
+            lambda: self.counter.choose_coupons(True), lambda _: self.say("已自动选择最优优惠券")
+        )
+
+    def remove_last_line(self) -> None:
+        if self.current and self.current.lines:
+            no = self.current.lines[-1].no
+            self.op(lambda: self.counter.remove_line(no), lambda _: self.say(f"已删除第 {no} 行"))
+
+    def void(self) -> None:
+        if self.counter.sale is None:
+            return
+        self.op(self.counter.void, lambda _: self.say("本单已作废"))
+
+    def hold_or_recall(self) -> None:
+        if self.current and self.current.lines:
+            self.op(lambda: self.counter.hold(), lambda _: self.say("已挂单"))
+            return
+
+        def recall() -> Any:
+            held = self.counter.held()
+            if not held:
+                raise PosError("没有挂单", code="no_held_sale")
+            return self.counter.recall(held[0][0])
+
+        self.op(recall, lambda _: self.say("已取单"))
+
+    def claim_gifts(self) -> None:
+        panel = self.current.member if self.current else None
+        for kind in panel.gifts_waiting if panel else ():
+            self.op(
+                partial(self.counter.claim_gift, kind),
+                lambda cs: self.say(f"已领取 {len(cs)} 张优惠券"),
+            )
+
+    def pay(self) -> None:
+        s = self.current
+        if s is None or s.empty:
+            self.say("没有要收款的商品", error=True)
+            return
+        offline = self.counter.program.offline_spend_limit if self.counter.offline() else None
+        dlg = TenderDialog(s.due, s.member, self.counter.program.coin_name, offline, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        tenders = dlg.requests()
+        self.op(lambda: self.counter.pay(tenders), self.paid)
+
+    def paid(self, sale: CommittedSale) -> None:
+        self.last_receipt = sale.receipt_no
+        self.say(f"✓ 已收款 小票 {sale.receipt_no} 找零 ￥{sale.record.change.plain()}")
+        if self.printer is not None:
+            data = receipt_bytes(sale, self.counter.program, self.store, 48, now=self.counter.now)
+            self.printer(sale.receipt_no, data)
+
+    def ask_manager(self, what: str, then: Callable[[Any], None]) -> None:
+        dlg = PinDialog(what, [("mgr", "店长")], self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        who, pin = dlg.manager.text().strip(), dlg.pin.text()
+        self.worker.run(lambda: self.counter.authorize(who, pin), then, self.refused)
+
+    def recharge(self) -> None:
+        panel = self.current.member if self.current else None
+        if panel is None:
+            self.say("充值: 请先识别会员 (F2)", error=True)
+            return
+        prog = self.counter.program
+
+        def note(amount: Money) -> str:
+            g = prog.recharge_gift(amount)
+            if g is None:
+                return "无赠送"
+            gift = f"赠 ￥{g.gift_value.plain()} " if g.gift_value else ""
+            return gift + (f"赠 {g.coins} {prog.coin_name}" if g.coins else "")
+
+        dlg = AmountDialog("充值", f"给 {panel.masked} 充值金额", note, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
+            return
+        amount = dlg.value
+        what = f"充值 ￥{amount.plain()} 给 {panel.masked}, {note(amount)}"
+        self.ask_manager(
+            what,
+            lambda auth: self.op(
+                lambda: self.counter.recharge(panel.code, amount, auth), self.recharged
+            ),
+        )
+
+    def recharged(self, r: Any) -> None:
+        self.say(f"✓ 已充值 ￥{r.amount.plain()}")
+        if self.printer is not None:
+            doc = recharge_slip(
+                r,
+                self.counter.program,
+                self.store,
+                self.counter.now,
+                48,
+                ref=r.ref,
+                manager=r.manager,
+            )
+            self.printer(f"recharge-{r.ref}", render_escpos(doc, width=48))
+
+    def return_sale(self) -> None:
+        self.say("退货: 请扫小票上的条码 (整单退)")
+        self.input.setFocus()
+        self.input.returnPressed.disconnect(self._enter)
+
+        def take() -> None:
+            receipt = self.input.text().strip()
+            self.input.clear()
+            self.input.returnPressed.disconnect(take)
+            self.input.returnPressed.connect(self._enter)
+            if not receipt:
+                return
+            self.op(lambda: self._return(receipt, None), self.returned)
+
+        self.input.returnPressed.connect(take)
+
+    def _return(self, receipt: str, auth: Any) -> Any:
+        return self.counter.return_sale(receipt, None, auth)
+
+    def returned(self, r: Any) -> None:
+        self.say(f"✓ 已退货 小票 {r.receipt_no} 退款 ￥{r.record.refund.plain()}")
+
+    def x_report(self) -> None:
+        self.worker.run(self.shifts.x_report, self.show_report, self.refused)
+
+    def show_report(self, report: Any) -> None:
+        rows = report.lines(coin_name=self.counter.program.coin_name)
+        lines = [f"{zh:<16}{value}" for zh, _, value in rows]
+
+        def send() -> None:
+            if self.printer is not None:
+                doc = report_slip(rows, "X报表", self.store, 48, self.counter.now)
+                self.printer(f"X-{datetime.now():%H%M%S}", render_escpos(doc, width=48))
+
+        TextDialog("X 报表", lines, self, send).exec()
+
+    def handover(self) -> None:
+        dlg = AmountDialog("交班", "清点钱箱现金", lambda m: f"实点 ￥{m.plain()}", self)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
+            return
+        counted = dlg.value
+        self.worker.run(lambda: self.shifts.handover(counted), self.show_report, self.refused)
