@@ -40,7 +40,9 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"{args.scenario}: cannot read scenario: {e}", file=sys.stderr)
         return 2
     try:
-        out = replay(data, Path(args.db) if args.db else None)
+        out = replay(
+            data, Path(args.db) if args.db else None, Path(args.receipts) if args.receipts else None
+        )
     except ScenarioError as e:
         print(f"{args.scenario}: {e}", file=sys.stderr)
         return 2
@@ -63,6 +65,125 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if rep.ok else 1
 
 
+def _demo_data(args: argparse.Namespace) -> int:
+    import time
+
+    from terminal.app.demo import BIG_MEMBERS, BIG_PRODUCTS, generate
+    from terminal.errors import PosError
+    from terminal.store.db import default_db_path
+
+    path = Path(args.db) if args.db else default_db_path()
+    products = args.products if args.products is not None else 3000
+    members = args.members if args.members is not None else 20000
+    if args.big:
+        products = args.products if args.products is not None else BIG_PRODUCTS
+        members = args.members if args.members is not None else BIG_MEMBERS
+    if args.replace:
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            p.unlink(missing_ok=True)
+    started = time.perf_counter()
+    last = [0.0]
+
+    def progress(phase: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if phase == "members" and done < total and now - last[0] < 5:
+            return
+        last[0] = now
+        print(f"  {phase}: {done:,}/{total:,}  ({now - started:.0f} s)", flush=True)
+
+    print(f"demo store {path}: {products:,} products, {members:,} members ({args.program})")
+    try:
+        rep = generate(
+            path,
+            program=args.program,
+            products=products,
+            members=members,
+            seed=args.seed,
+            progress=progress,
+        )
+    except PosError as e:
+        print(f"refused: {e}", file=sys.stderr)
+        return 2
+    tiers = ", ".join(f"{k} {v:,}" for k, v in sorted(rep.tiers.items(), key=lambda x: -x[1]))
+    t = rep.timings
+    print(f"store: {rep.store} (terminal T01, program {rep.program}, as of {rep.start})")
+    print("staff: c1 张丽 (cashier, PIN 1111), mgr 王店长 (manager, PIN 8888)")
+    print(
+        f"products: {rep.products:,} ({rep.weighed:,} by weight with PLUs, "
+        f"{rep.member_priced:,} with member prices) in {t['products']:.1f} s"
+    )
+    print(f"members: {rep.members:,} ({tiers}) in {t['members']:.1f} s")
+    print(
+        f"  {rep.ledger_entries:,} opening ledger entries, {rep.coupons:,} coupons, "
+        f"{rep.stored_value_members:,} with stored value, {rep.coin_members:,} with coins"
+    )
+    print(f"total {t['total']:.1f} s")
+    return 0
+
+
+def _scanner_sim(args: argparse.Namespace) -> int:
+    """A pty or TCP scanner that sends --code values, then each line typed on stdin."""
+    import time
+
+    from devices.scanner.sim import PtyScanner, SocketScanner
+
+    codes: list[str] = args.code or []
+    sim: PtyScanner | SocketScanner
+    if args.socket:
+        host, _, port = args.socket.rpartition(":")
+        try:
+            sim = SocketScanner(host or "127.0.0.1", int(port), args.suffix, args.aim)
+        except (OSError, ValueError) as e:
+            print(f"cannot listen on {args.socket}: {e}", file=sys.stderr)
+            return 2
+        print(f"scanner listening: open {sim.url}", flush=True)
+    else:
+        try:
+            sim = PtyScanner(args.suffix, args.aim, link=args.link)
+        except OSError as e:
+            print(f"cannot create the pty scanner: {e}", file=sys.stderr)
+            return 2
+        print(f"scanner on {sim.slave_path}: open {sim.port}", flush=True)
+
+    def reader_ready(wait: float) -> bool:
+        if isinstance(sim, SocketScanner):
+            return sim.wait_for_client(wait)
+        return sim.wait_for_reader(wait)
+
+    try:
+        if codes:
+            if not reader_ready(args.wait):
+                print(f"no reader opened the scanner within {args.wait:g} s", file=sys.stderr)
+                return 1
+            time.sleep(0.3)  # the reader discards input while it sets the port up
+            for code in codes:
+                sim.send(code)
+                print(f"sent {code}", flush=True)
+                time.sleep(args.interval)
+        if sys.stdin.isatty():
+            print("type a code and Enter to scan it; Ctrl-D to quit", flush=True)
+        for line in sys.stdin:
+            if line.strip():
+                if not reader_ready(0):
+                    print("no reader has the scanner open: code lost", file=sys.stderr)
+                sim.send(line.strip())
+        time.sleep(0.5)  # let the reader take the last code before the port goes away
+    except KeyboardInterrupt:
+        pass
+    except OSError as e:
+        print(f"scanner-sim: {e}", file=sys.stderr)
+        return 1
+    finally:
+        sim.close()
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ui.app import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-terminal", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,10 +196,39 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("replay", help="run a scenario file through the counter services")
     rp.add_argument("scenario")
     rp.add_argument("--db", help="keep the store in this SQLite file")
+    rp.add_argument("--receipts", metavar="DIR", help="write each printed document's ESC/POS bytes")
     rp.set_defaults(fn=_replay)
+    rn = sub.add_parser("run", help="start the till's window")
+    rn.add_argument("--demo", action="store_true", help="the demo store, simulated devices")
+    rn.add_argument("--db", help="the till's SQLite file (default: the per-user data dir)")
+    rn.add_argument("--script", help="drive the window through a scenario's events")
+    rn.add_argument("--screenshot", metavar="PNG", help="save the final screen")
+    rn.add_argument("--exit", action="store_true", help="quit when done (offscreen)")
+    rn.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    rn.set_defaults(fn=_run)
     vf = sub.add_parser("verify", help="check the ledger chain and every cached balance")
     vf.add_argument("--db", help="the till's SQLite file (default: the per-user data dir)")
     vf.set_defaults(fn=_verify)
+    dd = sub.add_parser("demo-data", help="create a demo store: products, members, history")
+    dd.add_argument("--db", help="the store's SQLite file (default: the per-user data dir)")
+    dd.add_argument("--program", default="tomato", choices=PROGRAM_IDS)
+    dd.add_argument("--products", type=int, metavar="N", help="how many products (3000)")
+    dd.add_argument("--members", type=int, metavar="N", help="how many members (20000)")
+    dd.add_argument("--big", action="store_true", help="benchmark size: 100k products, 1M members")
+    dd.add_argument("--seed", type=int, default=1, help="the same seed makes the same store")
+    dd.add_argument("--replace", action="store_true", help="delete an existing store first")
+    dd.set_defaults(fn=_demo_data)
+    ss = sub.add_parser("scanner-sim", help="a simulated serial scanner on a pty or a TCP socket")
+    where = ss.add_mutually_exclusive_group()
+    where.add_argument("--pty", action="store_true", help="a pseudo-terminal (the default)")
+    where.add_argument("--socket", metavar="HOST:PORT", help="listen for socket:// readers")
+    ss.add_argument("--suffix", default="CR", choices=["CR", "LF", "CRLF"])
+    ss.add_argument("--aim", default="", metavar="PREFIX", help="AIM prefix, e.g. ]E0")
+    ss.add_argument("--code", nargs="+", action="extend", metavar="CODE", help="codes to send")
+    ss.add_argument("--link", help="pty: the symlink to create for the port (default: a temp)")
+    ss.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a reader")
+    ss.add_argument("--interval", type=float, default=0.2, help="seconds between --code values")
+    ss.set_defaults(fn=_scanner_sim)
     return parser
 
 

@@ -124,20 +124,21 @@ class Counter(StoreService):
         repo.save(s, new, led.seq)
         return new
 
-    def _current(self, s: Session, led: Ledger, code: str) -> m.MemberState:
-        """The member as of today: expiries that fell due are applied and recorded."""
+    def _current(
+        self, s: Session, led: Ledger, code: str, *, refuse_blocked: bool = False
+    ) -> m.MemberState:
+        """The member as of today: expiries that fell due are applied and recorded. With
+        ``refuse_blocked``, a blocked card (lost, closed) is refused before anything is."""
         state = self._member(s, code)
+        if refuse_blocked and state.blocked:
+            raise RuleViolation(
+                "this member card is blocked (lost or closed)", code="member_blocked"
+            )
         due = lc.due_entries(state, self.program, self.now.date())
         return self._commit_member(s, led, state, due, "expiry") if due else state
 
     def _active(self, s: Session, led: Ledger, code: str) -> m.MemberState:
-        """Like ``_current``, but a blocked card (lost, closed member) is refused first,
-        before anything is recorded."""
-        if self._member(s, code).blocked:
-            raise RuleViolation(
-                "this member card is blocked (lost or closed)", code="member_blocked"
-            )
-        return self._current(s, led, code)
+        return self._current(s, led, code, refuse_blocked=True)
 
     def _on_shift(self, s: Session) -> str:
         """Money moves only inside an open shift of a day not yet closed (Z); returns the

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from terminal import codec
 from terminal.rules import member as m
-from terminal.store.ledger import member_entries, verify_chain
+from terminal.store.ledger import verify_chain
 from terminal.store.schema import LedgerRow, MemberRow
 
 
@@ -25,16 +27,47 @@ class Report:
 
 
 def verify(sessions: sessionmaker[Session]) -> Report:
+    """Streams the ledger member by member (index ``ix_ledger_member_seq``), so memory stays
+    flat on a store with a million members."""
     rep = Report()
     with sessions() as s:
         rep.problems += [f"ledger #{p.seq}: {p.what}" for p in verify_chain(s)]
-        rep.entries = len(s.execute(select(LedgerRow.seq)).all())
-        folded = {code: m.fold(entries) for code, entries in member_entries(s).items()}
-        for row in s.execute(select(MemberRow)).scalars():
+        rep.entries = int(s.execute(select(func.count()).select_from(LedgerRow)).scalar() or 0)
+        cached = s.execute(
+            select(MemberRow.code, MemberRow.state_json).order_by(MemberRow.code)
+        ).yield_per(2000)
+        entries = _by_member(s)
+        current = next(entries, None)
+        for code, state_json in cached:
             rep.members += 1
-            cached = codec.loads(m.MemberState, row.state_json)
-            if folded.get(row.code) != cached:
-                rep.problems.append(f"member {row.code}: cached balance differs from its ledger")
-        for code in set(folded) - {r for r in s.execute(select(MemberRow.code)).scalars()}:
-            rep.problems.append(f"member {code}: ledger entries but no cached member")
+            while current is not None and current[0] < code:
+                rep.problems.append(f"member {current[0]}: ledger entries but no cached member")
+                current = next(entries, None)
+            folded = m.MemberState()
+            if current is not None and current[0] == code:
+                folded = m.fold(current[1])
+                current = next(entries, None)
+            if folded != codec.loads(m.MemberState, state_json):
+                rep.problems.append(f"member {code}: cached balance differs from its ledger")
+        while current is not None:
+            rep.problems.append(f"member {current[0]}: ledger entries but no cached member")
+            current = next(entries, None)
     return rep
+
+
+def _by_member(s: Session) -> Iterator[tuple[str, list[m.MemberEntry]]]:
+    rows = s.execute(
+        select(LedgerRow.member_code, LedgerRow.payload)
+        .where(LedgerRow.kind == "member")
+        .order_by(LedgerRow.member_code, LedgerRow.seq)
+    ).yield_per(5000)
+    code: str | None = None
+    batch: list[m.MemberEntry] = []
+    for member_code, payload in rows:
+        if member_code != code:
+            if code is not None:
+                yield code, batch
+            code, batch = member_code, []
+        batch.append(codec.decode_entry(json.loads(payload)))
+    if code is not None:
+        yield code, batch

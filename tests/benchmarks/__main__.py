@@ -6,10 +6,12 @@ import argparse
 import json
 import sys
 
-from tests.benchmarks import pricing
+from tests.benchmarks import lookup, pricing
 
 BENCHMARKS = {
     "price_200_lines_30_coupons_p99_ms": pricing.price_200_lines_30_coupons,
+    "identify_p99_ms": lookup.identify_p99_ms,
+    "scan_lookup_p99_ms": lookup.scan_lookup_p99_ms,
 }
 
 
