@@ -12,6 +12,7 @@ from terminal.app.counter import Counter
 from terminal.app.ids import UuidIds
 from terminal.app.shifts import Shifts
 from terminal.clock import SystemClock
+from terminal.money import Money
 from terminal.printing.layout import StoreInfo
 from terminal.rules.program_loader import load_program
 from terminal.store.db import default_db_path, open_store
@@ -39,6 +40,8 @@ def ensure_demo(path: Path) -> None:
 def build(
     db: Path,
     printer: Callable[[str, bytes], None] | None = None,
+    *,
+    demo: bool = False,
 ) -> tuple[MainWindow, Worker]:
     sessions = open_store(db)
     with sessions() as s:
@@ -49,6 +52,8 @@ def build(
     terminal_id = settings.get("terminal_id", "T01")
     clock, ids = SystemClock(), UuidIds()
     shifts = Shifts(sessions, clock, ids, terminal_id)
+    if demo and shifts.current() is None and not shifts.day_closed(clock.now().date()):
+        shifts.open_shift("c1", Money(50000))  # the demo cashier starts with a ¥500 float
     current = shifts.current()
     cashier = current.cashier if current else ""
     counter = Counter(sessions, program, clock, ids, terminal_id=terminal_id, cashier=cashier)
@@ -81,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         ensure_demo(db)
     spool: list[tuple[str, bytes]] = []
-    window, worker = build(db, printer=lambda job, data: spool.append((job, data)))
+    window, worker = build(db, printer=lambda job, data: spool.append((job, data)), demo=args.demo)
     window.resize(1366, 768)
     window.show()
     if args.screenshot or args.exit:
