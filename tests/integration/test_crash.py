@@ -213,9 +213,10 @@ def check_store(db: Path, reported: dict[str, str], pendings: list[str | None]) 
             by_ref[row.ref].append(row)
         kinds = Tally(row.kind for row in ledger)
         assert kinds["sale"] == n, f"{kinds['sale']} sale rows for {n} sales"
-        assert set(kinds) <= {"member", "sale", "cash"}, kinds
+        assert set(kinds) <= {"member", "sale", "cash", "shift"}, kinds
+        assert kinds["shift"] == 1  # the shift the store opened with, never again
         allowed_refs = set(sales) | {"opening", "expiry"}
-        strays = {row.ref for row in ledger} - allowed_refs
+        strays = {row.ref for row in ledger if row.kind != "shift"} - allowed_refs
         assert not strays, f"ledger rows for sales that are not stored: {sorted(strays)[:5]}"
         assert set(tenders) <= set(sales), "tender rows without their sale"
 
