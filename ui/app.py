@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     install_cjk_font(app)
     translator(app, args.lang)
+    if args.script:
+        return run_scripted(app, args)
     db = Path(args.db) if args.db else (demo_db_path() if args.demo else default_db_path())
     if args.demo:
         ensure_demo(db)
@@ -103,3 +105,44 @@ def run(args: argparse.Namespace) -> int:
     code = app.exec()
     worker.shutdown()
     return int(code)
+
+
+def run_scripted(app: QApplication, args: argparse.Namespace) -> int:
+    """``--script SCENARIO.json``: the scenario's events played on the window (keys and
+    simulated scans), replay's JSON printed; with ``--exit`` it quits when done, else the
+    window stays open as the script left it. Without ``--db``, a temporary store."""
+    import json
+    import tempfile
+
+    from terminal.app.replay import ScenarioError
+    from terminal.errors import PosError
+    from ui.script import ScriptError, ScriptRunner
+
+    try:
+        data = json.loads(Path(args.script).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        print(f"{args.script}: cannot read scenario: {e}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="script-") as tmp:
+        db = Path(args.db) if args.db else Path(tmp) / "till.sqlite"
+        try:
+            runner = ScriptRunner(app, db, data)
+        except ScenarioError as e:
+            print(f"{args.script}: {e}", file=sys.stderr)
+            return 2
+        except PosError as e:  # the store refuses the setup (members it already holds)
+            print(f"{args.script}: cannot set up {db}: {e.message} ({e.code})", file=sys.stderr)
+            return 2
+        try:
+            out = runner.play()
+            if args.screenshot:
+                runner.screenshot(Path(args.screenshot))
+            print(json.dumps(out, ensure_ascii=False, indent=2), flush=True)
+            if not args.exit:
+                app.exec()
+        except ScriptError as e:
+            print(f"{args.script}: {e}", file=sys.stderr)
+            return 1
+        finally:
+            runner.close()
+    return 0

@@ -1,12 +1,13 @@
-"""Small dialogs: tender, manager PIN, recharge, return, report. Keyboard first."""
+"""Small dialogs: tender, manager PIN, recharge, return, report, pick, form. Keyboard first."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from terminal.app.screen import MemberPanel
-from terminal.errors import PosError
+from terminal.errors import InvalidInput, PosError, RuleViolation
 from terminal.money import Money
 from terminal.rules.tenders import TenderRequest
 from ui.qt import (
@@ -31,6 +32,7 @@ TENDERS = (  # key, kind, label: function keys, so digits always go into the amo
     ("F3", "mobile", "移动支付"),
     ("F4", "stored_value", "储值"),
     ("F5", "coins", "番茄币"),
+    ("F6", "points", "积分"),
 )
 
 
@@ -41,6 +43,21 @@ def big(text: str = "", size: int = 28, bold: bool = True) -> QLabel:
     f.setBold(bold)
     label.setFont(f)
     return label
+
+
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """OK / Cancel in the till's language (Qt's own texts would be English here)."""
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = box.button(QDialogButtonBox.StandardButton.Ok)
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    ok.setText(dialog.tr("确认 (回车)"))
+    cancel.setText(dialog.tr("取消 (Esc)"))
+    for b in (ok, cancel):
+        b.setMinimumHeight(36)
+        b.setAutoDefault(False)
+    return box
 
 
 def parse_money(text: str) -> Money | None:
@@ -55,12 +72,17 @@ class Applied:
     kind: str
     amount: Money
     coins: int = 0
+    points: int = 0
 
 
 class TenderDialog(QDialog):
     """收款 (F8): amount due on top, a row per tender with its key; typing an amount applies
     it to the selected tender; Enter commits once the amount is covered. Cash defaults to
-    the exact amount due, so a cash sale is F8, Enter."""
+    the exact amount due, so a cash sale is F8, Enter. Enter on an emptied amount hands
+    what is entered to the till as it is (the till then says what is missing).
+
+    A tender refused here (a card over what is still due) keeps the dialog open and
+    is kept in ``refusal`` with the till's error code, so cancelling reports it."""
 
     def __init__(
         self,
@@ -69,11 +91,17 @@ class TenderDialog(QDialog):
         coin_name: str,
         offline_limit: Money | None = None,
         parent: QWidget | None = None,
+        points: tuple[str, int] | None = None,
+        coin_value: Money = Money(100),  # noqa: B008 - immutable
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("收款"))
+        self.coin_value = coin_value
+        self.setMinimumWidth(560)
         self.due, self.member = due, member
+        self.points = points  # (name, points a yuan) when points pay in this program
         self.applied: list[Applied] = []
+        self.refusal: PosError | None = None
         self.kind = "cash"
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(self.tr("应收")))
@@ -82,13 +110,15 @@ class TenderDialog(QDialog):
         keys = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, kind, label in TENDERS:
-            if kind in ("stored_value", "coins") and member is None:
+            QShortcut(QKeySequence(key), self).activated.connect(lambda k=kind: self.select(k))
+            if self.unavailable(kind) is not None:
                 continue
             text = coin_name if kind == "coins" else self.tr(label)
+            if kind == "points" and points is not None:
+                text = points[0]
             b = QPushButton(f"{key} {text}")
             b.setMinimumHeight(48)
             b.clicked.connect(lambda _=False, k=kind: self.select(k))
-            QShortcut(QKeySequence(key), self).activated.connect(lambda k=kind: self.select(k))
             keys.addWidget(b)
             self.buttons[kind] = b
         lay.addLayout(keys)
@@ -96,6 +126,8 @@ class TenderDialog(QDialog):
             info = self.tr("储值余额 ￥{sv} · {coin} {n}").format(
                 sv=(member.principal + member.gift).plain(), coin=coin_name, n=member.coins
             )
+            if points is not None:
+                info += f" · {points[0]} {member.points}"
             if offline_limit is not None:
                 info += self.tr(" · 离线限额 ￥{x}").format(x=offline_limit.plain())
             lay.addWidget(QLabel(info))
@@ -104,14 +136,20 @@ class TenderDialog(QDialog):
         self.amount.setFont(QFont(self.font().family(), 18))
         lay.addWidget(self.amount)
         quick = QHBoxLayout()
-        for value in self.quick_amounts():
-            b = QPushButton(f"￥{value.plain()}")
-            b.clicked.connect(lambda _=False, v=value: self.add("cash", v))
+        self.quick: list[tuple[QPushButton, list[Money]]] = []
+        for _ in range(4):  # cash the customer hands over, for what is still due
+            b = QPushButton()
+            b.setMinimumHeight(36)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            held: list[Money] = []
+            b.clicked.connect(lambda _=False, h=held: self.add("cash", h[0]) if h else None)
             quick.addWidget(b)
+            self.quick.append((b, held))
         lay.addLayout(quick)
         self.list = QLabel()
         lay.addWidget(self.list)
         self.left = big("", 20)
+        self.left.setStyleSheet("color:#b36b00;")
         lay.addWidget(self.left)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
@@ -121,7 +159,7 @@ class TenderDialog(QDialog):
         self.update_view()
 
     def quick_amounts(self) -> list[Money]:
-        fen = self.due.fen
+        fen = self.remaining().fen
         out = [Money(fen)]
         for step in (1000, 5000, 10000):
             up = Money(-(-fen // step) * step)
@@ -132,54 +170,92 @@ class TenderDialog(QDialog):
     def remaining(self) -> Money:
         return Money(max(0, self.due.fen - sum(a.amount.fen for a in self.applied)))
 
+    def unavailable(self, kind: str) -> PosError | None:
+        """Why this sale cannot take ``kind`` (the till's own reason and code), if so."""
+        if kind in ("stored_value", "coins", "points") and self.member is None:
+            return RuleViolation(self.tr("需先识别会员"), code="member_required")
+        if kind == "points" and self.points is None:
+            return RuleViolation(self.tr("本方案积分不能抵现"), code="points_not_payable")
+        return None
+
     def select(self, kind: str) -> None:
+        why = self.unavailable(kind)
+        if why is not None:
+            self.refuse(why)
+            return
         self.kind = kind
         for k, b in self.buttons.items():
             b.setDefault(k == kind)
             b.setStyleSheet("font-weight: bold; background: #ffe9a8;" if k == kind else "")
         left = self.remaining()
         if kind == "coins" and self.member is not None:
-            self.amount.setText(str(min(self.member.coins, left.fen // 100)))
+            self.amount.setText(str(min(self.member.coins, left.fen // self.coin_value.fen)))
+        elif kind == "points" and self.member is not None and self.points is not None:
+            self.amount.setText(str(min(self.member.points, left.fen * self.points[1] // 100)))
         else:
             self.amount.setText(left.plain())
         self.amount.selectAll()
         self.amount.setFocus()
 
-    def add(self, kind: str, amount: Money, coins: int = 0) -> None:
-        self.applied.append(Applied(kind, amount, coins))
+    def add(self, kind: str, amount: Money, coins: int = 0, points: int = 0) -> None:
+        self.applied.append(Applied(kind, amount, coins, points))
+        self.refusal = None
+        self.error.clear()
         self.update_view()
         if self.remaining().fen == 0:
             self.accept()
         else:
             self.select(self.kind if kind != "cash" else "cash")
 
+    def refuse(self, err: PosError) -> None:
+        self.refusal = err
+        self.error.setText(err.message)
+
     def enter(self) -> None:
         text = self.amount.text().strip()
         self.error.clear()
-        if self.kind == "coins":
+        if not text and self.applied:
+            self.accept()  # as entered: the till refuses a short payment and says why
+            return
+        if self.kind in ("coins", "points"):
             if not text.isdigit() or int(text) <= 0:
-                self.error.setText(self.tr("请输入整数个币"))
+                what = self.tr("请输入整数个币" if self.kind == "coins" else "请输入整数积分")
+                self.refuse(InvalidInput(what, code=f"invalid_{self.kind}"))
                 return
             n = int(text)
-            self.add("coins", Money(n * 100), n)
+            if self.kind == "coins":
+                self.add("coins", Money(n * self.coin_value.fen), n)
+            else:
+                per_yuan = self.points[1] if self.points else 100
+                self.add("points", Money(n * 100 // per_yuan), points=n)
             return
         amount = parse_money(text)
         if amount is None or amount.fen <= 0:
-            self.error.setText(self.tr("金额不对: {t}").format(t=text))
+            msg = self.tr("金额不对: {t}").format(t=text)
+            self.refuse(InvalidInput(msg, code="invalid_amount"))
             return
         if self.kind != "cash" and amount > self.remaining():
-            self.error.setText(self.tr("只有现金可以找零"))
+            msg = self.tr("只有现金可以找零: 还差 ￥{r}").format(r=self.remaining().plain())
+            self.refuse(RuleViolation(msg, code="tender_exceeds_due"))
             return
         self.add(self.kind, amount)
 
     def update_view(self) -> None:
         labels = dict((k, lab) for _, k, lab in TENDERS)
-        self.list.setText(
-            "\n".join(
-                f"{labels[a.kind]}  ￥{a.amount.plain()}" + (f" ({a.coins})" if a.coins else "")
-                for a in self.applied
+        if self.points is not None:
+            labels["points"] = self.points[0]
+        rows = []
+        for a in self.applied:
+            count = a.coins or a.points
+            rows.append(
+                f"✓ {labels[a.kind]}  ￥{a.amount.plain()}" + (f"  ({count})" if count else "")
             )
-        )
+        self.list.setText("\n".join(rows))
+        amounts = self.quick_amounts()
+        for i, (b, held) in enumerate(self.quick):
+            held[:] = amounts[i : i + 1]
+            b.setText(self.tr("现金 ￥{v}").format(v=held[0].plain()) if held else "")
+            b.setVisible(bool(held))
         paid = sum(a.amount.fen for a in self.applied)
         if paid >= self.due.fen:
             self.left.setText(self.tr("找零 ￥{c}").format(c=Money(paid - self.due.fen).plain()))
@@ -187,12 +263,15 @@ class TenderDialog(QDialog):
             self.left.setText(self.tr("还差 ￥{r}").format(r=self.remaining().plain()))
 
     def requests(self) -> list[TenderRequest]:
-        return [
-            TenderRequest("coins", coins=a.coins)
-            if a.kind == "coins"
-            else TenderRequest(a.kind, a.amount)
-            for a in self.applied
-        ]
+        out = []
+        for a in self.applied:
+            if a.kind == "coins":
+                out.append(TenderRequest("coins", coins=a.coins))
+            elif a.kind == "points":
+                out.append(TenderRequest("points", points=a.points))
+            else:
+                out.append(TenderRequest(a.kind, a.amount))
+        return out
 
     @property
     def change(self) -> Money:
@@ -217,9 +296,7 @@ class PinDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         lay.addRow(self.error)
-        box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        box = ok_cancel(self)
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
         lay.addRow(box)
@@ -235,19 +312,20 @@ class AmountDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(440)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(prompt))
         self.amount = QLineEdit()
         self.amount.setFont(QFont(self.font().family(), 18))
         lay.addWidget(self.amount)
-        self.note = big("", 14, bold=False)
+        self.note = big("", 14)
+        self.note.setStyleSheet("color:#1b7f3b;")
+        self.note.setMinimumHeight(28)
         lay.addWidget(self.note)
         self._note = note
         self.amount.textChanged.connect(self._update)
         self.amount.returnPressed.connect(self._enter)
-        box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        box = ok_cancel(self)
         box.accepted.connect(self._enter)
         box.rejected.connect(self.reject)
         lay.addWidget(box)
@@ -291,3 +369,76 @@ class TextDialog(QDialog):
         close.clicked.connect(self.accept)
         row.addWidget(close)
         lay.addLayout(row)
+
+
+class PickDialog(QDialog):
+    """A short list to read and one line to type the choice into (coupon ids, gift
+    numbers, return lines); Enter takes what is typed, Esc cancels."""
+
+    def __init__(
+        self,
+        title: str,
+        rows: list[str],
+        prompt: str,
+        text: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        lay = QVBoxLayout(self)
+        body = QLabel("\n".join(rows) if rows else self.tr("(无)"))
+        body.setFont(QFont(self.font().family(), 13))
+        body.setStyleSheet("padding:6px;background:#f6f6f6;border:1px solid #ddd;")
+        lay.addWidget(body)
+        lay.addWidget(QLabel(prompt))
+        self.entry = QLineEdit(text)
+        self.entry.setFont(QFont(self.font().family(), 16))
+        self.entry.selectAll()
+        lay.addWidget(self.entry)
+        self.entry.returnPressed.connect(self.accept)
+        self.entry.setFocus()
+
+    @property
+    def value(self) -> str:
+        return self.entry.text().strip()
+
+
+class FormDialog(QDialog):
+    """A few labelled fields (register a member, sell or load a prepaid card): Enter moves
+    to the next field and, on the last, confirms."""
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[tuple[str, str, bool]],  # key, label, secret
+        note: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(420)
+        lay = QFormLayout(self)
+        if note:
+            lay.addRow(QLabel(note))
+        self.fields: dict[str, QLineEdit] = {}
+        edits = []
+        for key, label, secret in fields:
+            e = QLineEdit()
+            if secret:
+                e.setEchoMode(QLineEdit.EchoMode.Password)
+            lay.addRow(label, e)
+            self.fields[key] = e
+            edits.append(e)
+        for e, nxt in itertools.pairwise(edits):
+            e.returnPressed.connect(nxt.setFocus)
+        if edits:
+            edits[-1].returnPressed.connect(self.accept)
+            edits[0].setFocus()
+        box = ok_cancel(self)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        lay.addRow(box)
+
+    def values(self) -> dict[str, str]:
+        return {k: e.text().strip() for k, e in self.fields.items()}

@@ -16,11 +16,20 @@ from devices.printer.render import receipt_bytes, render_escpos
 from terminal.app.counter import CommittedSale, Counter
 from terminal.app.screen import MemberPanel, Screen, screen
 from terminal.app.shifts import Shifts
-from terminal.errors import PosError
+from terminal.errors import InvalidInput, PosError
 from terminal.money import Money
 from terminal.printing.layout import StoreInfo, recharge_slip, report_slip
 from terminal.quantity import Qty
-from ui.dialogs import AmountDialog, PinDialog, TenderDialog, TextDialog, big
+from ui.dialogs import (
+    AmountDialog,
+    FormDialog,
+    PickDialog,
+    PinDialog,
+    TenderDialog,
+    TextDialog,
+    big,
+    parse_money,
+)
 from ui.models import SaleModel
 from ui.qt import (
     QAbstractItemView,
@@ -41,6 +50,7 @@ from ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from ui.worker import Worker
 
@@ -57,7 +67,9 @@ KEYS = (  # key, label, method
     ("F2", "会员", "focus_member"),
     ("F3", "优惠券", "toggle_coupons"),
     ("F4", "挂单/取单", "hold_or_recall"),
+    ("F5", "售卡", "sell_card"),
     ("F6", "领券", "claim_gifts"),
+    ("F7", "注册", "register_member"),
     ("F8", "收款", "pay"),
     ("F9", "充值", "recharge"),
     ("F10", "退货", "return_sale"),
@@ -66,9 +78,21 @@ KEYS = (  # key, label, method
     ("Del", "删除行", "remove_last_line"),
     ("Esc", "作废", "void"),
 )
+MORE_KEYS = (  # shifted keys: shown in the tooltip of their plain key's button
+    ("Shift+F3", "F3", "选择优惠券", "pick_coupons"),
+    ("Shift+F5", "F5", "充值卡绑定到会员", "load_card"),
+    ("Shift+F10", "F10", "部分退货 (按行)", "return_lines"),
+)
+GIFTS = (("monthly", "月券礼"), ("birthday", "生日礼"))
 
 
 class MainWindow(QMainWindow):
+    # what the till did or refused, for scripts and observers: ("paid", CommittedSale),
+    # ("recharged", RechargeResult), ("returned", ReturnResult), ("registered", MemberState),
+    # ("card_sold", (number, value)), ("card_loaded", (number, MemberState)),
+    # ("refused", PosError)
+    happened = Signal(str, object)
+
     def __init__(
         self,
         counter: Counter,
@@ -82,6 +106,7 @@ class MainWindow(QMainWindow):
         self.counter, self.worker, self.shifts, self.store = counter, worker, shifts, store
         self.printer = printer
         self.pending_qty: Qty | None = None
+        self.entry: tuple[str, Callable[[str], None]] | None = None  # what Enter feeds next
         self.last_receipt: str | None = None
         self.current: Screen | None = None
         self.statuses: dict[str, str] = {}
@@ -109,7 +134,17 @@ class MainWindow(QMainWindow):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(46)  # two lines: price, 会员价
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 44), (2, 96), (3, 104), (4, 112)):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            head.resizeSection(col, width)
+        self.table.setAlternatingRowColors(True)
+        self.table.setStyleSheet(
+            "QTableView{font-size:16px;alternate-background-color:#f7f9fb;"
+            "selection-background-color:#d9ebfb;selection-color:#111;}"
+        )
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setWordWrap(True)
         left.addWidget(self.table, 1)
@@ -161,19 +196,26 @@ class MainWindow(QMainWindow):
             QShortcut(seq, self).activated.connect(getattr(self, method))
             keys.addWidget(b)
             self.buttons[key] = b
+        for seq_text, key, label, method in MORE_KEYS:
+            QShortcut(QKeySequence(seq_text), self).activated.connect(getattr(self, method))
+            b = self.buttons[key]
+            b.setToolTip((b.toolTip() + "\n" if b.toolTip() else "") + f"{seq_text}: {label}")
         outer.addLayout(keys)
         self.setCentralWidget(root)
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status, 1)
         self.clock = QTimer(self)
-        self.clock.timeout.connect(self._tick)
+        self.clock.timeout.connect(self.tick)
         self.clock.start(1000)
-        self._tick()
+        self.tick()
         self.input.setFocus()
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """The header (store, cashier, the till's clock) and the device line."""
         now = self.counter.now
         cashier = self.counter.cashier or "—"
+        if self.store.cashier_name not in ("", "—", cashier):
+            cashier = f"{self.store.cashier_name} ({cashier})"
         self.header.setText(
             f"<b>{self.store.name}</b> · 收银台 {self.store.terminal_id} · 收银员 {cashier}"
             f"<span style='float:right'> · {now:%Y-%m-%d %H:%M}</span>"
@@ -182,7 +224,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ running operations
 
-    def op(self, fn: Callable[[], Any], ok: Callable[[Any], None] | None = None) -> None:
+    def op(
+        self,
+        fn: Callable[[], Any],
+        ok: Callable[[Any], None] | None = None,
+        fail: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Run a counter call off the UI thread, then refresh the screen."""
 
         def done(result: Any) -> None:
@@ -190,7 +237,11 @@ class MainWindow(QMainWindow):
                 ok(result)
             self.refresh()
 
-        self.worker.run(fn, done, self.refused)
+        def failed(err: BaseException) -> None:
+            (fail or self.refused)(err)
+            self.refresh()
+
+        self.worker.run(fn, done, failed if fail is not None else self.refused)
 
     def refresh(self) -> None:
         self.worker.run(lambda: screen(self.counter), self.show_screen, self.refused)
@@ -199,6 +250,7 @@ class MainWindow(QMainWindow):
         if isinstance(err, PosError):
             self.say(f"✗ {err.message}", error=True)
             QApplication.beep()
+            self.happened.emit("refused", err)
         else:
             self.say(f"✗ 内部错误: {err!r}", error=True)
             raise err
@@ -212,7 +264,6 @@ class MainWindow(QMainWindow):
     def show_screen(self, s: Screen) -> None:
         self.current = s
         self.model.set_rows(s.lines)
-        self.table.resizeRowsToContents()
         if s.lines:
             self.table.selectRow(len(s.lines) - 1)
             self.table.scrollToBottom()
@@ -251,9 +302,10 @@ class MainWindow(QMainWindow):
         ]
         if p.points and prog.points_pay:
             rows.append(f"<p>{prog.points_name} {p.points}</p>")
-        rows.append(f"<p>优惠券 {p.coupons_usable} 张 · {p.coupons_chosen}</p>")
+        chosen = f" · {p.coupons_chosen}" if p.coupons_chosen else ""
+        rows.append(f"<p>优惠券 {p.coupons_usable} 张{chosen}</p>")
         if p.gifts_waiting:
-            names = {"monthly": "月券礼", "birthday": "生日礼"}
+            names = dict(GIFTS)
             gifts = "、".join(names.get(g, g) for g in p.gifts_waiting)
             rows.append(f"<p style='color:#b36b00'><b>{gifts}可领取 (F6)</b></p>")
         rows.append(f"<p>分群: {p.segment.name} → {p.segment.action}</p>")
@@ -292,9 +344,24 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ input and scans
 
+    def expect_entry(self, what: str, then: Callable[[str], None]) -> None:
+        """The next Enter in the input line feeds ``then`` (a member code, a receipt number)
+        instead of the sale; Esc cancels."""
+        self.entry = (what, then)
+        self.input.setFocus()
+        self.say(what)
+
     def _enter(self) -> None:
         text = self.input.text().strip()
         self.input.clear()
+        if self.entry is not None:
+            _, then = self.entry
+            self.entry = None
+            if text:
+                then(text)
+            else:
+                self.say("")
+            return
         if not text:
             return
         if text.endswith("*") and text[:-1].replace(".", "", 1).isdigit():
@@ -306,23 +373,54 @@ class MainWindow(QMainWindow):
     def handle_code(self, code: str) -> None:
         """A scan or a typed code: members are identified, anything else goes in the sale."""
         if code.startswith(("MC1.", "M")) or (len(code) == 11 and code.startswith("1")):
-            self.op(
-                lambda: self.counter.identify(code), lambda st: self.say(f"会员 {st.code} 已识别")
-            )
+            self.identify(code)
             return
         qty, self.pending_qty = self.pending_qty, None
         self.op(lambda: self.counter.scan(code, qty), lambda _: self.say(""))
 
     # ------------------------------------------------------------------ actions
 
+    def identify(self, code: str) -> None:
+        self.op(lambda: self.counter.identify(code), lambda st: self.say(f"会员 {st.code} 已识别"))
+
     def focus_member(self) -> None:
-        self.input.setFocus()
-        self.say("请扫会员码或输入手机号")
+        self.expect_entry("请扫会员码或输入手机号 (回车)", self.identify)
 
     def toggle_coupons(self) -> None:
         self.op(
             lambda: self.counter.choose_coupons(True), lambda _: self.say("已自动选择最优优惠券")
         )
+
+    def pick_coupons(self) -> None:
+        """Shift+F3: the cashier names the coupons (ids, space or comma separated); an empty
+        line uses none. Without a member the till says one is needed."""
+        panel = self.current.member if self.current else None
+        if panel is None:
+            self.op(lambda: self.counter.choose_coupons(False, ()))
+            return
+        code = panel.code
+
+        def usable() -> list[str]:
+            today = self.counter.now.date()
+            state = self.counter.member_state(code)
+            return [
+                f"{c.id:<14} {c.name}  有效期至 {c.valid_through:%Y-%m-%d}"
+                for c in state.coupons
+                if c.usable_on(today)
+            ]
+
+        def ask(rows: list[str]) -> None:
+            prompt = "输入券号 (空格分隔, 空 = 不用券), 回车确认"
+            dlg = PickDialog("选择优惠券", rows, prompt, "", self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return
+            ids = [i for i in dlg.value.replace(",", " ").replace("，", " ").split() if i]
+            self.op(
+                lambda: self.counter.choose_coupons(False, ids),
+                lambda _: self.say(f"已选择优惠券 {' '.join(ids) or '无'}"),
+            )
+
+        self.worker.run(usable, ask, self.refused)
 
     def remove_last_line(self) -> None:
         if self.current and self.current.lines:
@@ -330,7 +428,9 @@ class MainWindow(QMainWindow):
             self.op(lambda: self.counter.remove_line(no), lambda _: self.say(f"已删除第 {no} 行"))
 
     def void(self) -> None:
-        if self.counter.sale is None:
+        if self.entry is not None:  # Esc first cancels a pending entry (F2, F10)
+            self.entry = None
+            self.say("已取消")
             return
         self.op(self.counter.void, lambda _: self.say("本单已作废"))
 
@@ -348,8 +448,22 @@ class MainWindow(QMainWindow):
         self.op(recall, lambda _: self.say("已取单"))
 
     def claim_gifts(self) -> None:
+        """F6: the gifts, which are waiting; Enter claims those waiting, a number claims that
+        one (the till says why one cannot be claimed)."""
         panel = self.current.member if self.current else None
-        for kind in panel.gifts_waiting if panel else ():
+        waiting = panel.gifts_waiting if panel else ()
+        rows = [
+            f"{i}  {name}  {'可领取' if kind in waiting else '—'}"
+            for i, (kind, name) in enumerate(GIFTS, 1)
+        ]
+        default = " ".join(str(i) for i, (k, _) in enumerate(GIFTS, 1) if k in waiting)
+        dlg = PickDialog("领取会员礼券", rows, "输入序号 (回车领取)", default, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        kinds = dict((str(i), kind) for i, (kind, _) in enumerate(GIFTS, 1))
+        kinds.update((kind, kind) for kind, _ in GIFTS)
+        for choice in dlg.value.replace(",", " ").split():
+            kind = kinds.get(choice, choice)
             self.op(
                 partial(self.counter.claim_gift, kind),
                 lambda cs: self.say(f"已领取 {len(cs)} 张优惠券"),
@@ -357,17 +471,30 @@ class MainWindow(QMainWindow):
 
     def pay(self) -> None:
         s = self.current
-        if s is None or s.empty:
-            self.say("没有要收款的商品", error=True)
+        if s is None or s.empty:  # nothing to pay: the till says so
+            self.op(lambda: self.counter.pay(()))
             return
-        offline = self.counter.program.offline_spend_limit if self.counter.offline() else None
-        dlg = TenderDialog(s.due, s.member, self.counter.program.coin_name, offline, self)
+        prog = self.counter.program
+        offline = prog.offline_spend_limit if self.counter.offline() else None
+        points = (prog.points_name, prog.points_redeem_per_yuan) if prog.points_pay else None
+        dlg = TenderDialog(
+            s.due,
+            s.member,
+            prog.coin_name,
+            offline,
+            self,
+            points=points,
+            coin_value=prog.coin_value,
+        )
         if dlg.exec() != QDialog.DialogCode.Accepted:
+            if dlg.refusal is not None:  # cancelled over a refused tender: say why
+                self.refused(dlg.refusal)
             return
         tenders = dlg.requests()
         self.op(lambda: self.counter.pay(tenders), self.paid)
 
     def paid(self, sale: CommittedSale) -> None:
+        self.happened.emit("paid", sale)
         self.last_receipt = sale.receipt_no
         self.say(f"✓ 已收款 小票 {sale.receipt_no} 找零 ￥{sale.record.change.plain()}")
         if self.printer is not None:
@@ -375,8 +502,11 @@ class MainWindow(QMainWindow):
             self.printer(sale.receipt_no, data)
 
     def ask_manager(self, what: str, then: Callable[[Any], None]) -> None:
+        """A manager's PIN, then ``then(authorization)``; cancelled, ``then(None)``: the till
+        refuses without one and says so."""
         dlg = PinDialog(what, [("mgr", "店长")], self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
+            then(None)
             return
         who, pin = dlg.manager.text().strip(), dlg.pin.text()
         self.worker.run(lambda: self.counter.authorize(who, pin), then, self.refused)
@@ -395,7 +525,19 @@ class MainWindow(QMainWindow):
             gift = f"赠 ￥{g.gift_value.plain()} " if g.gift_value else ""
             return gift + (f"赠 {g.coins} {prog.coin_name}" if g.coins else "")
 
-        dlg = AmountDialog("充值", f"给 {panel.masked} 充值金额", note, self)
+        def preview(amount: Money) -> str:
+            g = prog.recharge_gift(amount)
+            after = panel.principal + panel.gift + amount + (g.gift_value if g else Money(0))
+            return f"{note(amount)} · 充后储值 ￥{after.plain()}"
+
+        steps = "; ".join(
+            f"满 ￥{g.at_least.plain()} {note(g.at_least)}" for g in prog.recharge_gifts
+        )
+        balance = (panel.principal + panel.gift).plain()
+        prompt = f"给 {panel.masked} {panel.name} 充值 (现储值 ￥{balance})"
+        if steps:
+            prompt += f"\n充值礼: {steps}"
+        dlg = AmountDialog("充值", prompt, preview, self)
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
             return
         amount = dlg.value
@@ -408,6 +550,7 @@ class MainWindow(QMainWindow):
         )
 
     def recharged(self, r: Any) -> None:
+        self.happened.emit("recharged", r)
         self.say(f"✓ 已充值 ￥{r.amount.plain()}")
         if self.printer is not None:
             doc = recharge_slip(
@@ -422,25 +565,55 @@ class MainWindow(QMainWindow):
             self.printer(f"recharge-{r.ref}", render_escpos(doc, width=48))
 
     def return_sale(self) -> None:
-        self.say("退货: 请扫小票上的条码 (整单退)")
-        self.input.setFocus()
-        self.input.returnPressed.disconnect(self._enter)
+        """F10: scan the receipt, the whole sale comes back (a manager's PIN when the
+        refund needs one)."""
+        self.expect_entry(
+            "退货: 请扫小票上的条码 (整单退, Shift+F10 按行退)", lambda r: self._return(r, None)
+        )
 
-        def take() -> None:
-            receipt = self.input.text().strip()
-            self.input.clear()
-            self.input.returnPressed.disconnect(take)
-            self.input.returnPressed.connect(self._enter)
-            if not receipt:
+    def return_lines(self) -> None:
+        """Shift+F10: scan the receipt, then type which lines come back."""
+        self.expect_entry("部分退货: 请扫小票上的条码", self._pick_return_lines)
+
+    def _pick_return_lines(self, receipt: str) -> None:
+        def ask(found: Any) -> None:
+            _, record = found
+            rows = [
+                f"{ln.line_no:>2}  {ln.name}  × {ln.qty.plain().rstrip('0').rstrip('.')}"
+                f"  ￥{ln.net.plain()}"
+                for ln in record.lines
+            ]
+            prompt = "输入 行号x数量 (空格分隔, 如 1x2 3x0.5)"
+            dlg = PickDialog(f"部分退货 · 小票 {receipt}", rows, prompt, "", self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
-            self.op(lambda: self._return(receipt, None), self.returned)
+            try:
+                lines = parse_return_lines(dlg.value)
+            except PosError as e:
+                self.refused(e)
+                return
+            self._return(receipt, lines)
 
-        self.input.returnPressed.connect(take)
+        self.worker.run(lambda: self.counter.find_sale(receipt), ask, self.refused)
 
-    def _return(self, receipt: str, auth: Any) -> Any:
-        return self.counter.return_sale(receipt, None, auth)
+    def _return(self, receipt: str, lines: list[tuple[int, Qty]] | None) -> None:
+        def needs_manager(err: BaseException) -> None:
+            if not (isinstance(err, PosError) and err.code == "manager_required"):
+                self.refused(err)
+                return
+            self.ask_manager(
+                f"退货 小票 {receipt}",
+                lambda auth: self.op(
+                    lambda: self.counter.return_sale(receipt, lines, auth), self.returned
+                ),
+            )
+
+        self.op(
+            lambda: self.counter.return_sale(receipt, lines, None), self.returned, needs_manager
+        )
 
     def returned(self, r: Any) -> None:
+        self.happened.emit("returned", r)
         self.say(f"✓ 已退货 小票 {r.receipt_no} 退款 ￥{r.record.refund.plain()}")
 
     def x_report(self) -> None:
@@ -463,3 +636,101 @@ class MainWindow(QMainWindow):
             return
         counted = dlg.value
         self.worker.run(lambda: self.shifts.handover(counted), self.show_report, self.refused)
+
+    # ------------------------------------------------------------------ members and cards
+
+    def register_member(self) -> None:
+        """F7: a new member at the counter (card code, mobile, birthday)."""
+        dlg = FormDialog(
+            "注册会员",
+            [
+                ("code", "会员卡号", False),
+                ("phone", "手机号", False),
+                ("birthday", "生日 (YYYY-MM-DD, 可空)", False),
+                ("name", "姓名 (可空)", False),
+            ],
+            "新会员注册后即得新会员礼; 扫会员卡识别后使用",
+            self,
+        )
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        v = dlg.values()
+
+        def done(state: Any) -> None:
+            self.happened.emit("registered", state)
+            self.say(f"✓ 已注册会员 {state.code}")
+
+        self.op(
+            lambda: self.counter.register(
+                v["code"], v["phone"], birthday=v["birthday"] or None, name=v["name"]
+            ),
+            done,
+        )
+
+    def sell_card(self) -> None:
+        """F5: sell a prepaid card: its number, PIN and face value, then take the money."""
+        values = " / ".join(v.plain() for v in self.counter.program.prepaid_card_values)
+        dlg = FormDialog(
+            "售充值卡",
+            [("number", "卡号", False), ("pin", "密码", True), ("value", "面值", False)],
+            f"面值: {values}" if values else "本方案不售充值卡",
+            self,
+        )
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        v = dlg.values()
+        value = parse_money(v["value"])
+        if value is None:
+            bad = f"not an amount in yuan: {v['value']!r}"
+            self.refused(InvalidInput(bad, code="invalid_amount"))
+            return
+        pay = TenderDialog(value, None, self.counter.program.coin_name, None, self)
+        pay.setWindowTitle(f"售卡收款 · {v['number']}")
+        if pay.exec() != QDialog.DialogCode.Accepted:
+            if pay.refusal is not None:
+                self.refused(pay.refusal)
+            return
+        tenders = pay.requests()
+
+        def done(_: Any) -> None:
+            self.happened.emit("card_sold", (v["number"], value))
+            self.say(f"✓ 已售充值卡 {v['number']} ￥{value.plain()}")
+
+        self.op(lambda: self.counter.sell_card(v["number"], v["pin"], value, tenders), done)
+
+    def load_card(self) -> None:
+        """Shift+F5: a prepaid card's value onto the identified member's stored value."""
+        panel = self.current.member if self.current else None
+        if panel is None:
+            self.say("绑卡: 请先识别会员 (F2)", error=True)
+            return
+        code = panel.code
+        fields = [("number", "卡号", False), ("pin", "密码", True)]
+        dlg = FormDialog("充值卡绑定", fields, f"给 {panel.masked}", self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        v = dlg.values()
+
+        def done(state: Any) -> None:
+            self.happened.emit("card_loaded", (v["number"], state))
+            self.say(f"✓ 充值卡 {v['number']} 已存入储值")
+
+        self.op(lambda: self.counter.load_card(code, v["number"], v["pin"]), done)
+
+
+def parse_return_lines(text: str) -> list[tuple[int, Qty]]:
+    """Typed return lines: "1x2 3x0.5" (also 1*2, 1:2; a bare 3 is one of line 3)."""
+    out = []
+    for part in text.replace(",", " ").replace("，", " ").split():
+        for sep in ("x", "X", "*", "×", ":"):
+            if sep in part:
+                no, qty = part.split(sep, 1)
+                break
+        else:
+            no, qty = part, "1"
+        if not no.isdigit():
+            raise InvalidInput(f"not a line number: {part!r}", code="unknown_line")
+        out.append((int(no), Qty.parse(qty)))
+    if not out:
+        raise InvalidInput("name the lines to return", code="nothing_to_return")
+    return out
