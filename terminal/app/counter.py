@@ -8,17 +8,17 @@ refused command raises a ``PosError`` and leaves the store as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from terminal import codec
 from terminal.app import staff as st
-from terminal.app.ids import IdSource
-from terminal.app.service import StoreService
-from terminal.clock import Clock
+from terminal.app.desk import CARD_TENDERS, CounterBase, OpenSale, mask_phone
+from terminal.app.money_desk import MoneyDesk, RechargeResult
+from terminal.app.returns_desk import ReturnResult, ReturnsDesk
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import ZERO, Money
 from terminal.quantity import Qty
@@ -29,34 +29,15 @@ from terminal.rules import pricing as pr
 from terminal.rules import tenders as tn
 from terminal.rules.catalog import resolve_scan
 from terminal.rules.checkout import SaleRecord, settle_sale
-from terminal.rules.program import Program
-from terminal.rules.returns import ReturnRecord, needs_manager, plan_lines, settle_return
 from terminal.store import members as repo
 from terminal.store.ledger import Ledger
 from terminal.store.products import StoreCatalog
 from terminal.store.schema import (
-    DayCloseRow,
     HeldSaleRow,
-    PrepaidCardRow,
-    ReturnRow,
     SaleRow,
     Setting,
-    ShiftRow,
     TenderRow,
 )
-
-CARD_TENDERS = ("cash", "card", "mobile")  # recharges and prepaid cards: real money only
-
-
-@dataclass
-class OpenSale:
-    """The sale on screen. Nothing is stored until it is paid (or held)."""
-
-    id: str
-    member: str | None = None
-    lines: list[pr.SaleLine] = field(default_factory=list)
-    coupons: str | list[str] = "auto"  # "auto", "none" or the cashier's chosen ids
-    sale_discount: Money = ZERO
 
 
 @dataclass(frozen=True)
@@ -67,130 +48,9 @@ class CommittedSale:
     coupons_granted: tuple[cp.Coupon, ...]
 
 
-@dataclass(frozen=True)
-class RechargeResult:
-    code: str
-    amount: Money
-    gift: Money
-    coins: int
-    member: m.MemberState
-    ref: str = ""
-    manager: str = ""
-
-
-@dataclass(frozen=True)
-class ReturnResult:
-    return_id: str
-    receipt_no: str
-    record: ReturnRecord
-    member: m.MemberState | None
-
-
-class Counter(StoreService):
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        program: Program,
-        clock: Clock,
-        ids: IdSource,
-        *,
-        terminal_id: str = "T01",
-        cashier: str = "",
-        offline: Callable[[], bool] = lambda: False,
-    ) -> None:
-        super().__init__(sessions, clock, ids, terminal_id)
-        self.program, self.cashier, self.offline = program, cashier, offline
-        self.sale: OpenSale | None = None
-
-    # ------------------------------------------------------------------ plumbing
-
-    def _member(self, s: Session, code: str) -> m.MemberState:
-        state = repo.load(s, code)
-        if state is None:
-            raise NotFound(f"no member {code}", code="unknown_member")
-        return state
-
-    def _commit_member(
-        self,
-        s: Session,
-        led: Ledger,
-        state: m.MemberState,
-        entries: Sequence[m.MemberEntry],
-        ref: str,
-    ) -> m.MemberState:
-        """Append a member's entries and cache the fold, in the caller's transaction."""
-        new = m.fold(entries, state)
-        led.member_entries(state.code, entries, self.now, ref)
-        repo.save(s, new, led.seq)
-        return new
-
-    def _current(
-        self, s: Session, led: Ledger, code: str, *, refuse_blocked: bool = False
-    ) -> m.MemberState:
-        """The member as of today: expiries that fell due are applied and recorded. With
-        ``refuse_blocked``, a blocked card (lost, closed) is refused before anything is."""
-        state = self._member(s, code)
-        if refuse_blocked and state.blocked:
-            raise RuleViolation(
-                "this member card is blocked (lost or closed)", code="member_blocked"
-            )
-        due = lc.due_entries(state, self.program, self.now.date())
-        return self._commit_member(s, led, state, due, "expiry") if due else state
-
-    def _active(self, s: Session, led: Ledger, code: str) -> m.MemberState:
-        return self._current(s, led, code, refuse_blocked=True)
-
-    def _on_shift(self, s: Session) -> str:
-        """Money moves only inside an open shift of a day not yet closed (Z); returns the
-        shift's cashier, who is answerable for the drawer."""
-        row = s.execute(select(ShiftRow).where(ShiftRow.closed_at.is_(None))).scalar()
-        if row is None:
-            raise RuleViolation("open a shift (with its float) first", code="no_open_shift")
-        if s.get(DayCloseRow, self.now.date().isoformat()) is not None:
-            raise RuleViolation("today is closed (Z report run)", code="day_closed")
-        return row.cashier
-
-    def _new_coupon_id(self, code: str) -> Callable[[], str]:
-        return lambda: self.ids.coupon_id(code)
-
-    def _auth(self, manager: st.Authorization | None, action: str) -> st.Authorization:
-        if manager is None:
-            raise RuleViolation(
-                f"{action} needs a store manager's authorization", code="manager_required"
-            )
-        return manager
-
-    def _audit(self, led: Ledger, auth: st.Authorization, action: str, detail: str) -> None:
-        led.append(
-            "auth",
-            {"manager": auth.manager, "action": action, "detail": detail},
-            self.now,
-            ref=action,
-        )
-
-    def _audit_now(self, auth: st.Authorization, action: str, detail: str) -> None:
-        with self._tx() as (_, led):
-            self._audit(led, auth, action, detail)
-
-    def authorize(self, manager_id: str, pin: str) -> st.Authorization:
-        """Check a manager's PIN. A wrong PIN counts toward lockout even though it fails."""
-        with self.sessions() as s:
-            try:
-                who = st.check_pin(s, manager_id, pin, self.now)
-            finally:
-                s.commit()
-        if who.role != "manager":
-            raise RuleViolation(f"{who.name} is not a store manager", code="not_a_manager")
-        return st.Authorization(who.id, who.name, self.now)
-
-    def sign_in(self, staff_id: str, pin: str) -> st.Staff:
-        with self.sessions() as s:
-            try:
-                who = st.check_pin(s, staff_id, pin, self.now)
-            finally:
-                s.commit()
-        self.cashier = who.id
-        return who
+class Counter(ReturnsDesk, MoneyDesk, CounterBase):
+    """Every command a cashier or manager gives. Desks by subject: members and the open
+    sale here, returns in ``returns_desk``, stored value and cards in ``money_desk``."""
 
     # ------------------------------------------------------------------ members
 
@@ -597,228 +457,6 @@ class Counter(StoreService):
         if cash:
             led.append("cash", {"delta": cash, "reason": "sale"}, self.now, ref=rec.sale_id)
 
-    # ------------------------------------------------------------------ returns
-
-    def find_sale(self, receipt_no: str) -> tuple[str, SaleRecord]:
-        with self.sessions() as s:
-            row = s.execute(select(SaleRow).where(SaleRow.receipt_no == receipt_no)).scalar()
-            if row is None or row.kind != "sale":
-                raise NotFound(f"no sale with receipt {receipt_no}", code="unknown_receipt")
-            return row.receipt_no, codec.loads(SaleRecord, row.record_json)
-
-    def return_sale(
-        self,
-        receipt_no: str,
-        lines: Sequence[tuple[int, Qty]] | None,
-        manager: st.Authorization | None = None,
-    ) -> ReturnResult:
-        _, record = self.find_sale(receipt_no)
-        today = self.now.date()
-        with self._tx() as (s, led):
-            self._on_shift(s)
-            prior = [
-                codec.loads(ReturnRecord, r.record_json)
-                for r in s.execute(
-                    select(ReturnRow).where(ReturnRow.sale_id == record.sale_id)
-                ).scalars()
-            ]
-            planned, _ = plan_lines(record, prior, lines)
-            refund = Money(sum(rl.refund.fen for rl in planned))
-            if needs_manager(self.program, refund):
-                auth = self._auth(manager, f"return of {refund}")
-                self._audit(led, auth, "return", f"{receipt_no} {refund.plain()}")
-            state = self._current(s, led, record.member_code) if record.member_code else None
-            rid = self.ids.return_id()
-            settled = settle_return(self.program, state, record, prior, lines, today, rid)
-            new_state = None
-            if state is not None:
-                new_state = self._commit_member(s, led, state, settled.entries, rid)
-            rec = settled.record
-            paid = sum(r.paid_out.fen for r in rec.refunds)
-            s.add(
-                ReturnRow(
-                    id=rid,
-                    sale_id=record.sale_id,
-                    at=self.now.isoformat(),
-                    refund_fen=rec.refund.fen,
-                    paid_out_fen=paid,
-                    record_json=codec.dumps(rec),
-                )
-            )
-            led.append(
-                "return", {"receipt": receipt_no, "record": codec.encode(rec)}, self.now, ref=rid
-            )
-            cash = sum(r.paid_out.fen for r in rec.refunds if r.kind == "cash")
-            if cash:
-                led.append("cash", {"delta": -cash, "reason": "return"}, self.now, ref=rid)
-        return ReturnResult(rid, receipt_no, rec, new_state)
-
-    def void_sale(self, receipt_no: str, manager: st.Authorization | None) -> ReturnResult:
-        """作废 a committed sale: a manager's full return of it, audited as a void."""
-        auth = self._auth(manager, "void")
-        result = self.return_sale(receipt_no, None, auth)
-        with self._tx() as (_, led):
-            self._audit(led, auth, "void", receipt_no)
-        return result
-
-    def return_without_receipt(
-        self,
-        code: str,
-        qty: Qty,
-        refund: Money,
-        to: str,
-        manager: st.Authorization | None,
-        member: str | None = None,
-    ) -> Money:
-        """退货 without a receipt: manager only, refund to cash or to stored value."""
-        auth = self._auth(manager, "return without receipt")
-        if to not in ("cash", "stored_value"):
-            raise InvalidInput("refund to cash or stored value", code="invalid_refund_tender")
-        if refund.fen <= 0 or qty.milli <= 0:
-            raise InvalidInput("refund and quantity must be positive", code="invalid_amount")
-        with self.sessions() as s:
-            product = StoreCatalog(s).by_code(code)
-        if product is None:
-            raise NotFound(f"unknown product code {code}", code="unknown_product")
-        if refund > product.price.scale(qty.milli, 1000):
-            raise RuleViolation(
-                f"refund exceeds the shelf price of {product.name}", code="refund_over_price"
-            )
-        if to == "stored_value" and member is None:
-            raise RuleViolation("a stored-value refund needs the member", code="member_required")
-        rid = self.ids.return_id()
-        with self._tx() as (s, led):
-            self._on_shift(s)
-            self._audit(led, auth, "return_no_receipt", f"{code} {qty.plain()} {refund.plain()}")
-            led.append(
-                "return",
-                {
-                    "receipt": None,
-                    "product": code,
-                    "qty": qty.milli,
-                    "refund": refund.fen,
-                    "to": to,
-                },
-                self.now,
-                ref=rid,
-            )
-            if to == "cash":
-                led.append("cash", {"delta": -refund.fen, "reason": "return"}, self.now, ref=rid)
-            else:
-                assert member is not None
-                state = self._current(s, led, member)
-                entries = [m.StoredValueChanged(refund, ZERO, f"return:{rid}")]
-                self._commit_member(s, led, state, entries, rid)
-        return refund
-
-    def reprint(self, receipt_no: str) -> SaleRecord:
-        """补打小票: the committed sale as it was; printing is the devices' job."""
-        return self.find_sale(receipt_no)[1]
-
-    # ------------------------------------------------------------------ stored value, cards
-
-    def recharge(
-        self, code: str, amount: Money, manager: st.Authorization | None, tender: str = "cash"
-    ) -> RechargeResult:
-        auth = self._auth(manager, "recharge")
-        if tender not in CARD_TENDERS:
-            raise RuleViolation(
-                "a recharge is paid in cash, card or mobile pay", code="tender_not_allowed"
-            )
-        with self._tx() as (s, led):
-            self._on_shift(s)
-            state = self._active(s, led, code)
-            ref = self.ids.entry_id()
-            entries, gift = lc.recharge_entries(
-                self.program, state, amount, self.now.date(), ref, self._new_coupon_id(code)
-            )
-            self._audit(led, auth, "recharge", f"{code} {amount.plain()}")
-            new = self._commit_member(s, led, state, entries, f"recharge:{ref}")
-            led.append(
-                "recharge",
-                {
-                    "member": code,
-                    "amount": amount.fen,
-                    "tender": tender,
-                    "gift": gift.gift_value.fen,
-                    "coins": gift.coins,
-                },
-                self.now,
-                member=code,
-                ref=ref,
-            )
-            if tender == "cash":
-                led.append("cash", {"delta": amount.fen, "reason": "recharge"}, self.now, ref=ref)
-        return RechargeResult(code, amount, gift.gift_value, gift.coins, new, ref, auth.name)
-
-    def refund_stored_value(self, code: str, manager: st.Authorization | None) -> Money:
-        auth = self._auth(manager, "stored-value refund")
-        with self._tx() as (s, led):
-            self._on_shift(s)
-            state = self._active(s, led, code)
-            entries, refund = lc.sv_refund_entries(state, self.ids.entry_id())
-            self._audit(led, auth, "sv_refund", f"{code} {refund.plain()}")
-            self._commit_member(s, led, state, entries, "sv_refund")
-            led.append("cash", {"delta": -refund.fen, "reason": "sv_refund"}, self.now, ref=code)
-        return refund
-
-    def sell_card(
-        self, number: str, pin: str, value: Money, tenders: Sequence[tn.TenderRequest]
-    ) -> str:
-        """Sell a prepaid card (充值卡): real money only; the PIN is stored hashed."""
-        if value not in self.program.prepaid_card_values:
-            raise RuleViolation(f"no prepaid card of {value}", code="invalid_card_value")
-        if not (number.isascii() and number.isalnum() and 6 <= len(number) <= 32):
-            raise InvalidInput(f"not a card number: {number!r}", code="invalid_card_number")
-        if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
-            raise InvalidInput("a card PIN is 4 to 12 digits", code="invalid_pin")
-        if any(t.kind not in CARD_TENDERS for t in tenders):
-            raise RuleViolation(
-                "prepaid cards are paid in cash, card or mobile pay", code="tender_not_allowed"
-            )
-        tendering = tn.apply_tenders(value, tenders, self.program, None, self.now.date())
-        with self._tx() as (s, led):
-            self._on_shift(s)
-            if s.get(PrepaidCardRow, number) is not None:
-                raise RuleViolation(f"card {number} was already sold", code="card_exists")
-            ref = self.ids.sale_id()
-            s.add(
-                PrepaidCardRow(
-                    number=number,
-                    pin_hash=st.hash_secret(pin),
-                    value_fen=value.fen,
-                    state="sold",
-                    sale_id=ref,
-                    loaded_to=None,
-                )
-            )
-            led.append(
-                "card", {"number": number, "value": value.fen, "event": "sold"}, self.now, ref=ref
-            )
-            cash = sum(t.amount.fen for t in tendering.tenders if t.kind == "cash")
-            if cash:
-                led.append("cash", {"delta": cash, "reason": "card_sale"}, self.now, ref=ref)
-        return ref
-
-    def load_card(self, code: str, number: str, pin: str) -> m.MemberState:
-        with self._tx() as (s, led):
-            card = s.get(PrepaidCardRow, number)
-            if card is None or card.state != "sold" or not st.check_secret(card.pin_hash, pin):
-                raise RuleViolation(
-                    "card number or PIN is wrong, or the card is used", code="card_refused"
-                )
-            state = self._active(s, led, code)
-            card.state, card.loaded_to = "loaded", code
-            led.append(
-                "card",
-                {"number": number, "value": card.value_fen, "event": "loaded", "member": code},
-                self.now,
-                member=code,
-                ref=number,
-            )
-            entries = lc.card_load_entries(Money(card.value_fen), number)
-            return self._commit_member(s, led, state, entries, f"card:{number}")
-
     # ------------------------------------------------------------------ time
 
     def apply_due(self) -> int:
@@ -833,17 +471,9 @@ class Counter(StoreService):
                     n += len(due)
         return n
 
-    def settings(self) -> dict[str, str]:
-        with self.sessions() as s:
-            return {r.key: r.value for r in s.execute(select(Setting)).scalars()}
-
     def sale_count(self) -> int:
         with self.sessions() as s:
             return int(s.execute(select(func.count()).select_from(SaleRow)).scalar() or 0)
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 def tender_from_json(t: dict[str, object]) -> tn.TenderRequest:
@@ -859,4 +489,13 @@ def tender_from_json(t: dict[str, object]) -> tn.TenderRequest:
     )
 
 
-__all__ = ["CommittedSale", "Counter", "OpenSale"]
+__all__ = [
+    "CARD_TENDERS",
+    "CommittedSale",
+    "Counter",
+    "OpenSale",
+    "RechargeResult",
+    "ReturnResult",
+    "mask_phone",
+    "tender_from_json",
+]

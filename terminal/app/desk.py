@@ -1,0 +1,161 @@
+"""The counter's shared base: the open sale, and plumbing every desk uses.
+
+See ``terminal.app.counter`` for the rules every command follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from terminal.app import staff as st
+from terminal.app.ids import IdSource
+from terminal.app.service import StoreService
+from terminal.clock import Clock
+from terminal.errors import NotFound, RuleViolation
+from terminal.money import ZERO, Money
+from terminal.rules import lifecycle as lc
+from terminal.rules import member as m
+from terminal.rules import pricing as pr
+from terminal.rules.program import Program
+from terminal.store import members as repo
+from terminal.store.ledger import Ledger
+from terminal.store.schema import (
+    DayCloseRow,
+    Setting,
+    ShiftRow,
+)
+
+CARD_TENDERS = ("cash", "card", "mobile")  # recharges and prepaid cards: real money only
+
+
+@dataclass
+class OpenSale:
+    """The sale on screen. Nothing is stored until it is paid (or held)."""
+
+    id: str
+    member: str | None = None
+    lines: list[pr.SaleLine] = field(default_factory=list)
+    coupons: str | list[str] = "auto"  # "auto", "none" or the cashier's chosen ids
+    sale_discount: Money = ZERO
+
+
+class CounterBase(StoreService):
+    """What every desk of the counter shares: the open sale, the program, the cashier,
+    and the plumbing that keeps a member's cache equal to their ledger."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        program: Program,
+        clock: Clock,
+        ids: IdSource,
+        *,
+        terminal_id: str = "T01",
+        cashier: str = "",
+        offline: Callable[[], bool] = lambda: False,
+    ) -> None:
+        super().__init__(sessions, clock, ids, terminal_id)
+        self.program, self.cashier, self.offline = program, cashier, offline
+        self.sale: OpenSale | None = None
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _member(self, s: Session, code: str) -> m.MemberState:
+        state = repo.load(s, code)
+        if state is None:
+            raise NotFound(f"no member {code}", code="unknown_member")
+        return state
+
+    def _commit_member(
+        self,
+        s: Session,
+        led: Ledger,
+        state: m.MemberState,
+        entries: Sequence[m.MemberEntry],
+        ref: str,
+    ) -> m.MemberState:
+        """Append a member's entries and cache the fold, in the caller's transaction."""
+        new = m.fold(entries, state)
+        led.member_entries(state.code, entries, self.now, ref)
+        repo.save(s, new, led.seq)
+        return new
+
+    def _current(
+        self, s: Session, led: Ledger, code: str, *, refuse_blocked: bool = False
+    ) -> m.MemberState:
+        """The member as of today: expiries that fell due are applied and recorded. With
+        ``refuse_blocked``, a blocked card (lost, closed) is refused before anything is."""
+        state = self._member(s, code)
+        if refuse_blocked and state.blocked:
+            raise RuleViolation(
+                "this member card is blocked (lost or closed)", code="member_blocked"
+            )
+        due = lc.due_entries(state, self.program, self.now.date())
+        return self._commit_member(s, led, state, due, "expiry") if due else state
+
+    def _active(self, s: Session, led: Ledger, code: str) -> m.MemberState:
+        return self._current(s, led, code, refuse_blocked=True)
+
+    def _on_shift(self, s: Session) -> str:
+        """Money moves only inside an open shift of a day not yet closed (Z); returns the
+        shift's cashier, who is answerable for the drawer."""
+        row = s.execute(select(ShiftRow).where(ShiftRow.closed_at.is_(None))).scalar()
+        if row is None:
+            raise RuleViolation("open a shift (with its float) first", code="no_open_shift")
+        if s.get(DayCloseRow, self.now.date().isoformat()) is not None:
+            raise RuleViolation("today is closed (Z report run)", code="day_closed")
+        return row.cashier
+
+    def _new_coupon_id(self, code: str) -> Callable[[], str]:
+        return lambda: self.ids.coupon_id(code)
+
+    def _auth(self, manager: st.Authorization | None, action: str) -> st.Authorization:
+        if manager is None:
+            raise RuleViolation(
+                f"{action} needs a store manager's authorization", code="manager_required"
+            )
+        return manager
+
+    def _audit(self, led: Ledger, auth: st.Authorization, action: str, detail: str) -> None:
+        led.append(
+            "auth",
+            {"manager": auth.manager, "action": action, "detail": detail},
+            self.now,
+            ref=action,
+        )
+
+    def _audit_now(self, auth: st.Authorization, action: str, detail: str) -> None:
+        with self._tx() as (_, led):
+            self._audit(led, auth, action, detail)
+
+    def authorize(self, manager_id: str, pin: str) -> st.Authorization:
+        """Check a manager's PIN. A wrong PIN counts toward lockout even though it fails."""
+        with self.sessions() as s:
+            try:
+                who = st.check_pin(s, manager_id, pin, self.now)
+            finally:
+                s.commit()
+        if who.role != "manager":
+            raise RuleViolation(f"{who.name} is not a store manager", code="not_a_manager")
+        return st.Authorization(who.id, who.name, self.now)
+
+    def sign_in(self, staff_id: str, pin: str) -> st.Staff:
+        with self.sessions() as s:
+            try:
+                who = st.check_pin(s, staff_id, pin, self.now)
+            finally:
+                s.commit()
+        self.cashier = who.id
+        return who
+
+    def settings(self) -> dict[str, str]:
+        with self.sessions() as s:
+            return {r.key: r.value for r in s.execute(select(Setting)).scalars()}
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
