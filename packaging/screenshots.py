@@ -205,7 +205,52 @@ def main() -> int:
         finally:
             runner.stop()
             runner.close()
+    receipt_preview(out / "receipt.png")
     return 0
+
+
+def receipt_preview(path: Path) -> None:
+    """The 80 mm receipt of a member sale, drawn by the same preview the UI uses."""
+    from datetime import date, datetime
+
+    from devices.printer.preview import preview_png
+    from terminal.app import setup
+    from terminal.app.counter import Counter
+    from terminal.app.ids import ReplayIds
+    from terminal.app.replay import STAFF
+    from terminal.clock import FixedClock
+    from terminal.money import Money
+    from terminal.printing.layout import StoreInfo, sale_receipt
+    from terminal.quantity import Qty
+    from terminal.rules.catalog import Product
+    from terminal.rules.coupons import Coupon
+    from terminal.rules.lifecycle import Opening
+    from terminal.rules.program_loader import load_program
+    from terminal.rules.tenders import TenderRequest
+    from terminal.store.db import open_store
+
+    with tempfile.TemporaryDirectory(prefix="receipt-") as tmp:
+        sessions, prog = open_store(Path(tmp) / "till.sqlite"), load_program("tomato")
+        clock, ids = FixedClock(datetime(2026, 10, 7, 10, 12)), ReplayIds("T01")
+        tomato = Product("6901234567892", "番茄 (散装)", "fresh", Money(580), Money(480), "kg")
+        rice = Product("6900000000021", "五常大米 5kg", "grocery", Money(6500))
+        setup.add_staff(sessions, STAFF)
+        setup.import_products(sessions, [tomato, rice])
+        coupon = Coupon("C1", "满30减5", Money(3000), Money(500), date(2026, 10, 31))
+        setup.import_members(sessions, prog, [Opening(
+            code="M000001", phone="13800005678", registered=date(2025, 3, 1), tier="red",
+            tier_valid_through=date(2027, 2, 28), growth_points=1860,
+            coin_lots=((20, date(2026, 6, 1)),), principal=Money(18000), gift=Money(2000),
+            coupons=(coupon,))], clock.now(), "T01", ids)
+        setup.open_shift(sessions, clock, ids, "T01", "c1")
+        c = Counter(sessions, prog, clock, ids, terminal_id="T01", cashier="c1")
+        c.identify("M000001")
+        c.scan(tomato.code, Qty.parse("1.250"))
+        c.scan(rice.code)
+        sale = c.pay([TenderRequest("coins", coins=5), TenderRequest("cash", Money(10000))])
+        doc = sale_receipt(sale, prog, StoreInfo(STORE, "T01", "张丽"), 48, clock.now())
+        preview_png(doc, 48, path)
+        sessions.kw["bind"].dispose()
 
 
 if __name__ == "__main__":

@@ -59,6 +59,12 @@ def cjk_font_family() -> str | None:
     from PySide6.QtGui import QFontDatabase
 
     families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+    if not families:  # a bare machine: use the font the app ships (ui/fonts)
+        from importlib import resources
+
+        data = resources.files("ui").joinpath("fonts", "wqy-microhei.ttc").read_bytes()
+        QFontDatabase.addApplicationFontFromData(data)
+        families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
     if not families:
         return None
     for hint in ("Mono", "Sans CJK SC", "WenQuanYi", "Sans"):
