@@ -205,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--screenshot", metavar="PNG", help="save the final screen")
     rn.add_argument("--exit", action="store_true", help="quit when done (offscreen)")
     rn.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    rn.add_argument(
+        "--customer-display",
+        action="store_true",
+        help="open the customer-facing window (on the second screen if present)",
+    )
     rn.set_defaults(fn=_run)
     vf = sub.add_parser("verify", help="check the ledger chain and every cached balance")
     vf.add_argument("--db", help="the till's SQLite file (default: the per-user data dir)")

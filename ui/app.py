@@ -1,4 +1,12 @@
-"""``pos-terminal run``: the till's window over a store, with devices wired in."""
+"""``pos-terminal run``: the till's window over a store, with devices wired in.
+
+The devices come from the till's settings (``ui.devices``): serial scanners polled
+into the sale, the keyboard-wedge detector, the spooled print queue (its state on
+the status bar, paper out as the banner) and the drawer on the printer. With
+``--demo`` and no device settings: a fake printer and no serial scanner.
+``--customer-display`` (or the setting ``customer_display = on``) opens the
+customer-facing window, on the second screen when there is one.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,8 @@ from terminal.money import Money
 from terminal.printing.layout import StoreInfo
 from terminal.rules.program_loader import load_program
 from terminal.store.db import default_db_path, open_store
+from ui.customer import attach, show_on_second_screen
+from ui.devices import TillDevices
 from ui.fonts import install_cjk_font
 from ui.main_window import MainWindow
 from ui.qt import QApplication, QLocale, QTimer, QTranslator
@@ -87,10 +97,16 @@ def run(args: argparse.Namespace) -> int:
     db = Path(args.db) if args.db else (demo_db_path() if args.demo else default_db_path())
     if args.demo:
         ensure_demo(db)
-    spool: list[tuple[str, bytes]] = []
-    window, worker = build(db, printer=lambda job, data: spool.append((job, data)), demo=args.demo)
+    window, worker = build(db, demo=args.demo)
+    settings = window.counter.settings()  # once, at start: the devices it names
+    devices = TillDevices.start(settings, db, window, demo=args.demo, app=app)
     window.resize(1366, 768)
     window.show()
+    display = None
+    wanted = settings.get("customer_display", "").strip().lower() in ("on", "1", "yes")
+    if getattr(args, "customer_display", False) or wanted:
+        display = attach(window)
+        show_on_second_screen(display)
     if args.screenshot or args.exit:
 
         def finish() -> None:
@@ -103,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
 
         QTimer.singleShot(300, finish)
     code = app.exec()
+    devices.stop(app)
+    if display is not None:
+        display.close()
     worker.shutdown()
     return int(code)
 

@@ -442,3 +442,32 @@ class FormDialog(QDialog):
 
     def values(self) -> dict[str, str]:
         return {k: e.text().strip() for k, e in self.fields.items()}
+
+
+class MenuDialog(QDialog):
+    """A small keyboard menu (店长 F1): one button per item, showing its number and its
+    own key; the number picks it, Esc cancels. ``choice`` is the picked index (0-based)."""
+
+    def __init__(
+        self, title: str, items: list[tuple[str, str]], parent: QWidget | None = None
+    ) -> None:  # items: (label, its own key, e.g. "Ctrl+F1")
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(380)
+        self.choice: int | None = None
+        lay = QVBoxLayout(self)
+        self.buttons: list[QPushButton] = []
+        for i, (label, key) in enumerate(items):
+            b = QPushButton(f"{i + 1}   {label}" + (f"    ({key})" if key else ""))
+            b.setMinimumHeight(44)
+            b.setStyleSheet("text-align:left;padding-left:12px;font-size:16px;")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _=False, n=i: self.pick(n))
+            QShortcut(QKeySequence(str(i + 1)), self).activated.connect(lambda n=i: self.pick(n))
+            lay.addWidget(b)
+            self.buttons.append(b)
+        lay.addWidget(QLabel(self.tr("按数字键选择, Esc 取消")))
+
+    def pick(self, n: int) -> None:
+        self.choice = n
+        self.accept()

@@ -3,6 +3,15 @@
 Thin: every action calls a counter service on the worker thread and renders what
 comes back (``terminal.app.screen``). A refused scan says why in the status line
 and beeps; nothing modal swallows the next scan.
+
+Scanners (serial or keyboard wedge, ``ui.devices``) call ``scanned``: a code always
+goes to the sale (or to the entry F2/F10 asked for), never into the text field that
+has focus. While a dialog is open, scans wait and are applied in order once it has
+closed, so a sale never changes under a dialog that is about it.
+
+Manager actions (F1 店长, or each one's own Ctrl+F key) ask for a manager's PIN in the
+same small dialog every time, naming what is authorised; the counter services audit
+them ("auth" ledger rows).
 """
 
 from __future__ import annotations
@@ -16,13 +25,14 @@ from devices.printer.render import receipt_bytes, render_escpos
 from terminal.app.counter import CommittedSale, Counter
 from terminal.app.screen import MemberPanel, Screen, screen
 from terminal.app.shifts import Shifts
-from terminal.errors import InvalidInput, PosError
+from terminal.errors import InvalidInput, PosError, RuleViolation
 from terminal.money import Money
 from terminal.printing.layout import StoreInfo, recharge_slip, report_slip
 from terminal.quantity import Qty
 from ui.dialogs import (
     AmountDialog,
     FormDialog,
+    MenuDialog,
     PickDialog,
     PinDialog,
     TenderDialog,
@@ -55,15 +65,26 @@ from ui.qt import (
 from ui.worker import Worker
 
 Printer = Callable[[str, bytes], None]
+Drawer = Callable[[], bool]  # kick the cash drawer now; whether the kick went out
 PROBLEMS = {  # device states as the cashier reads them
     "disconnected": "已断开",
     "offline": "离线",
     "paper_out": "缺纸",
     "cover_open": "纸仓盖打开",
     "timeout": "无响应",
+    "misconfigured": "设置有误",
 }
+QUIET = {  # states that are no problem
+    "connected": "已连接",
+    "ok": "正常",
+    "online": "在线",
+    "standalone": "单机",
+    "checking": "检测中",
+}
+HINTS = {"打印机": "小票已保存, 恢复后自动打印"}  # what a problem means for the sale
 
 KEYS = (  # key, label, method
+    ("F1", "店长", "manager_menu"),
     ("F2", "会员", "focus_member"),
     ("F3", "优惠券", "toggle_coupons"),
     ("F4", "挂单/取单", "hold_or_recall"),
@@ -83,6 +104,15 @@ MORE_KEYS = (  # shifted keys: shown in the tooltip of their plain key's button
     ("Shift+F5", "F5", "充值卡绑定到会员", "load_card"),
     ("Shift+F10", "F10", "部分退货 (按行)", "return_lines"),
 )
+MANAGER_KEYS = (  # key, label, method: each behind the manager's PIN; also in the F1 menu
+    ("Ctrl+F1", "改价 (选中行)", "override_price"),
+    ("Ctrl+F2", "整单折扣", "discount_sale"),
+    ("Ctrl+F3", "退储值", "refund_stored_value"),
+    ("Ctrl+F4", "作废已结小票", "void_receipt"),
+    ("Ctrl+F5", "开钱箱", "open_drawer"),
+    ("Ctrl+F6", "日结 (Z 报表)", "z_report"),
+)
+DRAWER_REASONS = ("换零钱", "存入备用金", "取出大额现金", "核对现金")
 GIFTS = (("monthly", "月券礼"), ("birthday", "生日礼"))
 
 
@@ -90,8 +120,10 @@ class MainWindow(QMainWindow):
     # what the till did or refused, for scripts and observers: ("paid", CommittedSale),
     # ("recharged", RechargeResult), ("returned", ReturnResult), ("registered", MemberState),
     # ("card_sold", (number, value)), ("card_loaded", (number, MemberState)),
-    # ("refused", PosError)
+    # ("voided", ReturnResult), ("sv_refunded", (code, Money)), ("drawer", reason),
+    # ("z_report", Report), ("refused", PosError)
     happened = Signal(str, object)
+    shown = Signal(object)  # every Screen rendered (the customer display mirrors it)
 
     def __init__(
         self,
@@ -101,10 +133,13 @@ class MainWindow(QMainWindow):
         shifts: Shifts,
         store: StoreInfo,
         printer: Printer | None = None,
+        drawer: Drawer | None = None,
     ) -> None:
         super().__init__()
         self.counter, self.worker, self.shifts, self.store = counter, worker, shifts, store
-        self.printer = printer
+        self.printer = printer  # called on the worker thread (a spool write, never the device)
+        self.drawer = drawer  # likewise
+        self.held_scans: list[str] = []  # scanned while a dialog was open, applied after
         self.pending_qty: Qty | None = None
         self.entry: tuple[str, Callable[[str], None]] | None = None  # what Enter feeds next
         self.last_receipt: str | None = None
@@ -175,13 +210,20 @@ class MainWindow(QMainWindow):
         self.coupons = QLabel()
         self.coupons.setStyleSheet("color:#1b7f3b;")
         self.due = big("￥0.00", 40)
+        self.discount = QLabel()
+        self.discount.setStyleSheet("color:#1b7f3b;")
         for i, (name, w) in enumerate(
-            (("原价合计", self.regular), ("会员优惠", self.savings), ("优惠券", self.coupons))
+            (
+                ("原价合计", self.regular),
+                ("会员优惠", self.savings),
+                ("优惠券", self.coupons),
+                ("整单折扣", self.discount),
+            )
         ):
             totals.addWidget(QLabel(name), i, 0)
             totals.addWidget(w, i, 1, Qt.AlignmentFlag.AlignRight)
-        totals.addWidget(big("应收", 22), 3, 0)
-        totals.addWidget(self.due, 3, 1, Qt.AlignmentFlag.AlignRight)
+        totals.addWidget(big("应收", 22), 4, 0)
+        totals.addWidget(self.due, 4, 1, Qt.AlignmentFlag.AlignRight)
         right.addLayout(totals)
         body.addLayout(right, 2)
         outer.addLayout(body, 1)
@@ -200,6 +242,13 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(seq_text), self).activated.connect(getattr(self, method))
             b = self.buttons[key]
             b.setToolTip((b.toolTip() + "\n" if b.toolTip() else "") + f"{seq_text}: {label}")
+        for seq_text, _, method in MANAGER_KEYS:
+            QShortcut(QKeySequence(seq_text), self).activated.connect(getattr(self, method))
+        self.buttons["F1"].setToolTip(
+            "店长授权:\n" + "\n".join(f"{k}: {label}" for k, label, _ in MANAGER_KEYS)
+        )
+        QShortcut(QKeySequence("Up"), self).activated.connect(lambda: self.move_selection(-1))
+        QShortcut(QKeySequence("Down"), self).activated.connect(lambda: self.move_selection(1))
         outer.addLayout(keys)
         self.setCentralWidget(root)
         self.status = QLabel()
@@ -207,6 +256,9 @@ class MainWindow(QMainWindow):
         self.clock = QTimer(self)
         self.clock.timeout.connect(self.tick)
         self.clock.start(1000)
+        self.scan_release = QTimer(self)  # held scans wait for the dialog to close
+        self.scan_release.setInterval(20)
+        self.scan_release.timeout.connect(self._release_scans)
         self.tick()
         self.input.setFocus()
 
@@ -272,8 +324,10 @@ class MainWindow(QMainWindow):
         coupon_total = Money(sum(a.fen for _, a in s.coupons))
         names = " ".join(n for n, _ in s.coupons)
         self.coupons.setText(f"{names} -￥{coupon_total.plain()}" if s.coupons else "—")
+        self.discount.setText(f"-￥{s.sale_discount.plain()}" if s.sale_discount else "—")
         self.due.setText(f"￥{s.due.plain()}")
         self.member.setText(self.member_html(s.member) if s.member else self.idle_html(s))
+        self.shown.emit(s)
 
     def idle_html(self, s: Screen) -> str:
         held = f"<p>挂单 {s.held} 笔 (F4 取单)</p>" if s.held else ""
@@ -319,19 +373,18 @@ class MainWindow(QMainWindow):
     def _render_status(self) -> None:
         parts = []
         for name, state in sorted(self.statuses.items()):
-            ok = state in ("connected", "ok", "online")
-            parts.append(f"{name} {'●' if ok else '○'} {state}")
+            light = "●" if state in QUIET and state != "checking" else "○"
+            parts.append(f"{name} {light} {QUIET.get(state) or PROBLEMS.get(state, state)}")
         self.status.setText("   ".join(parts) or "设备: 模拟")
 
     def set_device_status(self, name: str, state: str) -> None:
         """A problem (paper out, scanner unplugged, offline) becomes a banner until it clears."""
         self.statuses[name] = state
-        problems = {
-            k: v
-            for k, v in self.statuses.items()
-            if v not in ("connected", "ok", "online", "standalone")
-        }
-        texts = [f"⚠ {k} {PROBLEMS.get(v, v)}" for k, v in problems.items()]
+        problems = {k: v for k, v in self.statuses.items() if v not in QUIET}
+        texts = [
+            f"⚠ {k} {PROBLEMS.get(v, v)}" + (f" · {HINTS[k]}" if k in HINTS else "")
+            for k, v in problems.items()
+        ]
         if self.statuses.get("总部") == "offline":
             limit = self.counter.program.offline_spend_limit.plain()
             texts.append(
@@ -369,6 +422,29 @@ class MainWindow(QMainWindow):
             self.say(f"数量 {text[:-1]} ×  请扫码")
             return
         self.handle_code(text)
+
+    def scanned(self, code: str) -> None:
+        """A scanner's code (serial or keyboard wedge): into the sale, or to the entry F2
+        or F10 asked for; never into a text field. While a dialog is open it is held and
+        applied, in order, once the dialog has closed."""
+        self.held_scans.append(code)
+        self._release_scans()
+
+    def _release_scans(self) -> None:
+        if QApplication.activeModalWidget() is not None:
+            if not self.scan_release.isActive():
+                self.scan_release.start()
+                self.say(f"扫码已暂存 ({len(self.held_scans)}), 关闭对话框后加入本单")
+            return
+        self.scan_release.stop()
+        held, self.held_scans = self.held_scans, []
+        for code in held:
+            if self.entry is not None:  # F2 / F10: the scan is what was asked for
+                _, then = self.entry
+                self.entry = None
+                then(code)
+            else:
+                self.handle_code(code)
 
     def handle_code(self, code: str) -> None:
         """A scan or a typed code: members are identified, anything else goes in the sale."""
@@ -497,9 +573,21 @@ class MainWindow(QMainWindow):
         self.happened.emit("paid", sale)
         self.last_receipt = sale.receipt_no
         self.say(f"✓ 已收款 小票 {sale.receipt_no} 找零 ￥{sale.record.change.plain()}")
-        if self.printer is not None:
-            data = receipt_bytes(sale, self.counter.program, self.store, 48, now=self.counter.now)
-            self.printer(sale.receipt_no, data)
+        program, store, now = self.counter.program, self.store, self.counter.now
+        self.print_job(sale.receipt_no, lambda: receipt_bytes(sale, program, store, 48, now=now))
+
+    def print_job(self, job: str, render: Callable[[], bytes]) -> None:
+        """Render a document and hand it to the printer (its spool) on the worker thread:
+        it never waits for the device; a printer problem shows as the banner."""
+        printer = self.printer
+        if printer is None:
+            return
+
+        def failed(err: BaseException) -> None:
+            self.say(f"✗ 打印 {job} 失败: {err}", error=True)
+            QApplication.beep()
+
+        self.worker.run(lambda: printer(job, render()), None, failed)
 
     def ask_manager(self, what: str, then: Callable[[Any], None]) -> None:
         """A manager's PIN, then ``then(authorization)``; cancelled, ``then(None)``: the till
@@ -552,17 +640,13 @@ class MainWindow(QMainWindow):
     def recharged(self, r: Any) -> None:
         self.happened.emit("recharged", r)
         self.say(f"✓ 已充值 ￥{r.amount.plain()}")
-        if self.printer is not None:
-            doc = recharge_slip(
-                r,
-                self.counter.program,
-                self.store,
-                self.counter.now,
-                48,
-                ref=r.ref,
-                manager=r.manager,
-            )
-            self.printer(f"recharge-{r.ref}", render_escpos(doc, width=48))
+        program, store, now = self.counter.program, self.store, self.counter.now
+
+        def render() -> bytes:
+            doc = recharge_slip(r, program, store, now, 48, ref=r.ref, manager=r.manager)
+            return render_escpos(doc, width=48)
+
+        self.print_job(f"recharge-{r.ref}", render)
 
     def return_sale(self) -> None:
         """F10: scan the receipt, the whole sale comes back (a manager's PIN when the
@@ -615,20 +699,44 @@ class MainWindow(QMainWindow):
     def returned(self, r: Any) -> None:
         self.happened.emit("returned", r)
         self.say(f"✓ 已退货 小票 {r.receipt_no} 退款 ￥{r.record.refund.plain()}")
+        self._cash_out(r)
+
+    def _cash_out(self, r: Any) -> None:
+        """A refund paid in cash: the drawer opens to pay it out."""
+        if any(x.kind == "cash" and x.paid_out.fen > 0 for x in r.record.refunds):
+            self.kick_drawer()
+
+    def kick_drawer(self) -> None:
+        drawer = self.drawer
+        if drawer is not None:
+
+            def done(kicked: bool) -> None:
+                if not kicked:
+                    self.say("钱箱未打开: 打印机未就绪 (钱箱接在打印机上)", error=True)
+
+            self.worker.run(drawer, done, self.refused)
 
     def x_report(self) -> None:
         self.worker.run(self.shifts.x_report, self.show_report, self.refused)
 
-    def show_report(self, report: Any) -> None:
+    def show_report(self, report: Any, *, print_now: bool = False, manager: str = "") -> None:
+        """A report on screen, P prints it; ``print_now`` prints it at once too (Z)."""
         rows = report.lines(coin_name=self.counter.program.coin_name)
+        if manager:
+            rows.append(("授权店长", "Authorized by", manager))
+        title = rows[0][0] if rows and not rows[0][2] else "报表"
         lines = [f"{zh:<16}{value}" for zh, _, value in rows]
+        store, now = self.store, self.counter.now
+
+        def render() -> bytes:
+            return render_escpos(report_slip(rows, None, store, 48, now), width=48)
 
         def send() -> None:
-            if self.printer is not None:
-                doc = report_slip(rows, "X报表", self.store, 48, self.counter.now)
-                self.printer(f"X-{datetime.now():%H%M%S}", render_escpos(doc, width=48))
+            self.print_job(f"{report.kind}-{datetime.now():%H%M%S%f}", render)
 
-        TextDialog("X 报表", lines, self, send).exec()
+        if print_now:
+            send()
+        TextDialog(title, lines, self, send).exec()
 
     def handover(self) -> None:
         dlg = AmountDialog("交班", "清点钱箱现金", lambda m: f"实点 ￥{m.plain()}", self)
@@ -636,6 +744,164 @@ class MainWindow(QMainWindow):
             return
         counted = dlg.value
         self.worker.run(lambda: self.shifts.handover(counted), self.show_report, self.refused)
+
+    # ------------------------------------------------------------------ manager actions
+
+    def manager_menu(self) -> None:
+        """F1 店长: the manager's actions as a small keyboard menu (a number picks one)."""
+        items = [(label, key) for key, label, _ in MANAGER_KEYS]
+        dlg = MenuDialog("店长 · 需店长授权", items, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.choice is None:
+            return
+        getattr(self, MANAGER_KEYS[dlg.choice][2])()
+
+    def selected_line(self) -> Any:
+        """The line the cashier selected (Up/Down, or touched), else the last one."""
+        s = self.current
+        if s is None or not s.lines:
+            return None
+        rows = self.table.selectionModel().selectedRows()
+        i = rows[0].row() if rows else len(s.lines) - 1
+        return s.lines[min(i, len(s.lines) - 1)]
+
+    def move_selection(self, step: int) -> None:
+        n = self.model.rowCount()
+        if n:
+            rows = self.table.selectionModel().selectedRows()
+            i = rows[0].row() if rows else n - 1
+            self.table.selectRow(max(0, min(n - 1, i + step)))
+
+    def override_price(self) -> None:
+        """改价: a new unit price for the selected (or last) line."""
+        line = self.selected_line()
+        if line is None:
+            self.say("改价: 本单没有商品", error=True)
+            return
+        prompt = (
+            f"第 {line.no} 行 {line.name} × {line.qty}\n"
+            f"现单价 ￥{line.unit_price.plain()}, 输入新单价"
+        )
+        dlg = AmountDialog("改价", prompt, lambda m: f"新单价 ￥{m.plain()}", self)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
+            return
+        price, no = dlg.value, line.no
+        what = f"改价 第 {no} 行 {line.name}: ￥{line.unit_price.plain()} → ￥{price.plain()}"
+        self.ask_manager(
+            what,
+            lambda auth: self.op(
+                lambda: self.counter.override_price(no, price, auth),
+                lambda _: self.say(f"✓ 第 {no} 行已改价 ￥{price.plain()}"),
+            ),
+        )
+
+    def discount_sale(self) -> None:
+        """整单折扣: an amount off the whole sale (replaces an earlier one)."""
+        s = self.current
+        if s is None or s.empty:
+            self.say("整单折扣: 本单没有商品", error=True)
+            return
+        before = s.due + s.sale_discount
+
+        def note(m: Money) -> str:
+            return f"折后应收 ￥{Money(max(0, (before - m).fen)).plain()}"
+
+        dlg = AmountDialog("整单折扣", f"应收 ￥{before.plain()}, 输入折扣金额", note, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
+            return
+        amount = dlg.value
+        self.ask_manager(
+            f"整单折扣 ￥{amount.plain()} (应收 ￥{before.plain()}, {note(amount)})",
+            lambda auth: self.op(
+                lambda: self.counter.discount_sale(amount, auth),
+                lambda _: self.say(f"✓ 整单折扣 ￥{amount.plain()}"),
+            ),
+        )
+
+    def refund_stored_value(self) -> None:
+        """退储值: the identified member's unused principal back in cash; the gift lapses."""
+        panel = self.current.member if self.current else None
+        if panel is None:
+            self.say("退储值: 请先识别会员 (F2)", error=True)
+            return
+        if panel.principal.fen <= 0:
+            self.say(f"退储值: {panel.masked} 没有可退的储值本金", error=True)
+            return
+        code = panel.code
+        what = (
+            f"退储值 给 {panel.masked}: 退现金 ￥{panel.principal.plain()}"
+            f" (赠送 ￥{panel.gift.plain()} 作废)"
+        )
+
+        def done(refund: Money) -> None:
+            self.happened.emit("sv_refunded", (code, refund))
+            self.say(f"✓ 已退储值 ￥{refund.plain()} (现金), 赠送金额作废")
+            self.kick_drawer()
+
+        self.ask_manager(
+            what,
+            lambda auth: self.op(lambda: self.counter.refund_stored_value(code, auth), done),
+        )
+
+    def void_receipt(self) -> None:
+        """作废已结小票: scan the receipt; the whole sale is reversed (a manager's void)."""
+        self.expect_entry("作废已结小票: 请扫小票上的条码 (Esc 取消)", self._void_receipt)
+
+    def _void_receipt(self, receipt: str) -> None:
+        def ask(found: Any) -> None:
+            _, record = found
+            self.ask_manager(
+                f"作废小票 {receipt} (￥{record.total_due.plain()}, 全额退回)",
+                lambda auth: self.op(lambda: self.counter.void_sale(receipt, auth), self.voided),
+            )
+
+        self.worker.run(lambda: self.counter.find_sale(receipt), ask, self.refused)
+
+    def voided(self, r: Any) -> None:
+        self.happened.emit("voided", r)
+        self.say(f"✓ 已作废小票 {r.receipt_no} 退款 ￥{r.record.refund.plain()}")
+        self._cash_out(r)
+
+    def open_drawer(self) -> None:
+        """开钱箱 without a sale: a reason, the manager's PIN; audited, then the kick."""
+        rows = [f"{i}  {r}" for i, r in enumerate(DRAWER_REASONS, 1)]
+        dlg = PickDialog("开钱箱", rows, "输入序号或原因 (回车)", "", self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        choice = dlg.value
+        n = int(choice) if choice.isdigit() else 0
+        reason = DRAWER_REASONS[n - 1] if 1 <= n <= len(DRAWER_REASONS) else choice
+        drawer = self.drawer
+
+        def run(auth: Any) -> bool | None:
+            self.shifts.open_drawer(auth, reason)  # refuses without a manager or a reason
+            return drawer() if drawer is not None else None
+
+        def done(kicked: bool | None) -> None:
+            self.happened.emit("drawer", reason)
+            if kicked is False:
+                self.say(f"已记录开钱箱 ({reason}), 但钱箱未打开: 打印机未就绪", error=True)
+            else:
+                self.say(f"✓ 钱箱已打开 ({reason})" if kicked else f"✓ 已记录开钱箱 ({reason})")
+
+        self.ask_manager(f"开钱箱: {reason}", lambda auth: self.op(lambda: run(auth), done))
+
+    def z_report(self) -> None:
+        """日结 (Z): once a day, after the handover; shown on screen and printed."""
+        day = self.counter.now.date()
+
+        def run(auth: Any) -> None:
+            if auth is None:
+                self.refused(RuleViolation("日结需要店长授权", code="manager_required"))
+                return
+
+            def done(report: Any) -> None:
+                self.happened.emit("z_report", report)
+                self.say(f"✓ 已日结 {day.isoformat()} (Z {report.z_no})")
+                self.show_report(report, print_now=True, manager=auth.name)
+
+            self.worker.run(lambda: self.shifts.z_report(manager=auth), done, self.refused)
+
+        self.ask_manager(f"日结 {day.isoformat()} (Z 报表): 之后今日不能再收款", run)
 
     # ------------------------------------------------------------------ members and cards
 

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QGuiApplication,
     QImage,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPixmap,
@@ -51,6 +52,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 __all__ = [
     "QAbstractItemView",
@@ -72,6 +74,7 @@ __all__ = [
     "QHBoxLayout",
     "QHeaderView",
     "QImage",
+    "QKeyEvent",
     "QKeySequence",
     "QLabel",
     "QLineEdit",
@@ -98,4 +101,5 @@ __all__ = [
     "QWidget",
     "Qt",
     "Signal",
+    "isValid",
 ]

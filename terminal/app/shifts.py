@@ -183,9 +183,10 @@ class Shifts(StoreService):
             s.flush()
             return self._shift_report(s, row, "handover")
 
-    def z_report(self, day: date | None = None) -> Report:
+    def z_report(self, day: date | None = None, manager: Authorization | None = None) -> Report:
         """Close the business day (today unless named): every ledger row stamped that
-        day. Once per day, with no shift open; the report is stored and chained."""
+        day. Once per day, with no shift open; the report is stored and chained, and the
+        manager who authorised it is recorded in the same transaction."""
         today = self.now.date()
         day = day or today
         if day > today:
@@ -212,6 +213,17 @@ class Shifts(StoreService):
                 )
                 s.flush()
                 led.append("day_close", codec.encode(report), self.now, ref=f"Z{z_no}")
+                if manager is not None:
+                    led.append(
+                        "auth",
+                        {
+                            "manager": manager.manager,
+                            "action": "z_report",
+                            "detail": f"{day.isoformat()} Z{z_no}",
+                        },
+                        self.now,
+                        ref="z_report",
+                    )
         except IntegrityError:
             if self.day_closed(day):  # another till process closed it first
                 raise RuleViolation(
