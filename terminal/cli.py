@@ -178,6 +178,18 @@ def _scanner_sim(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sync(args: argparse.Namespace) -> int:
+    import os
+
+    from sync.client import sync_command
+
+    token = args.token or os.environ.get("POS_HQ_TOKEN", "")
+    if not token:
+        print("sync: give --token (or set POS_HQ_TOKEN)", file=sys.stderr)
+        return 2
+    return sync_command(Path(args.db) if args.db else None, args.hq, token)
+
+
 def _run(args: argparse.Namespace) -> int:
     from ui.app import run
 
@@ -234,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     ss.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a reader")
     ss.add_argument("--interval", type=float, default=0.2, help="seconds between --code values")
     ss.set_defaults(fn=_scanner_sim)
+    sy = sub.add_parser("sync", help="one full sync round with HQ: push the outbox, pull")
+    sy.add_argument("--db", help="the till's SQLite file (a missing file: a new till)")
+    sy.add_argument("--hq", required=True, metavar="URL", help="HQ's base URL")
+    sy.add_argument("--token", help="this till's token from `pos-hq enroll` ($POS_HQ_TOKEN)")
+    sy.set_defaults(fn=_sync)
     return parser
 
 

@@ -9,7 +9,7 @@ import sys
 BIN = os.path.dirname(sys.executable)
 STEPS = [
     ["ruff", "check", "terminal", "ui", "devices", "sync", "tests"],
-    ["mypy", "terminal", "devices", "ui"],
+    ["mypy", "terminal", "devices", "ui", "sync"],
     ["lint-imports"],
     ["pytest", "-q", *sys.argv[1:]],
 ]

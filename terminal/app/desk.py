@@ -78,9 +78,12 @@ class CounterBase(StoreService):
         entries: Sequence[m.MemberEntry],
         ref: str,
     ) -> m.MemberState:
-        """Append a member's entries and cache the fold, in the caller's transaction."""
+        """Append a member's entries and cache the fold, in the caller's transaction.
+        The ledger rows carry the folded code: a new member's first entry names it."""
         new = m.fold(entries, state)
-        led.member_entries(state.code, entries, self.now, ref)
+        if not new.code:
+            raise ValueError("member entries need a member code")
+        led.member_entries(new.code, entries, self.now, ref)
         repo.save(s, new, led.seq)
         return new
 

@@ -7,6 +7,7 @@ same services the screen calls, no devices, no network; one JSON document out.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from devices.printer.render import receipt_bytes, render_escpos
+from terminal import codec
 from terminal.app import setup
 from terminal.app.counter import (
     CommittedSale,
@@ -37,6 +42,7 @@ from terminal.rules.coupons import Coupon
 from terminal.rules.program import Program
 from terminal.rules.program_loader import load_program
 from terminal.store.db import open_store
+from terminal.store.schema import LedgerRow, MemberRow, Setting, ShiftRow
 
 STAFF = (("c1", "收银员", "cashier", "1111"), ("mgr", "店长", "manager", "8888"))
 PINS = {sid: pin for sid, _, _, pin in STAFF}
@@ -263,6 +269,34 @@ def read_scenario(data: Any) -> Scenario:
     for i, _ in enumerate(events):
         _check_event(root.sub("events", i))
     return Scenario(program, start, catalog, members, events)
+
+
+@dataclass
+class Setup:
+    program: Program
+    start: datetime | None
+    catalog: list[Product]
+    members: list[lc.Opening]
+
+
+def read_setup(data: Any) -> Setup:
+    """Just the setup keys (``program``, ``catalog``, ``members``; ``start`` optional):
+    what ``pos-hq import`` loads into HQ."""
+    root = _Field("", data)
+    try:
+        program = load_program(root.get("program", str))
+    except PosError as e:
+        raise root.fail("program", e.message) from None
+    start = root.time("start", False)
+    catalog = [
+        _product(root.sub("catalog", i)) for i, _ in enumerate(root.get("catalog", list, False, []))
+    ]
+    day = start.date() if start else date.today()
+    members = [
+        _opening(root.sub("members", i), day)
+        for i, _ in enumerate(root.get("members", list, False, []))
+    ]
+    return Setup(program, start, catalog, members)
 
 
 # ----------------------------------------------------------------------------- running
@@ -502,22 +536,77 @@ def replay(data: Any, db: Path | None = None, receipts: Path | None = None) -> d
         tmp, path = None, db
     try:
         sessions = open_store(path)
-        ids = ReplayIds("T01")
+        # A store that already exists (a till provisioned by `pos-terminal sync`, an earlier
+        # replay) keeps its identity, catalog and members; the scenario adds to them.
+        held = _held_settings(sessions)
+        terminal = held.get("terminal_id", "T01")
+        if held.get("program", sc.program.id) != sc.program.id:
+            raise ScenarioError(f"program: the store at {path} runs program {held['program']}")
+        ids = _StoreIds(sessions, terminal) if held else ReplayIds(terminal)
         clock = FixedClock(sc.start)
-        setup.configure(sessions, terminal_id="T01", program=sc.program.id, store="replay")
+        store = held.get("store", "replay")
+        setup.configure(sessions, terminal_id=terminal, program=sc.program.id, store=store)
         setup.add_staff(sessions, STAFF)
         setup.import_products(sessions, sc.catalog)
-        setup.import_members(sessions, sc.program, sc.members, sc.start, "T01", ids)
-        setup.open_shift(sessions, clock, ids, "T01", "c1")
-        counter = Counter(sessions, sc.program, clock, ids, terminal_id="T01", cashier="c1")
+        try:
+            setup.import_members(sessions, sc.program, sc.members, sc.start, terminal, ids)
+        except RuleViolation as e:  # the store at --db holds the member already
+            raise ScenarioError(f"members: {e.message} in the store at {path}") from None
+        if not _shift_open(sessions):
+            setup.open_shift(sessions, clock, ids, terminal, "c1")
+        counter = Counter(sessions, sc.program, clock, ids, terminal_id=terminal, cashier="c1")
         printer = None
         if receipts is not None:
-            printer = Printouts(receipts, sc.program, StoreInfo("replay", "T01", "收银员"))
-        result = Replay(counter, clock, [o.code for o in sc.members], printer=printer).run(
-            sc.events
-        )
+            printer = Printouts(receipts, sc.program, StoreInfo(store, terminal, "收银员"))
+        codes = [o.code for o in sc.members] or _named_members(sessions, sc.events)
+        result = Replay(counter, clock, codes, printer=printer).run(sc.events)
         sessions.kw["bind"].dispose()
         return result
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+def _held_settings(sessions: sessionmaker[Session]) -> dict[str, str]:
+    with sessions() as s:
+        return {r.key: r.value for r in s.execute(select(Setting)).scalars()}
+
+
+def _shift_open(sessions: sessionmaker[Session]) -> bool:
+    with sessions() as s:
+        open_ = s.execute(select(ShiftRow.id).where(ShiftRow.closed_at.is_(None))).first()
+        return open_ is not None
+
+
+def _named_members(sessions: sessionmaker[Session], events: list[dict[str, Any]]) -> list[str]:
+    """The store's members a scenario without ``members`` names, in first-mention order."""
+    out: list[str] = []
+    with sessions() as s:
+        for ev in events:
+            code = str(ev.get("code", ""))
+            named = ev["do"] in ("identify", "recharge", "load_card") and code
+            if named and code not in out and s.get(MemberRow, code) is not None:
+                out.append(code)
+    return out
+
+
+class _StoreIds(ReplayIds):
+    """Replay ids on a store with a history: a prefix from the ledger's head keeps entry
+    and sale ids unique; a member's coupon ids go on after the highest ``-G<n>`` held."""
+
+    def __init__(self, sessions: sessionmaker[Session], terminal: str) -> None:
+        self.sessions = sessions
+        with sessions() as s:
+            head = s.execute(select(func.max(LedgerRow.seq))).scalar() or 0
+        super().__init__(f"{terminal}.{head}")
+
+    def coupon_id(self, member_code: str) -> str:
+        key = "coupon:" + member_code
+        if key not in self.n:
+            with self.sessions() as s:
+                row = s.get(MemberRow, member_code)
+            state = codec.loads(m.MemberState, row.state_json) if row else None
+            pattern = re.compile(re.escape(member_code) + r"-G(\d+)")
+            held = [pattern.fullmatch(c.id) for c in state.coupons] if state else []
+            self.n[key] = max((int(x.group(1)) for x in held if x), default=0)
+        return super().coupon_id(member_code)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from terminal import codec
 from terminal.rules import member as m
-from terminal.store.ledger import verify_chain
+from terminal.store.ledger import HQ_STATE, verify_chain
 from terminal.store.schema import LedgerRow, MemberRow
 
 
@@ -45,7 +45,7 @@ def verify(sessions: sessionmaker[Session]) -> Report:
                 current = next(entries, None)
             folded = m.MemberState()
             if current is not None and current[0] == code:
-                folded = m.fold(current[1])
+                folded = m.fold(current[2], current[1])
                 current = next(entries, None)
             if folded != codec.loads(m.MemberState, state_json):
                 rep.problems.append(f"member {code}: cached balance differs from its ledger")
@@ -55,19 +55,25 @@ def verify(sessions: sessionmaker[Session]) -> Report:
     return rep
 
 
-def _by_member(s: Session) -> Iterator[tuple[str, list[m.MemberEntry]]]:
+def _by_member(s: Session) -> Iterator[tuple[str, m.MemberState, list[m.MemberEntry]]]:
+    """Each member's entries to fold, and the state to fold them onto: blank, or the last
+    state HQ sent (an ``hq_state`` row restarts the fold)."""
     rows = s.execute(
-        select(LedgerRow.member_code, LedgerRow.payload)
-        .where(LedgerRow.kind == "member")
+        select(LedgerRow.member_code, LedgerRow.kind, LedgerRow.payload)
+        .where(LedgerRow.kind.in_(("member", HQ_STATE)))
         .order_by(LedgerRow.member_code, LedgerRow.seq)
     ).yield_per(5000)
     code: str | None = None
+    start = m.MemberState()
     batch: list[m.MemberEntry] = []
-    for member_code, payload in rows:
+    for member_code, kind, payload in rows:
         if member_code != code:
             if code is not None:
-                yield code, batch
-            code, batch = member_code, []
-        batch.append(codec.decode_entry(json.loads(payload)))
+                yield code, start, batch
+            code, start, batch = member_code, m.MemberState(), []
+        if kind == HQ_STATE:
+            start, batch = codec.decode(m.MemberState, json.loads(payload)["state"]), []
+        else:
+            batch.append(codec.decode_entry(json.loads(payload)))
     if code is not None:
-        yield code, batch
+        yield code, start, batch

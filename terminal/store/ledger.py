@@ -21,6 +21,10 @@ from terminal.rules import member as m
 from terminal.store.schema import LedgerRow
 
 GENESIS = "0" * 64
+HQ_STATE = "hq_state"
+"""Kind of the row a sync writes when HQ sends a member's authoritative state: its payload
+``{"state": codec.encode(MemberState), ...}`` is already rebased onto the till's entries HQ
+had not seen, so the member's fold restarts from it (``pos-terminal verify`` does)."""
 
 
 def row_hash(

@@ -112,3 +112,14 @@ def test_cash_round_off_drops_the_fen_of_an_all_cash_sale(tmp_path: Path) -> Non
     c.scan(TOMATO.code, Qty.parse("1.234"))
     card = c.pay([TenderRequest("card", Money.parse("7.16"))])
     assert card.record.total_due == Money.parse("7.16")
+
+
+def test_a_member_registered_at_the_counter_verifies(tmp_path: Path) -> None:
+    s = shop(tmp_path)
+    m = s.counter.register("M9", "13900009999", birthday="1990-01-02", name="新会员")
+    assert m.code == "M9" and len(m.coupons) == 1  # the new-member gift
+    s.counter.identify("M9")
+    s.counter.scan(SOY.code)
+    s.counter.pay([cash("12.00")])
+    report = verify(s.counter.sessions)
+    assert report.ok, report.problems

@@ -1,0 +1,1 @@
+"""``pos-hq``: the headquarters service tills sync with (FastAPI over SQLAlchemy)."""

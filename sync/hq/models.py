@@ -1,0 +1,169 @@
+"""HQ's schema (SQLAlchemy 2.0 rows; Alembic migrations in ``sync/hq/migrations``).
+
+Keys:
+
+* ``entries`` — every till's ledger rows, keyed ``(terminal_id, seq)`` (the till's own
+  order; wall clocks order nothing), ``id`` unique across the chain. ``member_pos``
+  is the entry's place in its member's fold (``ix_entries_member``): HQ's balance of a
+  member is the fold of that member's entries in that order, re-checkable any time
+  (``pos-hq verify``). Entries HQ itself makes (opening balances from an import,
+  expiries it derives, overdraft debts) sit in the same table on HQ chains named
+  ``@hq`` and ``@<store>``, hashed and chained like a till's.
+* ``checkpoints`` — per terminal (and HQ chain): the last durably applied seq and its
+  hash. A push locks its till's row, so one till's pushes apply one at a time.
+* ``members`` — HQ's cached fold, updated in the same transaction as the entries it
+  folds. ``changes`` — one row per changed thing with a cursor from ``counters``;
+  pulls page through it.
+
+Partitioning plan (PostgreSQL; not needed for a first shop, the columns are in place):
+``entries`` grows without bound and is the one table to partition, by RANGE on
+``month`` (HQ's receive month, YYYYMM, never the till's clock) with HASH
+sub-partitions on ``store_id``. PostgreSQL wants the partition key in every unique
+index, so the partitioned table's primary key becomes ``(terminal_id, seq, month)``
+and ``id`` moves to a small unpartitioned ``entry_ids(id PK, terminal_id, seq)`` table
+written in the same transaction. Uniqueness of ``(terminal_id, seq)`` still holds
+because a push only ever inserts the checkpoint's successor under the checkpoint's
+row lock. ``members`` and ``changes`` stay unpartitioned (members are chain-wide:
+a member shops at any store); ``products`` gains a ``store_id`` when prices differ
+per store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+When = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class StoreRow(Base):
+    __tablename__ = "stores"
+    id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(When)
+
+
+class TerminalRow(Base):
+    """A till (``kind`` till, with a token) or an HQ chain (``kind`` hq, no token).
+
+    The token is kept as its SHA-256: tokens are 256 random bits, so the hash cannot
+    be reversed or brute-forced, and a fast hash keeps every push and pull on a
+    stateless replica to one indexed lookup (a slow KDF such as argon2 protects
+    low-entropy secrets like PINs and would cost tens of ms per request here)."""
+
+    __tablename__ = "terminals"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="till")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(When)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CheckpointRow(Base):
+    __tablename__ = "checkpoints"
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(When)
+
+
+class EntryRow(Base):
+    __tablename__ = "entries"
+    terminal_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    store_id: Mapped[str] = mapped_column(String(30))
+    month: Mapped[int] = mapped_column(Integer)  # HQ's receive month, YYYYMM
+    at: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(32))
+    member_code: Mapped[str | None] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(128), default="")
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(When)
+    member_pos: Mapped[int | None] = mapped_column(BigInteger)  # None: not folded
+
+    __table_args__ = (
+        Index("ix_entries_member", "member_code", "member_pos"),
+        Index("ix_entries_store_month", "store_id", "month"),
+    )
+
+
+class MemberRow(Base):
+    """HQ's authoritative member state: the fold of the member's entries."""
+
+    __tablename__ = "members"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    folded: Mapped[int] = mapped_column(BigInteger, default=0)  # the last member_pos
+    updated_at: Mapped[datetime] = mapped_column(When)
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64))
+    price_fen: Mapped[int] = mapped_column(BigInteger)
+    member_price_fen: Mapped[int | None] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(8), default="piece")
+    plu: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(When)
+
+
+class SettingRow(Base):
+    """Chain settings: ``program`` (id) and ``program_toml`` (the file's text)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ChangeRow(Base):
+    """What changed, once per thing: a later change moves the row to a later cursor."""
+
+    __tablename__ = "changes"
+    cursor: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))  # member | product | setting
+    key: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_changes_kind_key"),)
+
+
+class CounterRow(Base):
+    """``cursor``: the last change cursor handed out. Taken with a row lock as the last
+    step of a writing transaction, so cursors are handed out in commit order and a
+    pull never skips a change that commits later with a smaller cursor."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

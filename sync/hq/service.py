@@ -1,0 +1,734 @@
+"""HQ's commands: plain functions over one database session (one transaction).
+
+The FastAPI routes (``sync.hq.app``) and the ``pos-hq`` commands (``sync.hq.cli``) are
+thin edges over these; they translate ``PosError`` codes to HTTP statuses or exit codes.
+
+Exactly once: a till's entry is applied iff it is the successor of the till's
+checkpoint (next seq, ``prev_hash`` = the checkpoint's hash, its own hash right, its
+id unused); the entry, the member folds it causes and the checkpoint's advance commit
+in one transaction under the checkpoint's row lock. Anything at or below the
+checkpoint answers ``duplicate`` when it is the very entry HQ holds, ``rejected``
+otherwise.
+
+HQ's fold differs from a blind concatenation of the tills' entries in two places,
+both recorded as HQ's own entries (chain ``@<store>``) so every balance stays the fold
+of stored entries:
+
+* expiries are HQ's: before each member entry, HQ applies ``lifecycle.due_entries``
+  as of that entry's day, and a till's own expiry entries (ref ``expiry``) are kept
+  but not folded. Two tills that both expired the same lot offline would otherwise
+  expire it twice.
+* after a batch, a member overdrawn by offline spends at several tills gets
+  ``lifecycle.overdraft_to_debt``: the overdraft becomes a visible debt (rule book §1.8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import tomllib
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import resources
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync import protocol as p
+from sync.hq.models import (
+    ChangeRow,
+    CheckpointRow,
+    CounterRow,
+    EntryRow,
+    MemberRow,
+    ProductRow,
+    SettingRow,
+    StoreRow,
+    TerminalRow,
+)
+from terminal import codec
+from terminal.errors import InvalidInput, NotFound, PosError, RuleViolation
+from terminal.rules import lifecycle as lc
+from terminal.rules import member as m
+from terminal.rules.catalog import Product
+from terminal.rules.program import Program
+from terminal.rules.program_loader import parse_program
+from terminal.store.ledger import GENESIS, row_hash
+
+HQ_STORE = "hq"  # the store HQ's own admin chain belongs to
+HQ_CHAIN = "@hq"  # opening balances from imports, blocks
+EXPIRY_REF = "expiry"  # the till's ref on the expiry entries it records (terminal.app.desk)
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+T = TypeVar("T")
+
+
+class Unauthorized(PosError):
+    code = "unauthorized"
+
+
+class Forbidden(PosError):
+    code = "forbidden"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def store_chain(store_id: str) -> str:
+    """The HQ chain for entries HQ makes while applying a store's pushes."""
+    return f"@{store_id}"
+
+
+def month_of(when: datetime) -> int:
+    return when.year * 100 + when.month
+
+
+# ----------------------------------------------------------------------------- transactions
+
+
+def run(sessions: sessionmaker[Session], fn: Callable[[Session], T], attempts: int = 4) -> T:
+    """Run ``fn`` in one transaction; retry it whole when the database refuses it for
+    a race another writer won (a unique id inserted meanwhile, a deadlock, a
+    serialization failure, SQLite busy). The retry sees the winner's rows."""
+    for i in range(attempts):
+        try:
+            with sessions() as s, s.begin():
+                return fn(s)
+        except (IntegrityError, OperationalError):
+            if i == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+# ----------------------------------------------------------------------------- tokens
+
+
+def new_token() -> str:
+    return "hqt_" + secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Caller:
+    terminal_id: str
+    store_id: str
+
+
+def _check_id(what: str, value: str, longest: int) -> None:
+    if not (_ID.match(value) and len(value) <= longest):
+        raise InvalidInput(
+            f"{what} {value!r}: 1-{longest} letters, digits, '.', '_' or '-'", code=f"bad_{what}"
+        )
+
+
+def _ensure_store(s: Session, store_id: str, now: datetime) -> StoreRow:
+    store = s.get(StoreRow, store_id)
+    if store is None:
+        store = StoreRow(id=store_id, name="", created_at=now)
+        s.add(store)
+        s.flush()
+    return store
+
+
+def _ensure_chain(s: Session, chain_id: str, store_id: str, now: datetime) -> None:
+    if s.get(TerminalRow, chain_id) is None:
+        _ensure_store(s, store_id, now)
+        s.add(TerminalRow(id=chain_id, store_id=store_id, kind="hq", enrolled_at=now))
+        s.flush()
+        s.add(CheckpointRow(terminal_id=chain_id, seq=0, hash=GENESIS, updated_at=now))
+        s.flush()
+
+
+def enroll(s: Session, store_id: str, terminal_id: str, now: datetime) -> str:
+    """A token for the till ``terminal_id`` of ``store_id``; enrolling it again issues a
+    new token and the old one stops working. Terminal ids are chain-wide."""
+    _check_id("store", store_id, 30)
+    _check_id("terminal", terminal_id, 32)
+    if store_id == HQ_STORE:
+        raise InvalidInput(f"store id {HQ_STORE!r} is HQ's own", code="bad_store")
+    _ensure_store(s, store_id, now)
+    _ensure_chain(s, store_chain(store_id), store_id, now)
+    token = new_token()
+    t = s.get(TerminalRow, terminal_id)
+    if t is None:
+        s.add(
+            TerminalRow(
+                id=terminal_id,
+                store_id=store_id,
+                kind="till",
+                token_hash=token_hash(token),
+                enrolled_at=now,
+            )
+        )
+        s.flush()
+        s.add(CheckpointRow(terminal_id=terminal_id, seq=0, hash=GENESIS, updated_at=now))
+    elif t.store_id != store_id:
+        raise RuleViolation(
+            f"terminal {terminal_id} belongs to store {t.store_id}", code="terminal_elsewhere"
+        )
+    else:
+        t.token_hash, t.revoked, t.enrolled_at = token_hash(token), False, now
+    return token
+
+
+def authenticate(s: Session, token: str | None) -> Caller:
+    if not token:
+        raise Unauthorized("a till token is required (Authorization: Bearer ...)")
+    t = s.execute(select(TerminalRow).where(TerminalRow.token_hash == token_hash(token))).scalar()
+    if t is None or t.revoked or t.kind != "till":
+        raise Unauthorized("unknown or revoked token")
+    return Caller(t.id, t.store_id)
+
+
+def require_own(caller: Caller, terminal_id: str) -> None:
+    if caller.terminal_id != terminal_id:
+        raise Forbidden(f"this token belongs to terminal {caller.terminal_id}, not {terminal_id}")
+
+
+def checkpoint(s: Session, caller: Caller) -> p.Checkpoint:
+    cp = s.get(CheckpointRow, caller.terminal_id)
+    assert cp is not None
+    return p.Checkpoint(
+        terminal_id=caller.terminal_id, store_id=caller.store_id, seq=cp.seq, hash=cp.hash
+    )
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def setting(s: Session, key: str) -> str | None:
+    row = s.get(SettingRow, key)
+    return row.value if row else None
+
+
+_PROGRAMS: dict[str, Program] = {}
+
+
+def hq_program(s: Session) -> Program | None:
+    """The chain's program (from its TOML text), or None before any import."""
+    text, pid = setting(s, "program_toml"), setting(s, "program")
+    if not text or not pid:
+        return None
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if key not in _PROGRAMS:
+        _PROGRAMS[key] = parse_program(tomllib.loads(text), f"{pid}.toml")
+    return _PROGRAMS[key]
+
+
+def shipped_program_toml(program_id: str) -> str:
+    res = resources.files("terminal.rules").joinpath("programs", f"{program_id}.toml")
+    return res.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- chains
+
+
+class Chain:
+    """Appends HQ's own entries to one HQ chain, under its checkpoint's row lock (taken
+    at the first append, after the member locks: every writer locks in that order)."""
+
+    def __init__(self, s: Session, chain_id: str, store_id: str, now: datetime) -> None:
+        self.s, self.id, self.store_id, self.now = s, chain_id, store_id, now
+        self.cp: CheckpointRow | None = None
+
+    def append(
+        self, kind: str, payload: Any, at: str, *, member: str | None = None, ref: str = ""
+    ) -> EntryRow:
+        if self.cp is None:
+            _ensure_chain(self.s, self.id, self.store_id, self.now)
+            self.cp = _lock_checkpoint(self.s, self.id)
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        seq, id_ = self.cp.seq + 1, str(uuid.uuid4())
+        h = row_hash(self.cp.hash, seq, id_, self.id, at, kind, member, ref, text)
+        row = EntryRow(
+            terminal_id=self.id,
+            seq=seq,
+            id=id_,
+            store_id=self.store_id,
+            month=month_of(self.now),
+            at=at,
+            kind=kind,
+            member_code=member,
+            ref=ref,
+            payload=text,
+            prev_hash=self.cp.hash,
+            hash=h,
+            received_at=self.now,
+        )
+        self.s.add(row)
+        self.cp.seq, self.cp.hash, self.cp.updated_at = seq, h, self.now
+        return row
+
+
+def _lock_checkpoint(s: Session, terminal_id: str) -> CheckpointRow:
+    cp = s.execute(
+        select(CheckpointRow).where(CheckpointRow.terminal_id == terminal_id).with_for_update()
+    ).scalar()
+    if cp is None:
+        raise NotFound(f"no checkpoint for {terminal_id}", code="unknown_terminal")
+    return cp
+
+
+# ----------------------------------------------------------------------------- members
+
+
+def blank(code: str) -> m.MemberState:
+    """Where every member's fold at HQ starts (a till's first entry is ``Registered``)."""
+    return m.MemberState(code=code)
+
+
+def _chunks(items: Sequence[str], n: int = 500) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+@dataclass
+class Book:
+    """The members one transaction touches: row-locked in code order, folded, written
+    back with their change-log rows."""
+
+    s: Session
+    now: datetime
+    rows: dict[str, MemberRow] = field(default_factory=dict)
+    states: dict[str, m.MemberState] = field(default_factory=dict)
+    pos: dict[str, int] = field(default_factory=dict)
+    touched: list[str] = field(default_factory=list)
+
+    def lock(self, codes: Iterable[str]) -> None:
+        todo = sorted(set(codes) - set(self.rows))
+        for part in _chunks(todo):
+            q = (
+                select(MemberRow)
+                .where(MemberRow.code.in_(part))
+                .order_by(MemberRow.code)
+                .with_for_update()
+            )
+            for row in self.s.execute(q).scalars():
+                self.rows[row.code] = row
+
+    def exists(self, code: str) -> bool:
+        return code in self.rows or code in self.states
+
+    def state(self, code: str) -> m.MemberState:
+        if code not in self.states:
+            row = self.rows.get(code)
+            self.states[code] = codec.loads(m.MemberState, row.state_json) if row else blank(code)
+            self.pos[code] = row.folded if row else 0
+        return self.states[code]
+
+    def fold(self, code: str, row: EntryRow, entry: m.MemberEntry) -> None:
+        self.states[code] = m.apply(self.state(code), entry)
+        self.pos[code] += 1
+        row.member_pos = self.pos[code]
+        if code not in self.touched:
+            self.touched.append(code)
+
+    def write(self) -> list[tuple[str, str]]:
+        for code in self.touched:
+            st = self.states[code]
+            row = self.rows.get(code)
+            if row is None:
+                row = MemberRow(code=code)
+                self.s.add(row)
+                self.rows[code] = row
+            row.phone, row.state_json, row.blocked = st.phone, codec.dumps(st), st.blocked
+            row.folded, row.updated_at = self.pos[code], self.now
+        return [("member", c) for c in self.touched]
+
+
+def bump(s: Session, keys: Sequence[tuple[str, str]]) -> None:
+    """Give each changed thing the next cursors. The counter's row lock is the last lock
+    a writer takes and is held to commit, so cursors are handed out in commit order."""
+    if not keys:
+        return
+    counter = s.execute(
+        select(CounterRow).where(CounterRow.name == "cursor").with_for_update()
+    ).scalar_one()
+    start = counter.value
+    counter.value = start + len(keys)
+    table = cast(Table, ChangeRow.__table__)
+    conn = s.connection()
+    for i, (kind, key) in enumerate(keys, 1):
+        moved = conn.execute(
+            update(table).where(table.c.kind == kind, table.c.key == key).values(cursor=start + i)
+        )
+        if moved.rowcount == 0:
+            conn.execute(table.insert().values(cursor=start + i, kind=kind, key=key))
+
+
+# ----------------------------------------------------------------------------- push
+
+
+def _day(at: str) -> date | None:
+    try:
+        return datetime.fromisoformat(at).date()
+    except ValueError:
+        return None
+
+
+def push(s: Session, caller: Caller, batch: p.PushBatch, now: datetime) -> p.PushResult:
+    """Apply the batch's entries that continue the till's chain; answer each entry."""
+    tid = caller.terminal_id
+    if batch.terminal_id != tid or any(e.terminal_id != tid for e in batch.entries):
+        raise Forbidden(f"this token may only push entries of terminal {tid}")
+    cp = _lock_checkpoint(s, tid)
+    entries = sorted(batch.entries, key=lambda e: e.seq)
+    held = {
+        r.seq: (r.id, r.hash)
+        for r in s.execute(
+            select(EntryRow).where(
+                EntryRow.terminal_id == tid,
+                EntryRow.seq.in_([e.seq for e in entries if e.seq <= cp.seq]),
+            )
+        ).scalars()
+    }
+    taken = {
+        r.id: (r.terminal_id, r.seq)
+        for part in _chunks([e.id for e in entries])
+        for r in s.execute(select(EntryRow).where(EntryRow.id.in_(part))).scalars()
+    }
+    results: list[p.EntryResult] = []
+    accepted: list[tuple[p.Entry, m.MemberEntry | None]] = []
+    seq, head = cp.seq, cp.hash
+    stop = ""
+    for e in entries:
+        if e.seq <= seq:
+            h = held.get(e.seq)
+            if h == (e.id, e.hash):
+                results.append(p.EntryResult(seq=e.seq, id=e.id, status="duplicate"))
+            else:
+                what = (
+                    f"entry {e.id} was applied with a different payload"
+                    if h and h[0] == e.id
+                    else f"seq {e.seq} already holds entry {h[0] if h else '?'}"
+                )
+                results.append(_rejected(e, "conflict", what))
+            continue
+        if stop:
+            results.append(p.EntryResult(seq=e.seq, id=e.id, status="deferred", reason=stop))
+            continue
+        if e.seq != seq + 1:
+            stop = f"gap: expected seq {seq + 1}; resend from the checkpoint"
+            results.append(
+                p.EntryResult(seq=e.seq, id=e.id, status="deferred", code="gap", reason=stop)
+            )
+            continue
+        problem, decoded = _check(e, head, taken)
+        if problem:
+            results.append(_rejected(e, problem[0], problem[1]))
+            stop = f"seq {e.seq} was rejected"
+            continue
+        accepted.append((e, decoded))
+        held[e.seq] = (e.id, e.hash)
+        taken[e.id] = (tid, e.seq)
+        seq, head = e.seq, e.hash
+        results.append(p.EntryResult(seq=e.seq, id=e.id, status="applied"))
+    if accepted:
+        _apply(s, caller, accepted, now)
+        cp.seq, cp.hash, cp.updated_at = seq, head, now
+    return p.PushResult(results=results, checkpoint=checkpoint(s, caller))
+
+
+def _rejected(e: p.Entry, code: p.RejectCode, reason: str) -> p.EntryResult:
+    return p.EntryResult(seq=e.seq, id=e.id, status="rejected", code=code, reason=reason)
+
+
+def _check(
+    e: p.Entry, head: str, taken: dict[str, tuple[str, int]]
+) -> tuple[tuple[p.RejectCode, str] | None, m.MemberEntry | None]:
+    if e.prev_hash != head:
+        return ("broken_chain", "prev_hash does not link to the checkpoint's hash"), None
+    h = row_hash(
+        e.prev_hash, e.seq, e.id, e.terminal_id, e.at, e.kind, e.member_code, e.ref, e.payload
+    )
+    if h != e.hash:
+        return ("bad_hash", "hash does not match the entry's contents"), None
+    if e.id in taken:
+        t, n = taken[e.id]
+        return ("conflict", f"id {e.id} is already used by {t} seq {n}"), None
+    if e.kind != "member":
+        return None, None
+    try:
+        if not e.member_code:
+            raise InvalidInput("a member entry needs a member code", code="bad_entry")
+        entry = codec.decode_entry(json.loads(e.payload))
+        if isinstance(entry, m.Registered) and entry.code != e.member_code:
+            raise InvalidInput(f"registers {entry.code} under {e.member_code}", code="bad_entry")
+        return None, entry
+    except (ValueError, TypeError, KeyError, PosError) as err:
+        return ("bad_payload", f"not a member entry: {err}"), None
+
+
+def _apply(
+    s: Session,
+    caller: Caller,
+    accepted: list[tuple[p.Entry, m.MemberEntry | None]],
+    now: datetime,
+) -> None:
+    program = hq_program(s)
+    book = Book(s, now)
+    book.lock(e.member_code for e, d in accepted if d is not None and e.member_code)
+    chain = Chain(s, store_chain(caller.store_id), caller.store_id, now)
+    last_ref: dict[str, str] = {}
+    for e, decoded in accepted:
+        row = EntryRow(
+            **e.model_dump(), store_id=caller.store_id, month=month_of(now), received_at=now
+        )
+        s.add(row)
+        if decoded is None or e.member_code is None:
+            continue
+        code = e.member_code
+        day = _day(e.at)
+        if program is not None and day is not None:
+            for d in lc.due_entries(book.state(code), program, day):
+                hq = chain.append("member", codec.encode_entry(d), e.at, member=code, ref="expiry")
+                book.fold(code, hq, d)
+            if e.ref == EXPIRY_REF:
+                continue  # HQ derived this day's expiries itself, just above
+        book.fold(code, row, decoded)
+        last_ref[code] = f"{caller.terminal_id}#{e.seq}"
+    for code in list(book.touched):
+        for d in lc.overdraft_to_debt(book.state(code), last_ref.get(code, caller.terminal_id)):
+            at = next(e.at for e, _ in reversed(accepted) if e.member_code == code)
+            hq = chain.append("member", codec.encode_entry(d), at, member=code, ref="overdraft")
+            book.fold(code, hq, d)
+    bump(s, book.write())
+
+
+# ----------------------------------------------------------------------------- pull
+
+
+def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
+    """What changed after ``req.cursor``: one page, in cursor order. Run it in one
+    snapshot (``sync.hq.db.snapshot``) so ``through`` matches the member states."""
+    rows = list(
+        s.execute(
+            select(ChangeRow)
+            .where(ChangeRow.cursor > req.cursor)
+            .order_by(ChangeRow.cursor)
+            .limit(req.limit + 1)
+        ).scalars()
+    )
+    more = len(rows) > req.limit
+    rows = rows[: req.limit]
+    keys: dict[str, list[str]] = {}
+    for r in rows:
+        keys.setdefault(r.kind, []).append(r.key)
+    members: list[p.MemberDelta] = []
+    for part in _chunks(keys.get("member", [])):
+        for mr in s.execute(select(MemberRow).where(MemberRow.code.in_(part))).scalars():
+            members.append(
+                p.MemberDelta(code=mr.code, state=json.loads(mr.state_json), blocked=mr.blocked)
+            )
+    products: list[p.ProductDelta] = []
+    for part in _chunks(keys.get("product", [])):
+        for pr in s.execute(select(ProductRow).where(ProductRow.code.in_(part))).scalars():
+            products.append(
+                p.ProductDelta(
+                    code=pr.code,
+                    name=pr.name,
+                    category=pr.category,
+                    price_fen=pr.price_fen,
+                    member_price_fen=pr.member_price_fen,
+                    unit=pr.unit,
+                    plu=pr.plu,
+                )
+            )
+    program = None
+    if "program" in keys.get("setting", []):
+        pid, text = setting(s, "program"), setting(s, "program_toml")
+        if pid and text:
+            program = p.ProgramDelta(id=pid, toml=text)
+    cp = s.get(CheckpointRow, caller.terminal_id)
+    return p.PullResult(
+        cursor=rows[-1].cursor if rows else req.cursor,
+        more=more,
+        through=cp.seq if cp else 0,
+        members=members,
+        products=products,
+        program=program,
+        blocked=[d.code for d in members if d.blocked],
+    )
+
+
+def own_entries(s: Session, caller: Caller, after: int, limit: int) -> p.EntriesPage:
+    rows = list(
+        s.execute(
+            select(EntryRow)
+            .where(EntryRow.terminal_id == caller.terminal_id, EntryRow.seq > after)
+            .order_by(EntryRow.seq)
+            .limit(limit + 1)
+        ).scalars()
+    )
+    return p.EntriesPage(
+        entries=[_entry(r) for r in rows[:limit]],
+        more=len(rows) > limit,
+    )
+
+
+def _entry(r: EntryRow) -> p.Entry:
+    return p.Entry(
+        seq=r.seq,
+        id=r.id,
+        terminal_id=r.terminal_id,
+        at=r.at,
+        kind=r.kind,
+        member_code=r.member_code,
+        ref=r.ref,
+        payload=r.payload,
+        prev_hash=r.prev_hash,
+        hash=r.hash,
+    )
+
+
+# ----------------------------------------------------------------------------- admin
+
+
+@dataclass
+class ImportReport:
+    program: str
+    products: int
+    members: int
+    skipped: list[str]
+
+
+def import_setup(
+    s: Session,
+    program: Program,
+    program_toml: str,
+    catalog: Sequence[Product],
+    openings: Sequence[lc.Opening],
+    start: datetime,
+    now: datetime,
+) -> ImportReport:
+    """The chain's program, catalog and members' opening balances (scenario setup keys).
+
+    Products are upserted; members HQ already holds are left as they are (an import
+    run twice changes nothing); the program cannot be switched by an import."""
+    changed: list[tuple[str, str]] = []
+    current = setting(s, "program")
+    if current is not None and current != program.id:
+        raise RuleViolation(
+            f"HQ runs program {current}; an import cannot switch it to {program.id}",
+            code="program_change",
+        )
+    if current is None or setting(s, "program_toml") != program_toml:
+        s.merge(SettingRow(key="program", value=program.id))
+        s.merge(SettingRow(key="program_toml", value=program_toml))
+        changed.append(("setting", "program"))
+    n_products = 0
+    for prod in catalog:
+        held = s.get(ProductRow, prod.code)
+        values = {
+            "name": prod.name,
+            "category": prod.category,
+            "price_fen": prod.price.fen,
+            "member_price_fen": prod.member_price.fen if prod.member_price else None,
+            "unit": prod.unit,
+            "plu": prod.plu,
+        }
+        if held is None:
+            s.add(ProductRow(code=prod.code, updated_at=now, **values))
+        elif any(getattr(held, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(held, k, v)
+            held.updated_at = now
+        else:
+            continue
+        n_products += 1
+        changed.append(("product", prod.code))
+    book = Book(s, now)
+    book.lock(o.code for o in openings)
+    chain = Chain(s, HQ_CHAIN, HQ_STORE, now)
+    skipped = []
+    at = start.isoformat()
+    for o in openings:
+        if book.exists(o.code):
+            skipped.append(o.code)
+            continue
+        for e in lc.opening_entries(program, o, start.date()):
+            row = chain.append("member", codec.encode_entry(e), at, member=o.code, ref="opening")
+            book.fold(o.code, row, e)
+    changed += book.write()
+    bump(s, changed)
+    return ImportReport(program.id, n_products, len(openings) - len(skipped), skipped)
+
+
+def member_state(s: Session, code: str) -> m.MemberState | None:
+    row = s.get(MemberRow, code)
+    return codec.loads(m.MemberState, row.state_json) if row else None
+
+
+def set_blocked(s: Session, code: str, blocked: bool, reason: str, now: datetime) -> None:
+    """Block (lost card, closed account) or unblock a member; tills learn it on pull."""
+    book = Book(s, now)
+    book.lock([code])
+    if code not in book.rows:
+        raise NotFound(f"no member {code}", code="unknown_member")
+    row = Chain(s, HQ_CHAIN, HQ_STORE, now).append(
+        "member",
+        codec.encode_entry(m.Blocked(blocked, reason)),
+        now.replace(tzinfo=None, microsecond=0).isoformat(),
+        member=code,
+        ref="block",
+    )
+    book.fold(code, row, m.Blocked(blocked, reason))
+    bump(s, book.write())
+
+
+def verify(s: Session) -> list[str]:
+    """Every chain links and hashes, every checkpoint is its chain's head, and every
+    cached member is the fold of its entries in ``member_pos`` order."""
+    problems: list[str] = []
+    for cp in s.execute(select(CheckpointRow).order_by(CheckpointRow.terminal_id)).scalars():
+        prev, expect = GENESIS, 1
+        rows = s.execute(
+            select(EntryRow).where(EntryRow.terminal_id == cp.terminal_id).order_by(EntryRow.seq)
+        ).scalars()
+        for r in rows:
+            if r.seq != expect or r.prev_hash != prev:
+                problems.append(f"{cp.terminal_id} #{r.seq}: breaks the chain")
+            elif (
+                row_hash(
+                    r.prev_hash,
+                    r.seq,
+                    r.id,
+                    r.terminal_id,
+                    r.at,
+                    r.kind,
+                    r.member_code,
+                    r.ref,
+                    r.payload,
+                )
+                != r.hash
+            ):
+                problems.append(f"{cp.terminal_id} #{r.seq}: hash does not match")
+            prev, expect = r.hash, r.seq + 1
+        if (expect - 1, prev) != (cp.seq, cp.hash):
+            problems.append(f"{cp.terminal_id}: checkpoint is not the chain's head")
+    for mr in s.execute(select(MemberRow).order_by(MemberRow.code)).scalars():
+        payloads = s.execute(
+            select(EntryRow.payload)
+            .where(EntryRow.member_code == mr.code, EntryRow.member_pos.is_not(None))
+            .order_by(EntryRow.member_pos)
+        ).scalars()
+        state = m.fold((codec.decode_entry(json.loads(t)) for t in payloads), blank(mr.code))
+        if state != codec.loads(m.MemberState, mr.state_json):
+            problems.append(f"member {mr.code}: cached state differs from its entries' fold")
+    return problems
+
+
+def counts(s: Session) -> dict[str, int]:
+    out = {}
+    for name, model in (("entries", EntryRow), ("members", MemberRow), ("products", ProductRow)):
+        out[name] = int(s.execute(select(func.count()).select_from(model)).scalar() or 0)
+    return out

@@ -1,0 +1,132 @@
+"""The sync protocol: the request and response types both the till and HQ speak.
+
+One definition, imported by ``sync.client`` (the till) and ``sync.hq.app`` (HQ), so the
+client is tested against the real service in-process and the OpenAPI description
+is generated from the same types.
+
+Push: a till sends its ledger rows (its outbox) in sequence order. HQ answers per
+entry and returns the till's checkpoint: the last sequence number HQ has durably
+applied, and its hash. Everything after the checkpoint is resent on the next push;
+an entry HQ already holds answers ``duplicate``, so a lost response, a retry or a
+duplicate batch changes nothing.
+
+Pull: a till asks for what changed after its cursor (members with HQ's authoritative
+state, products, the program) and gets pages with a new cursor. ``through`` is the
+pulling till's own checkpoint in the same snapshot: HQ's member states include that
+till's entries up to it, so the till re-applies only its later entries on top.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+MAX_BATCH = 1000
+MAX_PAGE = 2000
+Hash = Annotated[str, StringConstraints(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")]
+
+
+class Entry(BaseModel):
+    """One ledger row, exactly as the till hashed it (``terminal.store.ledger.row_hash``)."""
+
+    seq: int = Field(ge=1)
+    id: str = Field(min_length=1, max_length=64)
+    terminal_id: str = Field(min_length=1, max_length=32)
+    at: str = Field(max_length=40)
+    kind: str = Field(min_length=1, max_length=32)
+    member_code: str | None = Field(default=None, max_length=32)
+    ref: str = Field(default="", max_length=128)
+    payload: str = Field(max_length=1_000_000)
+    prev_hash: Hash
+    hash: Hash
+
+
+class PushBatch(BaseModel):
+    terminal_id: str = Field(min_length=1, max_length=32)
+    entries: list[Entry] = Field(max_length=MAX_BATCH)
+
+
+EntryStatus = Literal["applied", "duplicate", "rejected", "deferred"]
+"""``applied``: durably applied now. ``duplicate``: HQ already holds this very entry.
+``rejected``: HQ will never apply it as sent (409 semantics: a sequence number or id
+already taken by different content, a broken chain or hash, an unreadable payload);
+the till needs an operator. ``deferred``: not looked at because an earlier entry of
+the batch stopped it (a gap or a rejection); resend from the checkpoint."""
+
+RejectCode = Literal["", "conflict", "gap", "broken_chain", "bad_hash", "bad_payload"]
+
+
+class EntryResult(BaseModel):
+    seq: int
+    id: str
+    status: EntryStatus
+    code: RejectCode = ""
+    reason: str = ""
+
+
+class Checkpoint(BaseModel):
+    """The last entry of a till that HQ has durably applied (seq 0: none yet)."""
+
+    terminal_id: str
+    store_id: str
+    seq: int
+    hash: str
+
+
+class PushResult(BaseModel):
+    results: list[EntryResult]
+    checkpoint: Checkpoint
+
+
+class Pull(BaseModel):
+    cursor: int = Field(default=0, ge=0)
+    limit: int = Field(default=500, ge=1, le=MAX_PAGE)
+
+
+class MemberDelta(BaseModel):
+    code: str
+    state: dict[str, Any]  # terminal.codec.encode(MemberState)
+    blocked: bool = False
+
+
+class ProductDelta(BaseModel):
+    code: str
+    name: str
+    category: str
+    price_fen: int
+    member_price_fen: int | None = None
+    unit: str = "piece"
+    plu: int | None = None
+
+
+class ProgramDelta(BaseModel):
+    id: str
+    toml: str
+
+
+class PullResult(BaseModel):
+    cursor: int
+    more: bool
+    through: int  # the pulling till's checkpoint that the member states include
+    members: list[MemberDelta] = []
+    products: list[ProductDelta] = []
+    program: ProgramDelta | None = None
+    blocked: list[str] = []  # codes of the page's members whose cards are blocked
+
+
+class WhoAmI(BaseModel):
+    terminal_id: str
+    store_id: str
+
+
+class EntriesPage(BaseModel):
+    """A till's own entries as HQ holds them (to restore a till that lost its disk)."""
+
+    entries: list[Entry]
+    more: bool
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str

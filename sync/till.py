@@ -1,0 +1,175 @@
+"""The till's half of sync, over its SQLite store: identity, the outbox, applying pulls.
+
+The ledger is the outbox: a sale's rows commit with the sale, and a push sends the
+rows after HQ's checkpoint. A pull replaces a member's cached state by HQ's
+authoritative one, rebased onto the till's own entries HQ had not applied yet, and
+records it as an ``hq_state`` ledger row so ``pos-terminal verify`` still explains
+every cached balance (its fold restarts at that row).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync import protocol as p
+from terminal import codec
+from terminal.money import Money
+from terminal.rules import member as m
+from terminal.rules.catalog import Product
+from terminal.store import members as repo
+from terminal.store import products
+from terminal.store.ledger import GENESIS, HQ_STATE, Ledger
+from terminal.store.schema import LedgerRow, Setting
+
+EXPIRY_REF = "expiry"  # the ref of the expiry entries the counter records (terminal.app.desk)
+CURSOR = "hq_cursor"  # the pull cursor, advanced with each applied page
+CHECKPOINT = "hq_checkpoint"  # the last seq HQ acknowledged (informative: HQ's is the truth)
+LAST_SYNC = "hq_last_sync"
+
+
+class IdentityError(Exception):
+    """The store belongs to another terminal than the token's."""
+
+
+def settings(sessions: sessionmaker[Session]) -> dict[str, str]:
+    with sessions() as s:
+        return {r.key: r.value for r in s.execute(select(Setting)).scalars()}
+
+
+def put_settings(s: Session, **values: str) -> None:
+    for k, v in values.items():
+        s.merge(Setting(key=k, value=v))
+
+
+def provision(sessions: sessionmaker[Session], who: p.WhoAmI) -> None:
+    """A new till takes the identity its token is bound to; a store that already is
+    another terminal refuses the token."""
+    held = settings(sessions).get("terminal_id")
+    if held is None:
+        with sessions() as s, s.begin():
+            put_settings(s, terminal_id=who.terminal_id, store=who.store_id)
+    elif held != who.terminal_id:
+        raise IdentityError(f"this store is terminal {held}; the token is for {who.terminal_id}")
+
+
+def head(sessions: sessionmaker[Session]) -> tuple[int, str]:
+    with sessions() as s:
+        row = s.execute(select(LedgerRow).order_by(LedgerRow.seq.desc()).limit(1)).scalar()
+        return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+def hash_at(sessions: sessionmaker[Session], seq: int) -> str | None:
+    with sessions() as s:
+        row = s.get(LedgerRow, seq)
+        return row.hash if row else None
+
+
+def outbox(sessions: sessionmaker[Session], after: int, limit: int) -> list[p.Entry]:
+    """The ledger rows after ``after`` (HQ's checkpoint), oldest first."""
+    with sessions() as s:
+        rows = s.execute(
+            select(LedgerRow).where(LedgerRow.seq > after).order_by(LedgerRow.seq).limit(limit)
+        ).scalars()
+        return [
+            p.Entry(
+                seq=r.seq,
+                id=r.id,
+                terminal_id=r.terminal_id,
+                at=r.at,
+                kind=r.kind,
+                member_code=r.member_code,
+                ref=r.ref,
+                payload=r.payload,
+                prev_hash=r.prev_hash,
+                hash=r.hash,
+            )
+            for r in rows
+        ]
+
+
+def restore(sessions: sessionmaker[Session], entries: list[p.Entry]) -> None:
+    """Put HQ's copy of this till's ledger rows back, as they were (a till that lost
+    its disk starts again where HQ's checkpoint is, not at seq 1)."""
+    with sessions() as s, s.begin():
+        count = s.execute(select(func.count()).select_from(LedgerRow)).scalar() or 0
+        first = entries[0].seq if entries else 1
+        if count + 1 != first:
+            raise IdentityError(f"cannot restore entry #{first} onto {count} ledger rows")
+        for e in entries:
+            s.add(LedgerRow(**e.model_dump()))
+
+
+def save_checkpoint(sessions: sessionmaker[Session], seq: int) -> None:
+    with sessions() as s, s.begin():
+        put_settings(s, **{CHECKPOINT: str(seq)})
+
+
+@dataclass
+class Applied:
+    members: int = 0  # member states received
+    rebased: int = 0  # of which differed from the till's cache (an hq_state row each)
+    products: int = 0
+    program: bool = False
+
+
+def apply_pull(
+    sessions: sessionmaker[Session],
+    page: p.PullResult,
+    terminal_id: str,
+    now: datetime,
+    new_id: Callable[[], str],
+) -> Applied:
+    """Apply one pulled page and advance the cursor, in one local transaction (a page
+    is small, so a sale waiting on the store's write lock waits briefly)."""
+    out = Applied(members=len(page.members), products=len(page.products))
+    with sessions() as s, s.begin():
+        products.upsert(s, [_product(d) for d in page.products])
+        if page.program is not None:
+            put_settings(s, program=page.program.id, program_toml=page.program.toml)
+            out.program = True
+        led = Ledger(s, terminal_id, new_id)
+        for d in page.members:
+            state = rebase(s, codec.decode(m.MemberState, d.state), d.code, page.through)
+            if repo.load(s, d.code) == state:
+                continue
+            payload = {"state": codec.encode(state), "through": page.through, "cursor": page.cursor}
+            led.append(HQ_STATE, payload, now, member=d.code, ref="hq")
+            repo.save(s, state, led.seq)
+            out.rebased += 1
+        put_settings(s, **{CURSOR: str(page.cursor)})
+    return out
+
+
+def rebase(s: Session, hq: m.MemberState, code: str, through: int) -> m.MemberState:
+    """HQ's state plus this till's member entries HQ had not applied (seq > through).
+    Expiry entries are left out as HQ leaves them out: HQ derives expiries itself, and
+    the counter records them again when the member is next served."""
+    rows = s.execute(
+        select(LedgerRow.payload)
+        .where(
+            LedgerRow.member_code == code,
+            LedgerRow.kind == "member",
+            LedgerRow.seq > through,
+            LedgerRow.ref != EXPIRY_REF,
+        )
+        .order_by(LedgerRow.seq)
+    ).scalars()
+    return m.fold((codec.decode_entry(json.loads(t)) for t in rows), hq)
+
+
+def _product(d: p.ProductDelta) -> Product:
+    return Product(
+        d.code,
+        d.name,
+        d.category,
+        Money(d.price_fen),
+        Money(d.member_price_fen) if d.member_price_fen is not None else None,
+        "kg" if d.unit == "kg" else "piece",
+        d.plu,
+    )
