@@ -265,3 +265,13 @@ def test_a_store_at_any_revision_upgrades_in_place(tmp_path: Path, rev: Script) 
         assert rep.ok and rep.members == 1, rep.problems
     finally:
         close(sessions)
+
+
+def test_the_recorded_head_is_alembics_head() -> None:
+    """``open_store`` skips importing Alembic when a file is at ``HEAD``; a new revision
+    must move ``HEAD`` too, or existing tills would never be upgraded."""
+    from alembic.script import ScriptDirectory
+
+    from terminal.store.migrate import HEAD, config
+
+    assert ScriptDirectory.from_config(config()).get_current_head() == HEAD
