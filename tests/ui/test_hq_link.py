@@ -1,0 +1,60 @@
+"""The till's HQ link: standalone without HQ; offline (with the rule book's limits) when
+HQ is unreachable; the entries waiting to sync counted from the ledger."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from terminal.errors import PosError
+from terminal.money import Money
+from terminal.rules.tenders import TenderRequest
+from ui.hq_link import HqLink
+
+from ..app.store import RICE, shop
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # nothing listens once this closes
+
+
+def test_a_till_without_hq_is_standalone_with_no_offline_limits(tmp_path: Path) -> None:
+    s = shop(tmp_path)
+    link = HqLink(s.counter.sessions, {})
+    assert not link.configured and not link.offline()
+    assert link.status().text() == "总部 未连接 (单店模式)"
+
+
+def test_an_unreachable_hq_makes_the_till_offline_and_counts_what_waits(tmp_path: Path) -> None:
+    s = shop(tmp_path)
+    url = f"http://127.0.0.1:{closed_port()}"
+    link = HqLink(s.counter.sessions, {"hq_url": url, "hq_token": "t" * 43})
+    assert link.configured
+    assert link.loop is not None and link.loop.run_once() is None  # one round, refused
+    assert link.offline() and link.status().state == "offline"
+    before = link.waiting()
+    assert before > 0  # the opening balances and the shift have never reached HQ
+    c = s.counter
+    c.offline = link.offline  # what `pos-terminal run` wires
+    c.identify("M1")
+    for _ in range(3):
+        c.scan(RICE.code)  # 195.00 - 5.00 coupon = 190.00
+    sale = c.pay([TenderRequest("coins", coins=20), TenderRequest("stored_value", Money(10000)),
+                  TenderRequest("cash", Money(7000))])  # 120.00 of the day's 200.00 cap
+    assert sale.record.total_due == Money(19000)
+    c.recharge("M1", Money(20000), s.manager())
+    c.identify("M1")
+    c.scan(RICE.code)
+    c.scan(RICE.code)  # 130.00
+    with pytest.raises(PosError) as e:  # 120.00 + 130.00 > 200.00 in one day, offline
+        c.pay([TenderRequest("stored_value", Money(13000))])
+    assert e.value.code == "offline_limit"
+    ok = c.pay([TenderRequest("stored_value", Money(8000)), TenderRequest("cash", Money(5000))])
+    assert ok.record.total_due == Money(13000)  # exactly the cap: allowed
+    assert link.waiting() > before  # the sales wait for HQ
+    text = link.status().text()
+    assert "离线" in text and f"待同步 {link.waiting()}" in text

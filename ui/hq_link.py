@@ -1,0 +1,84 @@
+"""The till's link to HQ, for the window: the background sync loop and what the status
+bar says about it (connection, entries waiting to sync, time of the last sync).
+
+A till with no HQ configured is standalone, not offline: no offline limits apply
+(rule book §7). Settings: ``hq_url`` and ``hq_token`` (or $POS_HQ_URL / $POS_HQ_TOKEN).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from terminal.store.schema import LedgerRow, Setting
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: str  # "standalone" | "online" | "offline"
+    waiting: int  # ledger rows HQ has not acknowledged yet
+    last_sync: datetime | None
+
+    def text(self) -> str:
+        if self.state == "standalone":
+            return "总部 未连接 (单店模式)"
+        light = "●" if self.state == "online" else "○"
+        word = "在线" if self.state == "online" else "离线"
+        last = f" · 上次同步 {self.last_sync:%H:%M}" if self.last_sync else ""
+        return f"总部 {light} {word} · 待同步 {self.waiting}{last}"
+
+
+class HqLink:
+    """Starts the sync loop when HQ is configured; ``status()`` is cheap (one query)."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: dict[str, str]) -> None:
+        self.sessions = sessions
+        self.loop = None
+        self.last_sync: datetime | None = None
+        url = settings.get("hq_url") or os.environ.get("POS_HQ_URL", "")
+        token = settings.get("hq_token") or os.environ.get("POS_HQ_TOKEN", "")
+        if url and token:
+            from sync.client import Backoff, HqClient, SyncLoop
+
+            hq = HqClient.connect(url, token, timeout=10.0, backoff=Backoff(attempts=1))
+            self.loop = SyncLoop(sessions, hq, interval=30.0, on_round=self._round)
+
+    def _round(self, report: object, error: Exception | None) -> None:
+        if error is None:
+            self.last_sync = datetime.now().replace(microsecond=0)
+
+    @property
+    def configured(self) -> bool:
+        return self.loop is not None
+
+    def offline(self) -> bool:
+        """The counter's offline flag: only a till with an HQ can be offline."""
+        return self.loop is not None and not self.loop.online
+
+    def start(self) -> None:
+        if self.loop is not None:
+            self.loop.start()
+
+    def wake(self) -> None:
+        if self.loop is not None:
+            self.loop.wake()
+
+    def stop(self) -> None:
+        if self.loop is not None:
+            self.loop.stop()
+
+    def waiting(self) -> int:
+        with self.sessions() as s:
+            head = s.execute(select(func.max(LedgerRow.seq))).scalar() or 0
+            row = s.get(Setting, "hq_checkpoint")
+        return max(0, int(head) - int(row.value if row else 0))
+
+    def status(self) -> SyncStatus:
+        if self.loop is None:
+            return SyncStatus("standalone", 0, None)
+        state = "online" if self.loop.online else "offline"
+        return SyncStatus(state, self.waiting(), self.last_sync)
