@@ -1,6 +1,6 @@
 """The README's screenshots, taken from the real window (offscreen, 1366x768).
 
-    .venv/bin/python packaging/screenshots.py [--out docs]
+    .venv/bin/python packaging/screenshots.py [--out docs] [--lang en]
 
 A small tomato store is set up and driven like ``pos-terminal run --script`` does
 (scans, function keys, typed amounts; ui/script.py), and three moments are saved:
@@ -12,7 +12,8 @@ A small tomato store is set up and driven like ``pos-terminal run --script`` doe
 - ``recharge.png``: the recharge dialog (F9) showing the gift the amount earns.
 
 A dialog is its own window: it is drawn over the dimmed checkout screen with a
-title bar, as the cashier sees it.
+title bar, as the cashier sees it. ``--lang en``: the same moments in English (the
+store's own names, products and tiers stay as the store wrote them).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from ui.dialogs import AmountDialog, PinDialog, TenderDialog  # noqa: E402
 from ui.fonts import install_cjk_font  # noqa: E402
+from ui.lang import install as install_language  # noqa: E402
 from ui.qt import QApplication, QColor, QDialog, QFont, QPainter, QPixmap, Qt, QTest  # noqa: E402
 from ui.script import ScriptRunner, typed  # noqa: E402
 
@@ -144,6 +146,7 @@ def save(pm: QPixmap, path: Path) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs")
+    ap.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -151,6 +154,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     install_cjk_font(app)
+    install_language(app, args.lang)
 
     with tempfile.TemporaryDirectory(prefix="screens-") as tmp:
         runner = ScriptRunner(

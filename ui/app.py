@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from terminal.app.counter import Counter
@@ -27,8 +27,10 @@ from terminal.store.db import default_db_path, open_store
 from ui.customer import attach, show_on_second_screen
 from ui.devices import TillDevices
 from ui.fonts import install_cjk_font
+from ui.lang import SOURCE
+from ui.lang import install as install_language
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QLocale, QTimer, QTranslator
+from ui.qt import QApplication, QTimer, QTranslator
 from ui.worker import Worker
 
 
@@ -52,12 +54,20 @@ def build(
     printer: Callable[[str, bytes], None] | None = None,
     *,
     demo: bool = False,
+    lang: str | None = None,
 ) -> tuple[MainWindow, Worker]:
+    """The window over the store at ``db``; with ``lang`` the language is chosen first
+    (``--lang``, else the store's ``language`` setting), as the window's texts are set
+    when it is built."""
     sessions = open_store(db)
     with sessions() as s:
         from terminal.store.schema import Setting
 
         settings = {r.key: r.value for r in s.query(Setting).all()}
+    if lang is not None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            translator(app, wanted_language(lang, settings))
     program = load_program(settings.get("program", "tomato"))
     terminal_id = settings.get("terminal_id", "T01")
     clock, ids = SystemClock(), UuidIds()
@@ -73,15 +83,19 @@ def build(
 
 
 def translator(app: QApplication, lang: str) -> QTranslator | None:
-    """Simplified Chinese is the source language; English comes from ui/i18n."""
-    if lang.startswith("zh"):
-        return None
-    tr = QTranslator(app)
-    folder = Path(__file__).with_name("i18n")
-    if tr.load(QLocale(lang), "pos", "_", str(folder)):
-        app.installTranslator(tr)
-        return tr
-    return None
+    """Simplified Chinese is the source language; English comes from ui/i18n
+    (``pos_en.qm``, compiled from ``pos_en.ts``)."""
+    return install_language(app, lang)
+
+
+def wanted_language(arg: str | None, settings: Mapping[str, str]) -> str:
+    """``--lang`` when given, else the till's ``language`` setting, else Chinese.
+
+    ``--lang zh_CN`` is also the option's default, so it cannot be told from no option:
+    the setting wins over it (``--lang zh`` forces Chinese on a till set to English)."""
+    if arg and arg != SOURCE:
+        return arg
+    return settings.get("language", "").strip() or arg or SOURCE
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,13 +105,13 @@ def run(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     install_cjk_font(app)
-    translator(app, args.lang)
     if args.script:
+        translator(app, args.lang or SOURCE)
         return run_scripted(app, args)
     db = Path(args.db) if args.db else (demo_db_path() if args.demo else default_db_path())
     if args.demo:
         ensure_demo(db)
-    window, worker = build(db, demo=args.demo)
+    window, worker = build(db, demo=args.demo, lang=args.lang or "")
     settings = window.counter.settings()  # once, at start: the devices it names
     devices = TillDevices.start(settings, db, window, demo=args.demo, app=app)
     window.resize(1366, 768)

@@ -37,10 +37,10 @@ from ui.qt import (
 class CustomerDisplay(QWidget):
     def __init__(self, store: StoreInfo, coin_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle(f"{store.name} · 顾客显示")
+        self.setWindowTitle(self.tr("{store} · 顾客显示").format(store=store.name))
         self.coin_name = coin_name
         lay = QVBoxLayout(self)
-        self.welcome = big(f"欢迎光临 {store.name}", 22)
+        self.welcome = big(self.tr("欢迎光临 {store}").format(store=store.name), 22)
         self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.welcome)
         self.member = QLabel()
@@ -56,7 +56,8 @@ class CustomerDisplay(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(46)
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 44), (2, 110), (3, 120), (4, 130)):
+        price = SaleModel.price_width(self.table.font(), 18, 120)
+        for col, width in ((0, 44), (2, 110), (3, price), (4, 130)):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
             head.resizeSection(col, width)
         self.table.setStyleSheet("QTableView{font-size:18px;}")
@@ -66,7 +67,7 @@ class CustomerDisplay(QWidget):
         self.savings.setStyleSheet("color:#1b7f3b;")
         self.due = big("￥0.00", 44)
         totals.addWidget(self.savings, 0, 0)
-        totals.addWidget(big("应付", 24), 0, 1, Qt.AlignmentFlag.AlignRight)
+        totals.addWidget(big(self.tr("应付"), 24), 0, 1, Qt.AlignmentFlag.AlignRight)
         totals.addWidget(self.due, 0, 2, Qt.AlignmentFlag.AlignRight)
         lay.addLayout(totals)
         self.thanks = big("", 22)
@@ -81,25 +82,27 @@ class CustomerDisplay(QWidget):
             self.thanks.clear()
         coupons = Money(sum(a.fen for _, a in s.coupons))
         saved = s.member_savings + coupons + s.sale_discount
-        self.savings.setText(f"已为您节省 ￥{saved.plain()}" if saved.fen > 0 else "")
+        saving = self.tr("已为您节省 ￥{amount}").format(amount=saved.plain())
+        self.savings.setText(saving if saved.fen > 0 else "")
         self.due.setText(f"￥{s.due.plain()}")
         p = s.member
         if p is None:
-            self.member.setText("<span style='color:#888'>会员请出示会员码</span>")
+            ask = self.tr("会员请出示会员码")
+            self.member.setText(f"<span style='color:#888'>{ask}</span>")
             return
-        tier = f"● {p.tier_name}" if p.tier_name else "会员"
+        tier = f"● {p.tier_name}" if p.tier_name else self.tr("会员")
+        sv = self.tr("储值 ￥{amount}").format(amount=(p.principal + p.gift).plain())
+        usable = self.tr("可用优惠券 %n 张", "", p.coupons_usable)
         self.member.setText(
-            f"<b>{p.masked}</b> {tier} · {self.coin_name} <b>{p.coins}</b>"
-            f" · 储值 ￥{(p.principal + p.gift).plain()}"
-            + (f" · 可用优惠券 {p.coupons_usable} 张" if p.coupons_usable else "")
+            f"<b>{p.masked}</b> {tier} · {self.coin_name} <b>{p.coins}</b> · {sv}"
+            + (f" · {usable}" if p.coupons_usable else "")
         )
 
     def happened(self, what: str, obj: Any) -> None:
         if what == "paid" and isinstance(obj, CommittedSale):
             change = obj.record.change
-            self.thanks.setText(
-                "谢谢惠顾" + (f" · 找零 ￥{change.plain()}" if change.fen > 0 else "")
-            )
+            given = self.tr("找零 ￥{amount}").format(amount=change.plain())
+            self.thanks.setText(self.tr("谢谢惠顾") + (f" · {given}" if change.fen > 0 else ""))
 
 
 def attach(window: MainWindow) -> CustomerDisplay:

@@ -49,6 +49,7 @@ from terminal.errors import InvalidInput
 from ui.main_window import MainWindow
 from ui.qt import (
     QApplication,
+    QCoreApplication,
     QEvent,
     QKeyEvent,
     QKeySequence,
@@ -268,7 +269,8 @@ class TillDevices:
                 transport = transport_from_settings(settings)
             except ValueError as e:
                 log.error("printer settings: %s", e)
-                window.say(f"✗ 打印机设置有误: {e}", error=True)
+                bad = QCoreApplication.translate("TillDevices", "✗ 打印机设置有误: {error}")
+                window.say(bad.format(error=e), error=True)
                 transport = None
         queue = PrintQueue(
             transport or DummyTransport(),
@@ -303,9 +305,10 @@ class TillDevices:
 
         wedge = None
         if settings.get("scanner_wedge", "on").strip().lower() not in ("off", "0", "no"):
+            invalid = QCoreApplication.translate("TillDevices", "扫码无效: {reason}")
 
             def dropped(reason: str) -> None:
-                window.refused(InvalidInput(f"扫码无效: {reason}", code="scan_dropped"))
+                window.refused(InvalidInput(invalid.format(reason=reason), code="scan_dropped"))
 
             wedge = WedgeFilter(lambda code: hub.submit_scan(WEDGE, code), dropped)
             wedge.install(app or _app())

@@ -11,6 +11,8 @@ from terminal.errors import InvalidInput, PosError, RuleViolation
 from terminal.money import Money
 from terminal.rules.tenders import TenderRequest
 from ui.qt import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
     QDialog,
     QDialogButtonBox,
     QFont,
@@ -27,12 +29,12 @@ from ui.qt import (
 )
 
 TENDERS = (  # key, kind, label: function keys, so digits always go into the amount
-    ("F1", "cash", "现金"),
-    ("F2", "card", "银行卡"),
-    ("F3", "mobile", "移动支付"),
-    ("F4", "stored_value", "储值"),
-    ("F5", "coins", "番茄币"),
-    ("F6", "points", "积分"),
+    ("F1", "cash", QT_TRANSLATE_NOOP("TenderDialog", "现金")),
+    ("F2", "card", QT_TRANSLATE_NOOP("TenderDialog", "银行卡")),
+    ("F3", "mobile", QT_TRANSLATE_NOOP("TenderDialog", "移动支付")),
+    ("F4", "stored_value", QT_TRANSLATE_NOOP("TenderDialog", "储值")),
+    ("F5", "coins", QT_TRANSLATE_NOOP("TenderDialog", "番茄币")),
+    ("F6", "points", QT_TRANSLATE_NOOP("TenderDialog", "积分")),
 )
 
 
@@ -52,8 +54,8 @@ def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
     )
     ok = box.button(QDialogButtonBox.StandardButton.Ok)
     cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
-    ok.setText(dialog.tr("确认 (回车)"))
-    cancel.setText(dialog.tr("取消 (Esc)"))
+    ok.setText(QCoreApplication.translate("Dialogs", "确认 (回车)"))
+    cancel.setText(QCoreApplication.translate("Dialogs", "取消 (Esc)"))
     for b in (ok, cancel):
         b.setMinimumHeight(36)
         b.setAutoDefault(False)
@@ -219,7 +221,9 @@ class TenderDialog(QDialog):
             return
         if self.kind in ("coins", "points"):
             if not text.isdigit() or int(text) <= 0:
-                what = self.tr("请输入整数个币" if self.kind == "coins" else "请输入整数积分")
+                what = (
+                    self.tr("请输入整数个币") if self.kind == "coins" else self.tr("请输入整数积分")
+                )
                 self.refuse(InvalidInput(what, code=f"invalid_{self.kind}"))
                 return
             n = int(text)
@@ -241,7 +245,7 @@ class TenderDialog(QDialog):
         self.add(self.kind, amount)
 
     def update_view(self) -> None:
-        labels = dict((k, lab) for _, k, lab in TENDERS)
+        labels = dict((k, self.tr(lab)) for _, k, lab in TENDERS)
         if self.points is not None:
             labels["points"] = self.points[0]
         rows = []

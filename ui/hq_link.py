@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from terminal.store.schema import LedgerRow, Setting
+from ui.qt import QCoreApplication
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,19 @@ class SyncStatus:
     last_sync: datetime | None
 
     def text(self) -> str:
+        """The status bar's words for it, in the till's language (ui/i18n)."""
+        translate = QCoreApplication.translate
         if self.state == "standalone":
-            return "总部 未连接 (单店模式)"
+            return translate("SyncStatus", "总部 未连接 (单店模式)")
         light = "●" if self.state == "online" else "○"
-        word = "在线" if self.state == "online" else "离线"
-        last = f" · 上次同步 {self.last_sync:%H:%M}" if self.last_sync else ""
-        return f"总部 {light} {word} · 待同步 {self.waiting}{last}"
+        online = self.state == "online"
+        word = translate("SyncStatus", "在线") if online else translate("SyncStatus", "离线")
+        last = ""
+        if self.last_sync is not None:
+            synced = translate("SyncStatus", "上次同步 {time}")
+            last = " · " + synced.format(time=f"{self.last_sync:%H:%M}")
+        line = translate("SyncStatus", "总部 {light} {state} · 待同步 {waiting}")
+        return line.format(light=light, state=word, waiting=self.waiting) + last
 
 
 class HqLink:

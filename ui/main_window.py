@@ -40,8 +40,10 @@ from ui.dialogs import (
     big,
     parse_money,
 )
+from ui.lang import english
 from ui.models import SaleModel
 from ui.qt import (
+    QT_TRANSLATE_NOOP,
     QAbstractItemView,
     QApplication,
     QDialog,
@@ -67,53 +69,71 @@ from ui.worker import Worker
 Printer = Callable[[str, bytes], None]
 Drawer = Callable[[], bool]  # kick the cash drawer now; whether the kick went out
 PROBLEMS = {  # device states as the cashier reads them
-    "disconnected": "已断开",
-    "offline": "离线",
-    "paper_out": "缺纸",
-    "cover_open": "纸仓盖打开",
-    "timeout": "无响应",
-    "misconfigured": "设置有误",
+    "disconnected": QT_TRANSLATE_NOOP("MainWindow", "已断开"),
+    "offline": QT_TRANSLATE_NOOP("MainWindow", "离线"),
+    "paper_out": QT_TRANSLATE_NOOP("MainWindow", "缺纸"),
+    "cover_open": QT_TRANSLATE_NOOP("MainWindow", "纸仓盖打开"),
+    "timeout": QT_TRANSLATE_NOOP("MainWindow", "无响应"),
+    "misconfigured": QT_TRANSLATE_NOOP("MainWindow", "设置有误"),
 }
 QUIET = {  # states that are no problem
-    "connected": "已连接",
-    "ok": "正常",
-    "online": "在线",
-    "standalone": "单机",
-    "checking": "检测中",
+    "connected": QT_TRANSLATE_NOOP("MainWindow", "已连接"),
+    "ok": QT_TRANSLATE_NOOP("MainWindow", "正常"),
+    "online": QT_TRANSLATE_NOOP("MainWindow", "在线"),
+    "standalone": QT_TRANSLATE_NOOP("MainWindow", "单机"),
+    "checking": QT_TRANSLATE_NOOP("MainWindow", "检测中"),
 }
-HINTS = {"打印机": "小票已保存, 恢复后自动打印"}  # what a problem means for the sale
+# the devices' names (ui.devices, HQ sync): the status bar shows them translated
+DEVICES = (
+    QT_TRANSLATE_NOOP("MainWindow", "打印机"),
+    QT_TRANSLATE_NOOP("MainWindow", "扫码枪"),
+    QT_TRANSLATE_NOOP("MainWindow", "键盘扫码"),
+    QT_TRANSLATE_NOOP("MainWindow", "总部"),
+)
+HQ = "总部"
+HINTS = {  # what a device's problem means for the sale
+    "打印机": QT_TRANSLATE_NOOP("MainWindow", "小票已保存, 恢复后自动打印"),
+}
 
 KEYS = (  # key, label, method
-    ("F1", "店长", "manager_menu"),
-    ("F2", "会员", "focus_member"),
-    ("F3", "优惠券", "toggle_coupons"),
-    ("F4", "挂单/取单", "hold_or_recall"),
-    ("F5", "售卡", "sell_card"),
-    ("F6", "领券", "claim_gifts"),
-    ("F7", "注册", "register_member"),
-    ("F8", "收款", "pay"),
-    ("F9", "充值", "recharge"),
-    ("F10", "退货", "return_sale"),
-    ("F11", "X报表", "x_report"),
-    ("F12", "交班", "handover"),
-    ("Del", "删除行", "remove_last_line"),
-    ("Esc", "作废", "void"),
+    ("F1", QT_TRANSLATE_NOOP("MainWindow", "店长"), "manager_menu"),
+    ("F2", QT_TRANSLATE_NOOP("MainWindow", "会员"), "focus_member"),
+    ("F3", QT_TRANSLATE_NOOP("MainWindow", "优惠券"), "toggle_coupons"),
+    ("F4", QT_TRANSLATE_NOOP("MainWindow", "挂单/取单"), "hold_or_recall"),
+    ("F5", QT_TRANSLATE_NOOP("MainWindow", "售卡"), "sell_card"),
+    ("F6", QT_TRANSLATE_NOOP("MainWindow", "领券"), "claim_gifts"),
+    ("F7", QT_TRANSLATE_NOOP("MainWindow", "注册"), "register_member"),
+    ("F8", QT_TRANSLATE_NOOP("MainWindow", "收款"), "pay"),
+    ("F9", QT_TRANSLATE_NOOP("MainWindow", "充值"), "recharge"),
+    ("F10", QT_TRANSLATE_NOOP("MainWindow", "退货"), "return_sale"),
+    ("F11", QT_TRANSLATE_NOOP("MainWindow", "X报表"), "x_report"),
+    ("F12", QT_TRANSLATE_NOOP("MainWindow", "交班"), "handover"),
+    ("Del", QT_TRANSLATE_NOOP("MainWindow", "删除行"), "remove_last_line"),
+    ("Esc", QT_TRANSLATE_NOOP("MainWindow", "作废"), "void"),
 )
 MORE_KEYS = (  # shifted keys: shown in the tooltip of their plain key's button
-    ("Shift+F3", "F3", "选择优惠券", "pick_coupons"),
-    ("Shift+F5", "F5", "充值卡绑定到会员", "load_card"),
-    ("Shift+F10", "F10", "部分退货 (按行)", "return_lines"),
+    ("Shift+F3", "F3", QT_TRANSLATE_NOOP("MainWindow", "选择优惠券"), "pick_coupons"),
+    ("Shift+F5", "F5", QT_TRANSLATE_NOOP("MainWindow", "充值卡绑定到会员"), "load_card"),
+    ("Shift+F10", "F10", QT_TRANSLATE_NOOP("MainWindow", "部分退货 (按行)"), "return_lines"),
 )
 MANAGER_KEYS = (  # key, label, method: each behind the manager's PIN; also in the F1 menu
-    ("Ctrl+F1", "改价 (选中行)", "override_price"),
-    ("Ctrl+F2", "整单折扣", "discount_sale"),
-    ("Ctrl+F3", "退储值", "refund_stored_value"),
-    ("Ctrl+F4", "作废已结小票", "void_receipt"),
-    ("Ctrl+F5", "开钱箱", "open_drawer"),
-    ("Ctrl+F6", "日结 (Z 报表)", "z_report"),
+    ("Ctrl+F1", QT_TRANSLATE_NOOP("MainWindow", "改价 (选中行)"), "override_price"),
+    ("Ctrl+F2", QT_TRANSLATE_NOOP("MainWindow", "整单折扣"), "discount_sale"),
+    ("Ctrl+F3", QT_TRANSLATE_NOOP("MainWindow", "退储值"), "refund_stored_value"),
+    ("Ctrl+F4", QT_TRANSLATE_NOOP("MainWindow", "作废已结小票"), "void_receipt"),
+    ("Ctrl+F5", QT_TRANSLATE_NOOP("MainWindow", "开钱箱"), "open_drawer"),
+    ("Ctrl+F6", QT_TRANSLATE_NOOP("MainWindow", "日结 (Z 报表)"), "z_report"),
 )
-DRAWER_REASONS = ("换零钱", "存入备用金", "取出大额现金", "核对现金")
-GIFTS = (("monthly", "月券礼"), ("birthday", "生日礼"))
+DRAWER_REASONS = (  # recorded in Chinese (the audit), shown in the till's language
+    QT_TRANSLATE_NOOP("MainWindow", "换零钱"),
+    QT_TRANSLATE_NOOP("MainWindow", "存入备用金"),
+    QT_TRANSLATE_NOOP("MainWindow", "取出大额现金"),
+    QT_TRANSLATE_NOOP("MainWindow", "核对现金"),
+)
+GIFTS = (
+    ("monthly", QT_TRANSLATE_NOOP("MainWindow", "月券礼")),
+    ("birthday", QT_TRANSLATE_NOOP("MainWindow", "生日礼")),
+)
 
 
 class MainWindow(QMainWindow):
@@ -145,7 +165,9 @@ class MainWindow(QMainWindow):
         self.last_receipt: str | None = None
         self.current: Screen | None = None
         self.statuses: dict[str, str] = {}
-        self.setWindowTitle(f"{store.name} · 收银台 {store.terminal_id}")
+        self.setWindowTitle(
+            self.tr("{store} · 收银台 {till}").format(store=store.name, till=store.terminal_id)
+        )
         self._build()
         self.refresh()
 
@@ -172,7 +194,8 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(46)  # two lines: price, 会员价
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 44), (2, 96), (3, 104), (4, 112)):
+        price = SaleModel.price_width(self.table.font(), 16, 104)
+        for col, width in ((0, 44), (2, 96), (3, price), (4, 112)):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
             head.resizeSection(col, width)
         self.table.setAlternatingRowColors(True)
@@ -184,7 +207,7 @@ class MainWindow(QMainWindow):
         self.table.setWordWrap(True)
         left.addWidget(self.table, 1)
         self.input = QLineEdit()
-        self.input.setPlaceholderText("扫码 / 输入商品码 · 数量* · 会员码或手机号")
+        self.input.setPlaceholderText(self.tr("扫码 / 输入商品码 · 数量* · 会员码或手机号"))
         self.input.setMinimumHeight(40)
         self.input.returnPressed.connect(self._enter)
         left.addWidget(self.input)
@@ -214,15 +237,15 @@ class MainWindow(QMainWindow):
         self.discount.setStyleSheet("color:#1b7f3b;")
         for i, (name, w) in enumerate(
             (
-                ("原价合计", self.regular),
-                ("会员优惠", self.savings),
-                ("优惠券", self.coupons),
-                ("整单折扣", self.discount),
+                (self.tr("原价合计"), self.regular),
+                (self.tr("会员优惠"), self.savings),
+                (self.tr("优惠券"), self.coupons),
+                (self.tr("整单折扣"), self.discount),
             )
         ):
             totals.addWidget(QLabel(name), i, 0)
             totals.addWidget(w, i, 1, Qt.AlignmentFlag.AlignRight)
-        totals.addWidget(big("应收", 22), 4, 0)
+        totals.addWidget(big(self.tr("应收"), 22), 4, 0)
         totals.addWidget(self.due, 4, 1, Qt.AlignmentFlag.AlignRight)
         right.addLayout(totals)
         body.addLayout(right, 2)
@@ -230,7 +253,7 @@ class MainWindow(QMainWindow):
         keys = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, label, method in KEYS:
-            b = QPushButton(f"{key}\n{label}")
+            b = QPushButton(f"{key}\n{self.tr(label)}")
             b.setMinimumSize(84, 56)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(getattr(self, method))
@@ -241,11 +264,14 @@ class MainWindow(QMainWindow):
         for seq_text, key, label, method in MORE_KEYS:
             QShortcut(QKeySequence(seq_text), self).activated.connect(getattr(self, method))
             b = self.buttons[key]
-            b.setToolTip((b.toolTip() + "\n" if b.toolTip() else "") + f"{seq_text}: {label}")
+            tip = f"{seq_text}: {self.tr(label)}"
+            b.setToolTip((b.toolTip() + "\n" if b.toolTip() else "") + tip)
         for seq_text, _, method in MANAGER_KEYS:
             QShortcut(QKeySequence(seq_text), self).activated.connect(getattr(self, method))
         self.buttons["F1"].setToolTip(
-            "店长授权:\n" + "\n".join(f"{k}: {label}" for k, label, _ in MANAGER_KEYS)
+            self.tr("店长授权:")
+            + "\n"
+            + "\n".join(f"{k}: {self.tr(label)}" for k, label, _ in MANAGER_KEYS)
         )
         QShortcut(QKeySequence("Up"), self).activated.connect(lambda: self.move_selection(-1))
         QShortcut(QKeySequence("Down"), self).activated.connect(lambda: self.move_selection(1))
@@ -269,8 +295,10 @@ class MainWindow(QMainWindow):
         if self.store.cashier_name not in ("", "—", cashier):
             cashier = f"{self.store.cashier_name} ({cashier})"
         self.header.setText(
-            f"<b>{self.store.name}</b> · 收银台 {self.store.terminal_id} · 收银员 {cashier}"
-            f"<span style='float:right'> · {now:%Y-%m-%d %H:%M}</span>"
+            self.tr("<b>{store}</b> · 收银台 {till} · 收银员 {cashier}").format(
+                store=self.store.name, till=self.store.terminal_id, cashier=cashier
+            )
+            + f"<span style='float:right'> · {now:%Y-%m-%d %H:%M}</span>"
         )
         self._render_status()
 
@@ -304,7 +332,7 @@ class MainWindow(QMainWindow):
             QApplication.beep()
             self.happened.emit("refused", err)
         else:
-            self.say(f"✗ 内部错误: {err!r}", error=True)
+            self.say(self.tr("✗ 内部错误: {error}").format(error=repr(err)), error=True)
             raise err
 
     def say(self, text: str, error: bool = False) -> None:
@@ -330,8 +358,9 @@ class MainWindow(QMainWindow):
         self.shown.emit(s)
 
     def idle_html(self, s: Screen) -> str:
-        held = f"<p>挂单 {s.held} 笔 (F4 取单)</p>" if s.held else ""
-        return f"<p style='color:#888;font-size:16px'>会员: 扫会员码或输入手机号 (F2)</p>{held}"
+        held = "<p>" + self.tr("挂单 %n 笔 (F4 取单)", "", s.held) + "</p>" if s.held else ""
+        hint = self.tr("会员: 扫会员码或输入手机号 (F2)")
+        return f"<p style='color:#888;font-size:16px'>{hint}</p>{held}"
 
     def member_html(self, p: MemberPanel) -> str:
         prog = self.counter.program
@@ -342,54 +371,82 @@ class MainWindow(QMainWindow):
             pct = min(100, int(100 * have / need)) if need else 100
             bar = "▓" * (pct // 10) + "░" * (10 - pct // 10)
             prog_line = f"{prog.points_name} {fmt(have)} / {fmt(need)} {bar} → {p.next_tier}"
-        valid = f"有效期至 {p.valid_through:%Y-%m-%d}" if p.valid_through else ""
-        tier = f"● {p.tier_name} {valid}" if p.tier_name else "未达等级"
+        valid = (
+            self.tr("有效期至 {date}").format(date=f"{p.valid_through:%Y-%m-%d}")
+            if p.valid_through
+            else ""
+        )
+        tier = f"● {p.tier_name} {valid}" if p.tier_name else self.tr("未达等级")
+        expiring = p.coins_expiring_30d
         rows = [
-            f"<p style='font-size:18px'><b>会员 {p.masked}</b> {p.name}</p>",
+            "<p style='font-size:18px'><b>"
+            + self.tr("会员 {member}").format(member=p.masked)
+            + f"</b> {p.name}</p>",
             f"<p style='font-size:16px'>{tier}</p>",
             f"<p>{prog_line}</p>" if prog_line else "",
             f"<p>{prog.coin_name} <b>{p.coins}</b>"
-            + (f" (30天内到期 {p.coins_expiring_30d})" if p.coins_expiring_30d else "")
+            + (" " + self.tr("(30天内到期 {n})").format(n=expiring) if expiring else "")
             + "</p>",
-            f"<p>储值 <b>￥{(p.principal + p.gift).plain()}</b> "
-            f"(本金 {p.principal.plain()} 赠 {p.gift.plain()})</p>",
+            "<p>"
+            + self.tr("储值 <b>￥{total}</b> (本金 {principal} 赠 {gift})").format(
+                total=(p.principal + p.gift).plain(),
+                principal=p.principal.plain(),
+                gift=p.gift.plain(),
+            )
+            + "</p>",
         ]
         if p.points and prog.points_pay:
             rows.append(f"<p>{prog.points_name} {p.points}</p>")
         chosen = f" · {p.coupons_chosen}" if p.coupons_chosen else ""
-        rows.append(f"<p>优惠券 {p.coupons_usable} 张{chosen}</p>")
+        rows.append("<p>" + self.tr("优惠券 %n 张", "", p.coupons_usable) + f"{chosen}</p>")
         if p.gifts_waiting:
             names = dict(GIFTS)
-            gifts = "、".join(names.get(g, g) for g in p.gifts_waiting)
-            rows.append(f"<p style='color:#b36b00'><b>{gifts}可领取 (F6)</b></p>")
-        rows.append(f"<p>分群: {p.segment.name} → {p.segment.action}</p>")
+            #: The separator between the gifts' names in a list: ", " in English.
+            sep = self.tr("、")
+            gifts = sep.join(self.tr(names[g]) if g in names else g for g in p.gifts_waiting)
+            ready = self.tr("{gifts}可领取 (F6)").format(gifts=gifts)
+            rows.append(f"<p style='color:#b36b00'><b>{ready}</b></p>")
+        segment = self.tr("分群: {name} → {action}")
+        rows.append("<p>" + segment.format(name=p.segment.name, action=p.segment.action) + "</p>")
         if p.coin_debt or p.sv_debt:
-            rows.append(
-                f"<p style='color:#b00020'><b>欠款: {prog.coin_name} {p.coin_debt}, "
-                f"储值 ￥{p.sv_debt.plain()} (离线透支)</b></p>"
+            debt = self.tr("欠款: {coin} {coins}, 储值 ￥{sv} (离线透支)").format(
+                coin=prog.coin_name, coins=p.coin_debt, sv=p.sv_debt.plain()
             )
+            rows.append(f"<p style='color:#b00020'><b>{debt}</b></p>")
         return "".join(rows)
 
     def _render_status(self) -> None:
         parts = []
         for name, state in sorted(self.statuses.items()):
             light = "●" if state in QUIET and state != "checking" else "○"
-            parts.append(f"{name} {light} {QUIET.get(state) or PROBLEMS.get(state, state)}")
-        self.status.setText("   ".join(parts) or "设备: 模拟")
+            what = self.tr(QUIET.get(state) or PROBLEMS.get(state, state))
+            parts.append(f"{self.device_name(name)} {light} {what}")
+        self.status.setText("   ".join(parts) or self.tr("设备: 模拟"))
+
+    def device_name(self, name: str) -> str:
+        """A device's name in the till's language ("扫码枪2": the second scanner)."""
+        for d in DEVICES:
+            rest = name[len(d) :]
+            if name.startswith(d) and (not rest or rest.isdigit()):
+                shown = self.tr(d)
+                return shown + (" " + rest if rest and shown != d else rest)
+        return name
 
     def set_device_status(self, name: str, state: str) -> None:
         """A problem (paper out, scanner unplugged, offline) becomes a banner until it clears."""
         self.statuses[name] = state
         problems = {k: v for k, v in self.statuses.items() if v not in QUIET}
         texts = [
-            f"⚠ {k} {PROBLEMS.get(v, v)}" + (f" · {HINTS[k]}" if k in HINTS else "")
+            f"⚠ {self.device_name(k)} {self.tr(PROBLEMS.get(v, v))}"
+            + (f" · {self.tr(HINTS[k])}" if k in HINTS else "")
             for k, v in problems.items()
         ]
-        if self.statuses.get("总部") == "offline":
+        if self.statuses.get(HQ) == "offline":
             limit = self.counter.program.offline_spend_limit.plain()
             texts.append(
-                f"离线销售中: {self.counter.program.coin_name}与储值每位会员每日合计限 "
-                f"￥{limit}, 联网后自动同步"
+                self.tr(
+                    "离线销售中: {coin}与储值每位会员每日合计限 ￥{limit}, 联网后自动同步"
+                ).format(coin=self.counter.program.coin_name, limit=limit)
             )
         self.banner.setText("   ".join(texts))
         self.banner.setVisible(bool(texts))
@@ -419,7 +476,7 @@ class MainWindow(QMainWindow):
             return
         if text.endswith("*") and text[:-1].replace(".", "", 1).isdigit():
             self.pending_qty = Qty.parse(text[:-1])
-            self.say(f"数量 {text[:-1]} ×  请扫码")
+            self.say(self.tr("数量 {qty} ×  请扫码").format(qty=text[:-1]))
             return
         self.handle_code(text)
 
@@ -434,7 +491,7 @@ class MainWindow(QMainWindow):
         if QApplication.activeModalWidget() is not None:
             if not self.scan_release.isActive():
                 self.scan_release.start()
-                self.say(f"扫码已暂存 ({len(self.held_scans)}), 关闭对话框后加入本单")
+                self.say(self.tr("扫码已暂存 (%n), 关闭对话框后加入本单", "", len(self.held_scans)))
             return
         self.scan_release.stop()
         held, self.held_scans = self.held_scans, []
@@ -457,15 +514,17 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions
 
     def identify(self, code: str) -> None:
-        self.op(lambda: self.counter.identify(code), lambda st: self.say(f"会员 {st.code} 已识别"))
+        known = self.tr("会员 {code} 已识别")
+        self.op(
+            lambda: self.counter.identify(code), lambda st: self.say(known.format(code=st.code))
+        )
 
     def focus_member(self) -> None:
-        self.expect_entry("请扫会员码或输入手机号 (回车)", self.identify)
+        self.expect_entry(self.tr("请扫会员码或输入手机号 (回车)"), self.identify)
 
     def toggle_coupons(self) -> None:
-        self.op(
-            lambda: self.counter.choose_coupons(True), lambda _: self.say("已自动选择最优优惠券")
-        )
+        best = self.tr("已自动选择最优优惠券")
+        self.op(lambda: self.counter.choose_coupons(True), lambda _: self.say(best))
 
     def pick_coupons(self) -> None:
         """Shift+F3: the cashier names the coupons (ids, space or comma separated); an empty
@@ -476,24 +535,27 @@ class MainWindow(QMainWindow):
             return
         code = panel.code
 
+        valid = self.tr("有效期至 {date}")  # read here: usable() runs on the worker
+
         def usable() -> list[str]:
             today = self.counter.now.date()
             state = self.counter.member_state(code)
             return [
-                f"{c.id:<14} {c.name}  有效期至 {c.valid_through:%Y-%m-%d}"
+                f"{c.id:<14} {c.name}  " + valid.format(date=f"{c.valid_through:%Y-%m-%d}")
                 for c in state.coupons
                 if c.usable_on(today)
             ]
 
         def ask(rows: list[str]) -> None:
-            prompt = "输入券号 (空格分隔, 空 = 不用券), 回车确认"
-            dlg = PickDialog("选择优惠券", rows, prompt, "", self)
+            prompt = self.tr("输入券号 (空格分隔, 空 = 不用券), 回车确认")
+            dlg = PickDialog(self.tr("选择优惠券"), rows, prompt, "", self)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
             ids = [i for i in dlg.value.replace(",", " ").replace("，", " ").split() if i]
+            chosen = self.tr("已选择优惠券 {ids}").format(ids=" ".join(ids) or self.tr("无"))
             self.op(
                 lambda: self.counter.choose_coupons(False, ids),
-                lambda _: self.say(f"已选择优惠券 {' '.join(ids) or '无'}"),
+                lambda _: self.say(chosen),
             )
 
         self.worker.run(usable, ask, self.refused)
@@ -501,39 +563,45 @@ class MainWindow(QMainWindow):
     def remove_last_line(self) -> None:
         if self.current and self.current.lines:
             no = self.current.lines[-1].no
-            self.op(lambda: self.counter.remove_line(no), lambda _: self.say(f"已删除第 {no} 行"))
+            gone = self.tr("已删除第 {no} 行").format(no=no)
+            self.op(lambda: self.counter.remove_line(no), lambda _: self.say(gone))
 
     def void(self) -> None:
         if self.entry is not None:  # Esc first cancels a pending entry (F2, F10)
             self.entry = None
-            self.say("已取消")
+            self.say(self.tr("已取消"))
             return
-        self.op(self.counter.void, lambda _: self.say("本单已作废"))
+        voided = self.tr("本单已作废")
+        self.op(self.counter.void, lambda _: self.say(voided))
 
     def hold_or_recall(self) -> None:
         if self.current and self.current.lines:
-            self.op(lambda: self.counter.hold(), lambda _: self.say("已挂单"))
+            held_now = self.tr("已挂单")
+            self.op(lambda: self.counter.hold(), lambda _: self.say(held_now))
             return
+        none_held, recalled = self.tr("没有挂单"), self.tr("已取单")
 
         def recall() -> Any:
             held = self.counter.held()
             if not held:
-                raise PosError("没有挂单", code="no_held_sale")
+                raise PosError(none_held, code="no_held_sale")
             return self.counter.recall(held[0][0])
 
-        self.op(recall, lambda _: self.say("已取单"))
+        self.op(recall, lambda _: self.say(recalled))
 
     def claim_gifts(self) -> None:
         """F6: the gifts, which are waiting; Enter claims those waiting, a number claims that
         one (the till says why one cannot be claimed)."""
         panel = self.current.member if self.current else None
         waiting = panel.gifts_waiting if panel else ()
+        ready = self.tr("可领取")
         rows = [
-            f"{i}  {name}  {'可领取' if kind in waiting else '—'}"
+            f"{i}  {self.tr(name)}  {ready if kind in waiting else '—'}"
             for i, (kind, name) in enumerate(GIFTS, 1)
         ]
         default = " ".join(str(i) for i, (k, _) in enumerate(GIFTS, 1) if k in waiting)
-        dlg = PickDialog("领取会员礼券", rows, "输入序号 (回车领取)", default, self)
+        title, prompt = self.tr("领取会员礼券"), self.tr("输入序号 (回车领取)")
+        dlg = PickDialog(title, rows, prompt, default, self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         kinds = dict((str(i), kind) for i, (kind, _) in enumerate(GIFTS, 1))
@@ -542,7 +610,7 @@ class MainWindow(QMainWindow):
             kind = kinds.get(choice, choice)
             self.op(
                 partial(self.counter.claim_gift, kind),
-                lambda cs: self.say(f"已领取 {len(cs)} 张优惠券"),
+                lambda cs: self.say(self.tr("已领取 %n 张优惠券", "", len(cs))),
             )
 
     def pay(self) -> None:
@@ -572,7 +640,11 @@ class MainWindow(QMainWindow):
     def paid(self, sale: CommittedSale) -> None:
         self.happened.emit("paid", sale)
         self.last_receipt = sale.receipt_no
-        self.say(f"✓ 已收款 小票 {sale.receipt_no} 找零 ￥{sale.record.change.plain()}")
+        self.say(
+            self.tr("✓ 已收款 小票 {receipt} 找零 ￥{change}").format(
+                receipt=sale.receipt_no, change=sale.record.change.plain()
+            )
+        )
         program, store, now = self.counter.program, self.store, self.counter.now
         self.print_job(sale.receipt_no, lambda: receipt_bytes(sale, program, store, 48, now=now))
 
@@ -584,7 +656,7 @@ class MainWindow(QMainWindow):
             return
 
         def failed(err: BaseException) -> None:
-            self.say(f"✗ 打印 {job} 失败: {err}", error=True)
+            self.say(self.tr("✗ 打印 {job} 失败: {error}").format(job=job, error=err), error=True)
             QApplication.beep()
 
         self.worker.run(lambda: printer(job, render()), None, failed)
@@ -602,34 +674,43 @@ class MainWindow(QMainWindow):
     def recharge(self) -> None:
         panel = self.current.member if self.current else None
         if panel is None:
-            self.say("充值: 请先识别会员 (F2)", error=True)
+            self.say(self.tr("充值: 请先识别会员 (F2)"), error=True)
             return
         prog = self.counter.program
 
         def note(amount: Money) -> str:
             g = prog.recharge_gift(amount)
             if g is None:
-                return "无赠送"
-            gift = f"赠 ￥{g.gift_value.plain()} " if g.gift_value else ""
-            return gift + (f"赠 {g.coins} {prog.coin_name}" if g.coins else "")
+                return self.tr("无赠送")
+            gift = self.tr("赠 ￥{amount}").format(amount=g.gift_value.plain()) + " "
+            coins = self.tr("赠 {n} {coin}").format(n=g.coins, coin=prog.coin_name)
+            return (gift if g.gift_value else "") + (coins if g.coins else "")
 
         def preview(amount: Money) -> str:
             g = prog.recharge_gift(amount)
             after = panel.principal + panel.gift + amount + (g.gift_value if g else Money(0))
-            return f"{note(amount)} · 充后储值 ￥{after.plain()}"
+            return self.tr("{gift} · 充后储值 ￥{after}").format(
+                gift=note(amount), after=after.plain()
+            )
 
+        step = self.tr("满 ￥{at_least} {gift}")
         steps = "; ".join(
-            f"满 ￥{g.at_least.plain()} {note(g.at_least)}" for g in prog.recharge_gifts
+            step.format(at_least=g.at_least.plain(), gift=note(g.at_least))
+            for g in prog.recharge_gifts
         )
         balance = (panel.principal + panel.gift).plain()
-        prompt = f"给 {panel.masked} {panel.name} 充值 (现储值 ￥{balance})"
+        prompt = self.tr("给 {member} {name} 充值 (现储值 ￥{balance})").format(
+            member=panel.masked, name=panel.name, balance=balance
+        )
         if steps:
-            prompt += f"\n充值礼: {steps}"
-        dlg = AmountDialog("充值", prompt, preview, self)
+            prompt += "\n" + self.tr("充值礼: {steps}").format(steps=steps)
+        dlg = AmountDialog(self.tr("充值"), prompt, preview, self)
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
             return
         amount = dlg.value
-        what = f"充值 ￥{amount.plain()} 给 {panel.masked}, {note(amount)}"
+        what = self.tr("充值 ￥{amount} 给 {member}, {gift}").format(
+            amount=amount.plain(), member=panel.masked, gift=note(amount)
+        )
         self.ask_manager(
             what,
             lambda auth: self.op(
@@ -639,7 +720,7 @@ class MainWindow(QMainWindow):
 
     def recharged(self, r: Any) -> None:
         self.happened.emit("recharged", r)
-        self.say(f"✓ 已充值 ￥{r.amount.plain()}")
+        self.say(self.tr("✓ 已充值 ￥{amount}").format(amount=r.amount.plain()))
         program, store, now = self.counter.program, self.store, self.counter.now
 
         def render() -> bytes:
@@ -652,12 +733,13 @@ class MainWindow(QMainWindow):
         """F10: scan the receipt, the whole sale comes back (a manager's PIN when the
         refund needs one)."""
         self.expect_entry(
-            "退货: 请扫小票上的条码 (整单退, Shift+F10 按行退)", lambda r: self._return(r, None)
+            self.tr("退货: 请扫小票上的条码 (整单退, Shift+F10 按行退)"),
+            lambda r: self._return(r, None),
         )
 
     def return_lines(self) -> None:
         """Shift+F10: scan the receipt, then type which lines come back."""
-        self.expect_entry("部分退货: 请扫小票上的条码", self._pick_return_lines)
+        self.expect_entry(self.tr("部分退货: 请扫小票上的条码"), self._pick_return_lines)
 
     def _pick_return_lines(self, receipt: str) -> None:
         def ask(found: Any) -> None:
@@ -667,8 +749,9 @@ class MainWindow(QMainWindow):
                 f"  ￥{ln.net.plain()}"
                 for ln in record.lines
             ]
-            prompt = "输入 行号x数量 (空格分隔, 如 1x2 3x0.5)"
-            dlg = PickDialog(f"部分退货 · 小票 {receipt}", rows, prompt, "", self)
+            prompt = self.tr("输入 行号x数量 (空格分隔, 如 1x2 3x0.5)")
+            title = self.tr("部分退货 · 小票 {receipt}").format(receipt=receipt)
+            dlg = PickDialog(title, rows, prompt, "", self)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
             try:
@@ -686,7 +769,7 @@ class MainWindow(QMainWindow):
                 self.refused(err)
                 return
             self.ask_manager(
-                f"退货 小票 {receipt}",
+                self.tr("退货 小票 {receipt}").format(receipt=receipt),
                 lambda auth: self.op(
                     lambda: self.counter.return_sale(receipt, lines, auth), self.returned
                 ),
@@ -698,7 +781,11 @@ class MainWindow(QMainWindow):
 
     def returned(self, r: Any) -> None:
         self.happened.emit("returned", r)
-        self.say(f"✓ 已退货 小票 {r.receipt_no} 退款 ￥{r.record.refund.plain()}")
+        self.say(
+            self.tr("✓ 已退货 小票 {receipt} 退款 ￥{refund}").format(
+                receipt=r.receipt_no, refund=r.record.refund.plain()
+            )
+        )
         self._cash_out(r)
 
     def _cash_out(self, r: Any) -> None:
@@ -709,10 +796,11 @@ class MainWindow(QMainWindow):
     def kick_drawer(self) -> None:
         drawer = self.drawer
         if drawer is not None:
+            shut = self.tr("钱箱未打开: 打印机未就绪 (钱箱接在打印机上)")
 
             def done(kicked: bool) -> None:
                 if not kicked:
-                    self.say("钱箱未打开: 打印机未就绪 (钱箱接在打印机上)", error=True)
+                    self.say(shut, error=True)
 
             self.worker.run(drawer, done, self.refused)
 
@@ -724,8 +812,12 @@ class MainWindow(QMainWindow):
         rows = report.lines(coin_name=self.counter.program.coin_name)
         if manager:
             rows.append(("授权店长", "Authorized by", manager))
-        title = rows[0][0] if rows and not rows[0][2] else "报表"
-        lines = [f"{zh:<16}{value}" for zh, _, value in rows]
+        # the report's rows carry their English labels: on screen in the till's language
+        # (the slip prints the Chinese ones, as the store files it)
+        shown = [(en if english() and en.strip() else zh, v) for zh, en, v in rows]
+        title = shown[0][0] if shown and not shown[0][1] else self.tr("报表")
+        width = max([16, *(len(label) + 2 for label, v in shown if v)]) if english() else 16
+        lines = [f"{label:<{width}}{value}" for label, value in shown]
         store, now = self.store, self.counter.now
 
         def render() -> bytes:
@@ -739,7 +831,13 @@ class MainWindow(QMainWindow):
         TextDialog(title, lines, self, send).exec()
 
     def handover(self) -> None:
-        dlg = AmountDialog("交班", "清点钱箱现金", lambda m: f"实点 ￥{m.plain()}", self)
+        counted_note = self.tr("实点 ￥{amount}")
+        dlg = AmountDialog(
+            self.tr("交班"),
+            self.tr("清点钱箱现金"),
+            lambda m: counted_note.format(amount=m.plain()),
+            self,
+        )
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
             return
         counted = dlg.value
@@ -749,8 +847,8 @@ class MainWindow(QMainWindow):
 
     def manager_menu(self) -> None:
         """F1 店长: the manager's actions as a small keyboard menu (a number picks one)."""
-        items = [(label, key) for key, label, _ in MANAGER_KEYS]
-        dlg = MenuDialog("店长 · 需店长授权", items, self)
+        items = [(self.tr(label), key) for key, label, _ in MANAGER_KEYS]
+        dlg = MenuDialog(self.tr("店长 · 需店长授权"), items, self)
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.choice is None:
             return
         getattr(self, MANAGER_KEYS[dlg.choice][2])()
@@ -775,22 +873,27 @@ class MainWindow(QMainWindow):
         """改价: a new unit price for the selected (or last) line."""
         line = self.selected_line()
         if line is None:
-            self.say("改价: 本单没有商品", error=True)
+            self.say(self.tr("改价: 本单没有商品"), error=True)
             return
-        prompt = (
-            f"第 {line.no} 行 {line.name} × {line.qty}\n"
-            f"现单价 ￥{line.unit_price.plain()}, 输入新单价"
+        prompt = self.tr("第 {no} 行 {name} × {qty}\n现单价 ￥{price}, 输入新单价").format(
+            no=line.no, name=line.name, qty=line.qty, price=line.unit_price.plain()
         )
-        dlg = AmountDialog("改价", prompt, lambda m: f"新单价 ￥{m.plain()}", self)
+        new_price = self.tr("新单价 ￥{price}")
+        dlg = AmountDialog(
+            self.tr("改价"), prompt, lambda m: new_price.format(price=m.plain()), self
+        )
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
             return
         price, no = dlg.value, line.no
-        what = f"改价 第 {no} 行 {line.name}: ￥{line.unit_price.plain()} → ￥{price.plain()}"
+        what = self.tr("改价 第 {no} 行 {name}: ￥{old} → ￥{new}").format(
+            no=no, name=line.name, old=line.unit_price.plain(), new=price.plain()
+        )
+        done = self.tr("✓ 第 {no} 行已改价 ￥{price}").format(no=no, price=price.plain())
         self.ask_manager(
             what,
             lambda auth: self.op(
                 lambda: self.counter.override_price(no, price, auth),
-                lambda _: self.say(f"✓ 第 {no} 行已改价 ￥{price.plain()}"),
+                lambda _: self.say(done),
             ),
         )
 
@@ -798,22 +901,27 @@ class MainWindow(QMainWindow):
         """整单折扣: an amount off the whole sale (replaces an earlier one)."""
         s = self.current
         if s is None or s.empty:
-            self.say("整单折扣: 本单没有商品", error=True)
+            self.say(self.tr("整单折扣: 本单没有商品"), error=True)
             return
         before = s.due + s.sale_discount
 
         def note(m: Money) -> str:
-            return f"折后应收 ￥{Money(max(0, (before - m).fen)).plain()}"
+            after = Money(max(0, (before - m).fen))
+            return self.tr("折后应收 ￥{due}").format(due=after.plain())
 
-        dlg = AmountDialog("整单折扣", f"应收 ￥{before.plain()}, 输入折扣金额", note, self)
+        prompt = self.tr("应收 ￥{due}, 输入折扣金额").format(due=before.plain())
+        dlg = AmountDialog(self.tr("整单折扣"), prompt, note, self)
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
             return
         amount = dlg.value
+        done = self.tr("✓ 整单折扣 ￥{amount}").format(amount=amount.plain())
         self.ask_manager(
-            f"整单折扣 ￥{amount.plain()} (应收 ￥{before.plain()}, {note(amount)})",
+            self.tr("整单折扣 ￥{amount} (应收 ￥{due}, {note})").format(
+                amount=amount.plain(), due=before.plain(), note=note(amount)
+            ),
             lambda auth: self.op(
                 lambda: self.counter.discount_sale(amount, auth),
-                lambda _: self.say(f"✓ 整单折扣 ￥{amount.plain()}"),
+                lambda _: self.say(done),
             ),
         )
 
@@ -821,20 +929,21 @@ class MainWindow(QMainWindow):
         """退储值: the identified member's unused principal back in cash; the gift lapses."""
         panel = self.current.member if self.current else None
         if panel is None:
-            self.say("退储值: 请先识别会员 (F2)", error=True)
+            self.say(self.tr("退储值: 请先识别会员 (F2)"), error=True)
             return
         if panel.principal.fen <= 0:
-            self.say(f"退储值: {panel.masked} 没有可退的储值本金", error=True)
+            none = self.tr("退储值: {member} 没有可退的储值本金").format(member=panel.masked)
+            self.say(none, error=True)
             return
         code = panel.code
-        what = (
-            f"退储值 给 {panel.masked}: 退现金 ￥{panel.principal.plain()}"
-            f" (赠送 ￥{panel.gift.plain()} 作废)"
+        what = self.tr("退储值 给 {member}: 退现金 ￥{principal} (赠送 ￥{gift} 作废)").format(
+            member=panel.masked, principal=panel.principal.plain(), gift=panel.gift.plain()
         )
+        refunded = self.tr("✓ 已退储值 ￥{amount} (现金), 赠送金额作废")
 
         def done(refund: Money) -> None:
             self.happened.emit("sv_refunded", (code, refund))
-            self.say(f"✓ 已退储值 ￥{refund.plain()} (现金), 赠送金额作废")
+            self.say(refunded.format(amount=refund.plain()))
             self.kick_drawer()
 
         self.ask_manager(
@@ -844,13 +953,15 @@ class MainWindow(QMainWindow):
 
     def void_receipt(self) -> None:
         """作废已结小票: scan the receipt; the whole sale is reversed (a manager's void)."""
-        self.expect_entry("作废已结小票: 请扫小票上的条码 (Esc 取消)", self._void_receipt)
+        self.expect_entry(self.tr("作废已结小票: 请扫小票上的条码 (Esc 取消)"), self._void_receipt)
 
     def _void_receipt(self, receipt: str) -> None:
         def ask(found: Any) -> None:
             _, record = found
             self.ask_manager(
-                f"作废小票 {receipt} (￥{record.total_due.plain()}, 全额退回)",
+                self.tr("作废小票 {receipt} (￥{total}, 全额退回)").format(
+                    receipt=receipt, total=record.total_due.plain()
+                ),
                 lambda auth: self.op(lambda: self.counter.void_sale(receipt, auth), self.voided),
             )
 
@@ -858,18 +969,23 @@ class MainWindow(QMainWindow):
 
     def voided(self, r: Any) -> None:
         self.happened.emit("voided", r)
-        self.say(f"✓ 已作废小票 {r.receipt_no} 退款 ￥{r.record.refund.plain()}")
+        self.say(
+            self.tr("✓ 已作废小票 {receipt} 退款 ￥{refund}").format(
+                receipt=r.receipt_no, refund=r.record.refund.plain()
+            )
+        )
         self._cash_out(r)
 
     def open_drawer(self) -> None:
         """开钱箱 without a sale: a reason, the manager's PIN; audited, then the kick."""
-        rows = [f"{i}  {r}" for i, r in enumerate(DRAWER_REASONS, 1)]
-        dlg = PickDialog("开钱箱", rows, "输入序号或原因 (回车)", "", self)
+        rows = [f"{i}  {self.tr(r)}" for i, r in enumerate(DRAWER_REASONS, 1)]
+        dlg = PickDialog(self.tr("开钱箱"), rows, self.tr("输入序号或原因 (回车)"), "", self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         choice = dlg.value
         n = int(choice) if choice.isdigit() else 0
         reason = DRAWER_REASONS[n - 1] if 1 <= n <= len(DRAWER_REASONS) else choice
+        said = self.tr(reason)  # the ledger keeps the reason as listed (Chinese) or typed
         drawer = self.drawer
 
         def run(auth: Any) -> bool | None:
@@ -879,11 +995,15 @@ class MainWindow(QMainWindow):
         def done(kicked: bool | None) -> None:
             self.happened.emit("drawer", reason)
             if kicked is False:
-                self.say(f"已记录开钱箱 ({reason}), 但钱箱未打开: 打印机未就绪", error=True)
+                shut = self.tr("已记录开钱箱 ({reason}), 但钱箱未打开: 打印机未就绪")
+                self.say(shut.format(reason=said), error=True)
             else:
-                self.say(f"✓ 钱箱已打开 ({reason})" if kicked else f"✓ 已记录开钱箱 ({reason})")
+                opened = self.tr("✓ 钱箱已打开 ({reason})")
+                noted = self.tr("✓ 已记录开钱箱 ({reason})")
+                self.say((opened if kicked else noted).format(reason=said))
 
-        self.ask_manager(f"开钱箱: {reason}", lambda auth: self.op(lambda: run(auth), done))
+        what = self.tr("开钱箱: {reason}").format(reason=said)
+        self.ask_manager(what, lambda auth: self.op(lambda: run(auth), done))
 
     def z_report(self) -> None:
         """日结 (Z): once a day, after the handover; shown on screen and printed."""
@@ -891,31 +1011,34 @@ class MainWindow(QMainWindow):
 
         def run(auth: Any) -> None:
             if auth is None:
-                self.refused(RuleViolation("日结需要店长授权", code="manager_required"))
+                why = self.tr("日结需要店长授权")
+                self.refused(RuleViolation(why, code="manager_required"))
                 return
 
             def done(report: Any) -> None:
                 self.happened.emit("z_report", report)
-                self.say(f"✓ 已日结 {day.isoformat()} (Z {report.z_no})")
+                closed = self.tr("✓ 已日结 {day} (Z {z})")
+                self.say(closed.format(day=day.isoformat(), z=report.z_no))
                 self.show_report(report, print_now=True, manager=auth.name)
 
             self.worker.run(lambda: self.shifts.z_report(manager=auth), done, self.refused)
 
-        self.ask_manager(f"日结 {day.isoformat()} (Z 报表): 之后今日不能再收款", run)
+        what = self.tr("日结 {day} (Z 报表): 之后今日不能再收款").format(day=day.isoformat())
+        self.ask_manager(what, run)
 
     # ------------------------------------------------------------------ members and cards
 
     def register_member(self) -> None:
         """F7: a new member at the counter (card code, mobile, birthday)."""
         dlg = FormDialog(
-            "注册会员",
+            self.tr("注册会员"),
             [
-                ("code", "会员卡号", False),
-                ("phone", "手机号", False),
-                ("birthday", "生日 (YYYY-MM-DD, 可空)", False),
-                ("name", "姓名 (可空)", False),
+                ("code", self.tr("会员卡号"), False),
+                ("phone", self.tr("手机号"), False),
+                ("birthday", self.tr("生日 (YYYY-MM-DD, 可空)"), False),
+                ("name", self.tr("姓名 (可空)"), False),
             ],
-            "新会员注册后即得新会员礼; 扫会员卡识别后使用",
+            self.tr("新会员注册后即得新会员礼; 扫会员卡识别后使用"),
             self,
         )
         if dlg.exec() != QDialog.DialogCode.Accepted:
@@ -924,7 +1047,7 @@ class MainWindow(QMainWindow):
 
         def done(state: Any) -> None:
             self.happened.emit("registered", state)
-            self.say(f"✓ 已注册会员 {state.code}")
+            self.say(self.tr("✓ 已注册会员 {code}").format(code=state.code))
 
         self.op(
             lambda: self.counter.register(
@@ -936,10 +1059,15 @@ class MainWindow(QMainWindow):
     def sell_card(self) -> None:
         """F5: sell a prepaid card: its number, PIN and face value, then take the money."""
         values = " / ".join(v.plain() for v in self.counter.program.prepaid_card_values)
+        note = self.tr("面值: {values}").format(values=values)
         dlg = FormDialog(
-            "售充值卡",
-            [("number", "卡号", False), ("pin", "密码", True), ("value", "面值", False)],
-            f"面值: {values}" if values else "本方案不售充值卡",
+            self.tr("售充值卡"),
+            [
+                ("number", self.tr("卡号"), False),
+                ("pin", self.tr("密码"), True),
+                ("value", self.tr("面值"), False),
+            ],
+            note if values else self.tr("本方案不售充值卡"),
             self,
         )
         if dlg.exec() != QDialog.DialogCode.Accepted:
@@ -951,16 +1079,20 @@ class MainWindow(QMainWindow):
             self.refused(InvalidInput(bad, code="invalid_amount"))
             return
         pay = TenderDialog(value, None, self.counter.program.coin_name, None, self)
-        pay.setWindowTitle(f"售卡收款 · {v['number']}")
+        pay.setWindowTitle(self.tr("售卡收款 · {number}").format(number=v["number"]))
         if pay.exec() != QDialog.DialogCode.Accepted:
             if pay.refusal is not None:
                 self.refused(pay.refusal)
             return
         tenders = pay.requests()
 
+        sold = self.tr("✓ 已售充值卡 {number} ￥{value}").format(
+            number=v["number"], value=value.plain()
+        )
+
         def done(_: Any) -> None:
             self.happened.emit("card_sold", (v["number"], value))
-            self.say(f"✓ 已售充值卡 {v['number']} ￥{value.plain()}")
+            self.say(sold)
 
         self.op(lambda: self.counter.sell_card(v["number"], v["pin"], value, tenders), done)
 
@@ -968,18 +1100,19 @@ class MainWindow(QMainWindow):
         """Shift+F5: a prepaid card's value onto the identified member's stored value."""
         panel = self.current.member if self.current else None
         if panel is None:
-            self.say("绑卡: 请先识别会员 (F2)", error=True)
+            self.say(self.tr("绑卡: 请先识别会员 (F2)"), error=True)
             return
         code = panel.code
-        fields = [("number", "卡号", False), ("pin", "密码", True)]
-        dlg = FormDialog("充值卡绑定", fields, f"给 {panel.masked}", self)
+        fields = [("number", self.tr("卡号"), False), ("pin", self.tr("密码"), True)]
+        to = self.tr("给 {member}").format(member=panel.masked)
+        dlg = FormDialog(self.tr("充值卡绑定"), fields, to, self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         v = dlg.values()
 
         def done(state: Any) -> None:
             self.happened.emit("card_loaded", (v["number"], state))
-            self.say(f"✓ 充值卡 {v['number']} 已存入储值")
+            self.say(self.tr("✓ 充值卡 {number} 已存入储值").format(number=v["number"]))
 
         self.op(lambda: self.counter.load_card(code, v["number"], v["pin"]), done)
 

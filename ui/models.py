@@ -5,13 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from terminal.app.screen import LineRow
-from ui.qt import QAbstractTableModel, QColor, QModelIndex, QPersistentModelIndex, Qt
+from ui.qt import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QColor,
+    QCoreApplication,
+    QFont,
+    QFontMetrics,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 class SaleModel(QAbstractTableModel):
-    HEADERS = ("#", "商品", "数量", "单价", "金额")
+    HEADERS = (
+        "#",
+        QT_TRANSLATE_NOOP("SaleModel", "商品"),
+        QT_TRANSLATE_NOOP("SaleModel", "数量"),
+        QT_TRANSLATE_NOOP("SaleModel", "单价"),
+        QT_TRANSLATE_NOOP("SaleModel", "金额"),
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,7 +67,24 @@ class SaleModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def cell(r: LineRow, col: int) -> str:
+    def price_notes() -> tuple[str, str]:
+        """What a unit price's second line says: member price, tier discount."""
+        return (
+            QCoreApplication.translate("SaleModel", "会员价"),
+            QCoreApplication.translate("SaleModel", "等级折扣"),
+        )
+
+    @classmethod
+    def price_width(cls, font: QFont, pixel_size: int, least: int) -> int:
+        """The unit price column's width: ``least``, or wider when a note needs it (the
+        English "member price" is wider than 会员价)."""
+        f = QFont(font)
+        f.setPixelSize(pixel_size)
+        fm = QFontMetrics(f)
+        return max(least, 16 + max(fm.horizontalAdvance(t) for t in cls.price_notes()))
+
+    @classmethod
+    def cell(cls, r: LineRow, col: int) -> str:
         if col == 0:
             return str(r.no)
         if col == 1:
@@ -60,8 +93,11 @@ class SaleModel(QAbstractTableModel):
             return r.qty
         if col == 3:
             if r.member_price_used or r.tier_discount_used:
-                return f"{r.unit_price.plain()}\n{'会员价' if r.member_price_used else '等级折扣'}"
+                member_price, tier_discount = cls.price_notes()
+                why = member_price if r.member_price_used else tier_discount
+                return f"{r.unit_price.plain()}\n{why}"
             return r.unit_price.plain()
         if r.amount < r.regular:
-            return f"{r.amount.plain()}\n原 {r.regular.plain()}"
+            was = QCoreApplication.translate("SaleModel", "原 {price}")
+            return f"{r.amount.plain()}\n" + was.format(price=r.regular.plain())
         return r.amount.plain()

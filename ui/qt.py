@@ -5,6 +5,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QEventLoop,
+    QLibraryInfo,
     QLocale,
     QModelIndex,
     QObject,
@@ -18,6 +19,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetrics,
     QGuiApplication,
     QImage,
     QKeyEvent,
@@ -54,7 +56,16 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for ``pyside6-lupdate`` under ``context`` and returns it unchanged:
+    tables of labels are defined once and translated where they are shown (Qt's own
+    ``QT_TRANSLATE_NOOP``, typed as ``str``)."""
+    return text
+
+
 __all__ = [
+    "QT_TRANSLATE_NOOP",
     "QAbstractItemView",
     "QAbstractTableModel",
     "QApplication",
@@ -67,6 +78,7 @@ __all__ = [
     "QEventLoop",
     "QFont",
     "QFontDatabase",
+    "QFontMetrics",
     "QFormLayout",
     "QFrame",
     "QGridLayout",
@@ -77,6 +89,7 @@ __all__ = [
     "QKeyEvent",
     "QKeySequence",
     "QLabel",
+    "QLibraryInfo",
     "QLineEdit",
     "QLocale",
     "QMainWindow",
