@@ -216,7 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--script", help="drive the window through a scenario's events")
     rn.add_argument("--screenshot", metavar="PNG", help="save the final screen")
     rn.add_argument("--exit", action="store_true", help="quit when done (offscreen)")
-    rn.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    rn.add_argument(
+        "--lang",
+        default=None,
+        help="zh_CN or en (default: the till's `language` setting, else zh_CN)",
+    )
     rn.add_argument(
         "--customer-display",
         action="store_true",

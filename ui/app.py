@@ -27,6 +27,7 @@ from terminal.store.db import default_db_path, open_store
 from ui.customer import attach, show_on_second_screen
 from ui.devices import TillDevices
 from ui.fonts import install_cjk_font
+from ui.hq_link import HqLink
 from ui.lang import SOURCE
 from ui.lang import install as install_language
 from ui.main_window import MainWindow
@@ -76,10 +77,16 @@ def build(
         shifts.open_shift("c1", Money(50000))  # the demo cashier starts with a ¥500 float
     current = shifts.current()
     cashier = current.cashier if current else ""
-    counter = Counter(sessions, program, clock, ids, terminal_id=terminal_id, cashier=cashier)
+    hq = HqLink(sessions, settings)  # standalone (no offline limits) unless HQ is set up
+    counter = Counter(
+        sessions, program, clock, ids, terminal_id=terminal_id, cashier=cashier, offline=hq.offline
+    )
     store = StoreInfo(settings.get("store", "番茄生鲜"), terminal_id, cashier or "—")
     worker = Worker()
-    return MainWindow(counter, worker, shifts=shifts, store=store, printer=printer), worker
+    window = MainWindow(counter, worker, shifts=shifts, store=store, printer=printer)
+    window.attach_hq(hq)
+    hq.start()
+    return window, worker
 
 
 def translator(app: QApplication, lang: str) -> QTranslator | None:
@@ -91,11 +98,10 @@ def translator(app: QApplication, lang: str) -> QTranslator | None:
 def wanted_language(arg: str | None, settings: Mapping[str, str]) -> str:
     """``--lang`` when given, else the till's ``language`` setting, else Chinese.
 
-    ``--lang zh_CN`` is also the option's default, so it cannot be told from no option:
-    the setting wins over it (``--lang zh`` forces Chinese on a till set to English)."""
-    if arg and arg != SOURCE:
+    An explicit ``--lang`` always wins (``--lang zh_CN`` on a till set to English)."""
+    if arg:
         return arg
-    return settings.get("language", "").strip() or arg or SOURCE
+    return settings.get("language", "").strip() or SOURCE
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
         QTimer.singleShot(300, finish)
     code = app.exec()
     devices.stop(app)
+    if window.hq is not None:
+        window.hq.stop()
     if display is not None:
         display.close()
     worker.shutdown()

@@ -40,6 +40,7 @@ from ui.dialogs import (
     big,
     parse_money,
 )
+from ui.hq_link import HqLink, SyncStatus
 from ui.lang import english
 from ui.models import SaleModel
 from ui.qt import (
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
         self.last_receipt: str | None = None
         self.current: Screen | None = None
         self.statuses: dict[str, str] = {}
+        self.hq: HqLink | None = None
+        self.sync_text = ""
         self.setWindowTitle(
             self.tr("{store} · 收银台 {till}").format(store=store.name, till=store.terminal_id)
         )
@@ -421,7 +424,24 @@ class MainWindow(QMainWindow):
             light = "●" if state in QUIET and state != "checking" else "○"
             what = self.tr(QUIET.get(state) or PROBLEMS.get(state, state))
             parts.append(f"{self.device_name(name)} {light} {what}")
+        if self.sync_text:
+            parts.append(self.sync_text)
         self.status.setText("   ".join(parts) or self.tr("设备: 模拟"))
+
+    def attach_hq(self, hq: HqLink) -> None:
+        """HQ's light, the entries waiting to sync and the last sync, every few seconds
+        (read on the worker thread); going offline raises the banner with its limits."""
+        self.hq = hq
+        timer = QTimer(self)
+        timer.timeout.connect(lambda: self.worker.run(hq.status, self.show_sync))
+        timer.start(3000)
+        self.worker.run(hq.status, self.show_sync)
+
+    def show_sync(self, status: SyncStatus) -> None:
+        self.sync_text = status.text()
+        if status.state != "standalone":
+            self.set_device_status("总部", status.state)
+        self._render_status()
 
     def device_name(self, name: str) -> str:
         """A device's name in the till's language ("扫码枪2": the second scanner)."""
@@ -639,6 +659,8 @@ class MainWindow(QMainWindow):
 
     def paid(self, sale: CommittedSale) -> None:
         self.happened.emit("paid", sale)
+        if self.hq is not None:
+            self.hq.wake()  # up to HQ now rather than at the next interval
         self.last_receipt = sale.receipt_no
         self.say(
             self.tr("✓ 已收款 小票 {receipt} 找零 ￥{change}").format(

@@ -43,8 +43,13 @@ def test_an_unreachable_hq_makes_the_till_offline_and_counts_what_waits(tmp_path
     c.identify("M1")
     for _ in range(3):
         c.scan(RICE.code)  # 195.00 - 5.00 coupon = 190.00
-    sale = c.pay([TenderRequest("coins", coins=20), TenderRequest("stored_value", Money(10000)),
-                  TenderRequest("cash", Money(7000))])  # 120.00 of the day's 200.00 cap
+    sale = c.pay(
+        [
+            TenderRequest("coins", coins=20),
+            TenderRequest("stored_value", Money(10000)),
+            TenderRequest("cash", Money(7000)),
+        ]
+    )  # 120.00 of the day's 200.00 cap
     assert sale.record.total_due == Money(19000)
     c.recharge("M1", Money(20000), s.manager())
     c.identify("M1")
@@ -58,3 +63,31 @@ def test_an_unreachable_hq_makes_the_till_offline_and_counts_what_waits(tmp_path
     assert link.waiting() > before  # the sales wait for HQ
     text = link.status().text()
     assert "离线" in text and f"待同步 {link.waiting()}" in text
+
+
+def test_the_window_shows_hq_state_waiting_entries_and_the_offline_banner(
+    tmp_path: Path, qtbot: object
+) -> None:
+    from terminal.app.shifts import Shifts
+    from terminal.printing.layout import StoreInfo
+    from ui.main_window import MainWindow
+    from ui.worker import Worker
+
+    s = shop(tmp_path)
+    c = s.counter
+    link = HqLink(c.sessions, {"hq_url": f"http://127.0.0.1:{closed_port()}", "hq_token": "t" * 43})
+    assert link.loop is not None
+    link.loop.run_once()
+    worker = Worker()
+    win = MainWindow(
+        c,
+        worker,
+        shifts=Shifts(c.sessions, c.clock, c.ids, "T01"),
+        store=StoreInfo("店", "T01", "张丽"),
+    )
+    qtbot.addWidget(win)  # type: ignore[attr-defined]
+    win.attach_hq(link)
+    qtbot.waitUntil(lambda: "待同步" in win.status.text(), timeout=5000)  # type: ignore[attr-defined]
+    assert "离线" in win.status.text()
+    assert win.banner.isVisibleTo(win) and "每日合计限 ￥200.00" in win.banner.text()
+    worker.shutdown()

@@ -225,10 +225,10 @@ def test_translator_finds_the_english_file_and_chinese_needs_none() -> None:
 def test_lang_option_before_the_language_setting() -> None:
     assert wanted_language("en", {}) == "en"
     assert wanted_language("zh_CN", {}) == "zh_CN"
-    assert wanted_language("zh_CN", {"language": "en"}) == "en"  # the option's default
-    assert wanted_language("zh", {"language": "en"}) == "zh"
+    assert wanted_language("zh_CN", {"language": "en"}) == "zh_CN"  # given: it wins
+    assert wanted_language(None, {"language": "en"}) == "en"  # not given: the setting
     assert wanted_language("en", {"language": "zh_CN"}) == "en"
-    assert wanted_language("", {}) == "zh_CN"
+    assert wanted_language(None, {}) == "zh_CN"
 
 
 # ------------------------------------------------------------------ the translation files
