@@ -21,7 +21,9 @@ from ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
+    QPixmap,
     QPushButton,
+    QScrollArea,
     QShortcut,
     Qt,
     QVBoxLayout,
@@ -344,6 +346,39 @@ class AmountDialog(QDialog):
         if m is not None and m.fen > 0:
             self.value = m
             self.accept()
+
+
+class ImageDialog(QDialog):
+    """A receipt as the printer would print it (the PNG preview), with a print key."""
+
+    def __init__(
+        self,
+        title: str,
+        png: bytes,
+        parent: QWidget | None = None,
+        on_print: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        lay = QVBoxLayout(self)
+        picture = QPixmap()
+        picture.loadFromData(png, "PNG")
+        self.image = QLabel()
+        self.image.setPixmap(picture)
+        scroll = QScrollArea()
+        scroll.setWidget(self.image)
+        scroll.setMinimumSize(min(picture.width() + 24, 640), 600)
+        lay.addWidget(scroll)
+        row = QHBoxLayout()
+        if on_print is not None:
+            p = QPushButton(self.tr("打印 (P)"))
+            p.clicked.connect(on_print)
+            QShortcut(QKeySequence("P"), self).activated.connect(on_print)
+            row.addWidget(p)
+        close = QPushButton(self.tr("关闭 (Esc)"))
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        lay.addLayout(row)
 
 
 class TextDialog(QDialog):

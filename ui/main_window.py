@@ -27,11 +27,12 @@ from terminal.app.screen import MemberPanel, Screen, screen
 from terminal.app.shifts import Shifts
 from terminal.errors import InvalidInput, PosError, RuleViolation
 from terminal.money import Money
-from terminal.printing.layout import StoreInfo, recharge_slip, report_slip
+from terminal.printing.layout import StoreInfo, recharge_slip, report_slip, sale_receipt
 from terminal.quantity import Qty
 from ui.dialogs import (
     AmountDialog,
     FormDialog,
+    ImageDialog,
     MenuDialog,
     PickDialog,
     PinDialog,
@@ -116,6 +117,7 @@ MORE_KEYS = (  # shifted keys: shown in the tooltip of their plain key's button
     ("Shift+F3", "F3", QT_TRANSLATE_NOOP("MainWindow", "选择优惠券"), "pick_coupons"),
     ("Shift+F5", "F5", QT_TRANSLATE_NOOP("MainWindow", "充值卡绑定到会员"), "load_card"),
     ("Shift+F10", "F10", QT_TRANSLATE_NOOP("MainWindow", "部分退货 (按行)"), "return_lines"),
+    ("Ctrl+P", "F8", QT_TRANSLATE_NOOP("MainWindow", "补打上一张小票"), "reprint_last"),
 )
 MANAGER_KEYS = (  # key, label, method: each behind the manager's PIN; also in the F1 menu
     ("Ctrl+F1", QT_TRANSLATE_NOOP("MainWindow", "改价 (选中行)"), "override_price"),
@@ -828,6 +830,38 @@ class MainWindow(QMainWindow):
 
     def x_report(self) -> None:
         self.worker.run(self.shifts.x_report, self.show_report, self.refused)
+
+    def reprint_last(self) -> None:
+        """补打小票: the last receipt as the printer draws it (marked as a reprint)."""
+        receipt = self.last_receipt
+        if receipt is None:
+            self.say(self.tr("还没有可补打的小票"), error=True)
+            return
+
+        def load() -> CommittedSale:
+            record = self.counter.reprint(receipt)
+            code = record.member_code
+            member = self.counter.member_state(code) if code else None
+            return CommittedSale(receipt, record, member, ())
+
+        self.worker.run(load, self.show_reprint, self.refused)
+
+    def show_reprint(self, sale: CommittedSale) -> None:
+        from devices.printer.preview import preview_png
+
+        now = self.counter.now
+        doc = sale_receipt(sale, self.counter.program, self.store, 48, now, reprint=True)
+
+        def send() -> None:
+            if self.printer is not None:
+                data = receipt_bytes(
+                    sale, self.counter.program, self.store, 48, now=now, reprint=True
+                )
+                self.printer(f"{sale.receipt_no}-reprint-{now:%H%M%S}", data)
+                self.say(self.tr("已补打小票 {r}").format(r=sale.receipt_no))
+
+        title = self.tr("补打小票 {r}").format(r=sale.receipt_no)
+        ImageDialog(title, preview_png(doc, 48), self, send).exec()
 
     def show_report(self, report: Any, *, print_now: bool = False, manager: str = "") -> None:
         """A report on screen, P prints it; ``print_now`` prints it at once too (Z)."""

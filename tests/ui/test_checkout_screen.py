@@ -185,3 +185,34 @@ def test_paper_out_is_impossible_to_miss(till, qtbot: QtBot) -> None:
     win, _, _ = till
     win.set_device_status("打印机", "paper_out")
     assert win.banner.isVisible() and "打印机 缺纸" in win.banner.text()
+
+
+def test_reprint_shows_the_receipt_preview_and_prints_it_marked(till, qtbot: QtBot) -> None:
+    from ui.dialogs import ImageDialog
+
+    win, _, printed = till
+    type_into(qtbot, win.input, SOY.code)
+    settle(qtbot, win)
+    when_modal(TenderDialog, lambda d: qtbot.keyClick(d.amount, Qt.Key.Key_Return))
+    press(qtbot, win, Qt.Key.Key_F8)
+    settle(qtbot, win)
+    seen: list[tuple[int, int]] = []
+
+    def look(d: QDialog) -> None:
+        assert isinstance(d, ImageDialog) and "T01-000001" in d.windowTitle()
+        pm = d.image.pixmap()
+        seen.append((pm.width(), pm.height()))
+        from ui.qt import QPushButton
+
+        d.findChildren(QPushButton)[0].click()  # 打印 (P)
+        d.accept()
+
+    when_modal(ImageDialog, look)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    assert win.last_receipt == "T01-000001"
+    qtbot.keyClick(win, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, win)
+    assert seen and seen[0][0] > 300 and seen[0][1] > 600  # a whole 80 mm receipt drawn
+    job, data = printed[-1]
+    assert job.startswith("T01-000001-reprint-") and "补打" in decode_text(data, "gb18030")

@@ -60,7 +60,7 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../dialogs.py" line="+57"/>
+        <location filename="../dialogs.py" line="+59"/>
         <source>确认 (回车)</source>
         <translation>OK (Enter)</translation>
     </message>
@@ -68,6 +68,19 @@
         <location line="+1"/>
         <source>取消 (Esc)</source>
         <translation>Cancel (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>ImageDialog</name>
+    <message>
+        <location line="+314"/>
+        <source>打印 (P)</source>
+        <translation>Print (P)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>关闭 (Esc)</source>
+        <translation>Close (Esc)</translation>
     </message>
 </context>
 <context>
@@ -82,7 +95,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+169"/>
+        <location filename="../main_window.py" line="+174"/>
         <source>{store} · 收银台 {till}</source>
         <translation>{store} · Till {till}</translation>
     </message>
@@ -102,20 +115,20 @@
         <translation>Member savings</translation>
     </message>
     <message>
-        <location line="-140"/>
-        <location line="+141"/>
+        <location line="-143"/>
+        <location line="+144"/>
         <source>优惠券</source>
         <translation>Coupons</translation>
     </message>
     <message>
-        <location line="-121"/>
-        <location line="+122"/>
-        <location line="+670"/>
+        <location line="-123"/>
+        <location line="+124"/>
+        <location line="+721"/>
         <source>整单折扣</source>
         <translation>Whole-sale discount</translation>
     </message>
     <message>
-        <location line="-665"/>
+        <location line="-716"/>
         <source>应收</source>
         <translation>Due</translation>
     </message>
@@ -149,12 +162,12 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+163"/>
+        <location line="+180"/>
         <source>有效期至 {date}</source>
         <translation>valid through {date}</translation>
     </message>
     <message>
-        <location line="-159"/>
+        <location line="-176"/>
         <source>未达等级</source>
         <translation>No tier yet</translation>
     </message>
@@ -203,12 +216,12 @@
         <translation>Owed: {coin} {coins}, stored value ￥{sv} (overdrawn while offline)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>设备: 模拟</source>
         <translation>Devices: simulated</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+39"/>
         <source>离线销售中: {coin}与储值每位会员每日合计限 ￥{limit}, 联网后自动同步</source>
         <translation>Selling offline: {coin} and stored value limited to ￥{limit} a member a day in total; sync runs once back online</translation>
     </message>
@@ -246,8 +259,8 @@
         <translation>Type coupon numbers (space separated, empty = no coupon), Enter to confirm</translation>
     </message>
     <message>
-        <location line="-435"/>
-        <location line="+436"/>
+        <location line="-455"/>
+        <location line="+456"/>
         <source>选择优惠券</source>
         <translation>Choose coupons</translation>
     </message>
@@ -315,7 +328,7 @@
         </translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>✓ 已收款 小票 {receipt} 找零 ￥{change}</source>
         <translation>✓ Paid · receipt {receipt} · change ￥{change}</translation>
     </message>
@@ -365,8 +378,8 @@
         <translation>Recharge gifts: {steps}</translation>
     </message>
     <message>
-        <location line="-599"/>
-        <location line="+600"/>
+        <location line="-621"/>
+        <location line="+622"/>
         <source>充值</source>
         <translation>Recharge</translation>
     </message>
@@ -416,7 +429,7 @@
         <translation>Cash drawer not opened: the printer is not ready (the drawer is on the printer)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+51"/>
         <source>报表</source>
         <translation>Report</translation>
     </message>
@@ -426,8 +439,8 @@
         <translation>Counted ￥{amount}</translation>
     </message>
     <message>
-        <location line="-724"/>
-        <location line="+726"/>
+        <location line="-778"/>
+        <location line="+780"/>
         <source>交班</source>
         <translation>Shift handover</translation>
     </message>
@@ -534,13 +547,13 @@ Unit price now ￥{price}; type the new unit price</translation>
         <translation>✓ Receipt {receipt} voided · refund ￥{refund}</translation>
     </message>
     <message>
-        <location line="-849"/>
-        <location line="+858"/>
+        <location line="-902"/>
+        <location line="+911"/>
         <source>开钱箱</source>
         <translation>Open cash drawer</translation>
     </message>
     <message>
-        <location line="-910"/>
+        <location line="-964"/>
         <source>已断开</source>
         <translation>disconnected</translation>
     </message>
@@ -685,6 +698,11 @@ Unit price now ￥{price}; type the new unit price</translation>
         <translation>Partial return (by line)</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>补打上一张小票</source>
+        <translation>Reprint the last receipt</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>改价 (选中行)</source>
         <translation>Price override (selected line)</translation>
@@ -735,7 +753,22 @@ Unit price now ￥{price}; type the new unit price</translation>
         <translation>birthday gift</translation>
     </message>
     <message>
-        <location line="+847"/>
+        <location line="+700"/>
+        <source>还没有可补打的小票</source>
+        <translation>No receipt to reprint yet</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>已补打小票 {r}</source>
+        <translation>Receipt {r} reprinted</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>补打小票 {r}</source>
+        <translation>Reprint receipt {r}</translation>
+    </message>
+    <message>
+        <location line="+175"/>
         <source>输入序号或原因 (回车)</source>
         <translation>Type a number or a reason (Enter)</translation>
     </message>
@@ -875,7 +908,7 @@ Unit price now ￥{price}; type the new unit price</translation>
 <context>
     <name>MenuDialog</name>
     <message>
-        <location filename="../dialogs.py" line="+415"/>
+        <location filename="../dialogs.py" line="+130"/>
         <source>按数字键选择, Esc 取消</source>
         <translation>Press a number to choose, Esc to cancel</translation>
     </message>
@@ -891,7 +924,7 @@ Unit price now ￥{price}; type the new unit price</translation>
 <context>
     <name>PinDialog</name>
     <message>
-        <location line="-102"/>
+        <location line="-135"/>
         <source>店长授权</source>
         <translation>Store manager&apos;s PIN</translation>
     </message>
@@ -1078,7 +1111,7 @@ Unit price now ￥{price}; type the new unit price</translation>
 <context>
     <name>TextDialog</name>
     <message>
-        <location line="+101"/>
+        <location line="+134"/>
         <source>打印 (P)</source>
         <translation>Print (P)</translation>
     </message>
