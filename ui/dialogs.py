@@ -348,6 +348,20 @@ class AmountDialog(QDialog):
             self.accept()
 
 
+def print_close_row(dialog: QDialog, on_print: Callable[[], None] | None) -> QHBoxLayout:
+    """Print (P), when there is something to print, and Close (Esc)."""
+    row = QHBoxLayout()
+    if on_print is not None:
+        p = QPushButton(QCoreApplication.translate("Dialogs", "打印 (P)"))
+        p.clicked.connect(on_print)
+        QShortcut(QKeySequence("P"), dialog).activated.connect(on_print)
+        row.addWidget(p)
+    close = QPushButton(QCoreApplication.translate("Dialogs", "关闭 (Esc)"))
+    close.clicked.connect(dialog.accept)
+    row.addWidget(close)
+    return row
+
+
 class ImageDialog(QDialog):
     """A receipt as the printer would print it (the PNG preview), with a print key."""
 
@@ -369,16 +383,7 @@ class ImageDialog(QDialog):
         scroll.setWidget(self.image)
         scroll.setMinimumSize(min(picture.width() + 24, 640), 600)
         lay.addWidget(scroll)
-        row = QHBoxLayout()
-        if on_print is not None:
-            p = QPushButton(self.tr("打印 (P)"))
-            p.clicked.connect(on_print)
-            QShortcut(QKeySequence("P"), self).activated.connect(on_print)
-            row.addWidget(p)
-        close = QPushButton(self.tr("关闭 (Esc)"))
-        close.clicked.connect(self.accept)
-        row.addWidget(close)
-        lay.addLayout(row)
+        lay.addLayout(print_close_row(self, on_print))
 
 
 class TextDialog(QDialog):
@@ -398,16 +403,7 @@ class TextDialog(QDialog):
         body.setFont(QFont(self.font().family(), 12))
         body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(body)
-        row = QHBoxLayout()
-        if on_print is not None:
-            p = QPushButton(self.tr("打印 (P)"))
-            p.clicked.connect(on_print)
-            QShortcut(QKeySequence("P"), self).activated.connect(on_print)
-            row.addWidget(p)
-        close = QPushButton(self.tr("关闭 (Esc)"))
-        close.clicked.connect(self.accept)
-        row.addWidget(close)
-        lay.addLayout(row)
+        lay.addLayout(print_close_row(self, on_print))
 
 
 class PickDialog(QDialog):

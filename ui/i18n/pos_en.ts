@@ -69,11 +69,8 @@
         <source>取消 (Esc)</source>
         <translation>Cancel (Esc)</translation>
     </message>
-</context>
-<context>
-    <name>ImageDialog</name>
     <message>
-        <location line="+314"/>
+        <location line="+295"/>
         <source>打印 (P)</source>
         <translation>Print (P)</translation>
     </message>
@@ -908,7 +905,7 @@ Unit price now ￥{price}; type the new unit price</translation>
 <context>
     <name>MenuDialog</name>
     <message>
-        <location filename="../dialogs.py" line="+130"/>
+        <location filename="../dialogs.py" line="+145"/>
         <source>按数字键选择, Esc 取消</source>
         <translation>Press a number to choose, Esc to cancel</translation>
     </message>
@@ -924,7 +921,7 @@ Unit price now ￥{price}; type the new unit price</translation>
 <context>
     <name>PinDialog</name>
     <message>
-        <location line="-135"/>
+        <location line="-131"/>
         <source>店长授权</source>
         <translation>Store manager&apos;s PIN</translation>
     </message>
@@ -1106,19 +1103,6 @@ Unit price now ￥{price}; type the new unit price</translation>
         <location line="+2"/>
         <source>还差 ￥{r}</source>
         <translation>Still due ￥{r}</translation>
-    </message>
-</context>
-<context>
-    <name>TextDialog</name>
-    <message>
-        <location line="+134"/>
-        <source>打印 (P)</source>
-        <translation>Print (P)</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>关闭 (Esc)</source>
-        <translation>Close (Esc)</translation>
     </message>
 </context>
 <context>
