@@ -105,6 +105,11 @@ class ProgramDelta(BaseModel):
     toml: str
 
 
+# Chain settings HQ's jobs compute and tills take on pull (``sync.hq.jobs.rfm``); the
+# till's member panel reads them (``terminal.app.screen.thresholds``).
+SHARED_SETTINGS = ("rfm_frequency", "rfm_monetary_fen")
+
+
 class PullResult(BaseModel):
     cursor: int
     more: bool
@@ -112,6 +117,7 @@ class PullResult(BaseModel):
     members: list[MemberDelta] = []
     products: list[ProductDelta] = []
     program: ProgramDelta | None = None
+    settings: dict[str, str] = {}  # changed SHARED_SETTINGS
     blocked: list[str] = []  # codes of the page's members whose cards are blocked
 
 

@@ -133,6 +133,7 @@ def apply_pull(
         if page.program is not None:
             put_settings(s, program=page.program.id, program_toml=page.program.toml)
             out.program = True
+        put_settings(s, **{k: v for k, v in page.settings.items() if k in p.SHARED_SETTINGS})
         led = Ledger(s, terminal_id, new_id)
         for d in page.members:
             state = rebase(s, codec.decode(m.MemberState, d.state), d.code, page.through)

@@ -14,9 +14,12 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from sync.hq import db
 from sync.hq import service as svc
-from terminal.errors import PosError
+from terminal.errors import NotFound, PosError
+from terminal.rules.program import Program
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -122,6 +125,75 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _jobs(args: argparse.Namespace) -> int:
+    from sync.hq import jobs
+
+    engine = db.open_hq(args.db)
+    sessions = db.sessions(engine)
+    now = svc.utcnow()
+    lines: list[str] = []
+
+    def program(s: Session) -> Program:
+        prog = svc.hq_program(s)
+        if prog is None:
+            raise NotFound("HQ has no program yet: run `pos-hq import` first", code="no_program")
+        return prog
+
+    def monthly(s: Session) -> None:
+        rep = jobs.monthly_bonuses(s, program(s), args.month, now)
+        lines.append(
+            f"month {rep.month}: {rep.members} members with sales; spend bonuses "
+            f"{sum(rep.spend_coins.values())} coins to {len(rep.spend_coins)}, visit bonuses "
+            f"{sum(rep.visit_coins.values())} coins to {len(rep.visit_coins)}"
+        )
+        lines.extend(f"  {c}: +{n} spend" for c, n in sorted(rep.spend_coins.items()))
+        lines.extend(f"  {c}: +{n} visits" for c, n in sorted(rep.visit_coins.items()))
+
+    def expire(s: Session) -> None:
+        done = jobs.expire(s, program(s), date.fromisoformat(args.day), now)
+        lines.append(
+            f"expiries as of {args.day}: {sum(done.values())} entries, {len(done)} members"
+        )
+
+    def rfm(s: Session) -> None:
+        rep = jobs.rfm(s, program(s), date.fromisoformat(args.day))
+        counts: dict[str, int] = {}
+        for seg in rep.segments.values():
+            counts[seg] = counts.get(seg, 0) + 1
+        lines.append(
+            f"RFM as of {rep.day}: {rep.active} active members; frequency >= {rep.frequency}, "
+            f"monetary >= {rep.monetary.plain()} ({'changed' if rep.changed else 'unchanged'})"
+        )
+        lines.extend(f"  {seg}: {n}" for seg, n in sorted(counts.items()))
+
+    def profile(s: Session) -> None:
+        n = jobs.profile_grant(s, program(s), args.code, args.field, now)
+        lines.append(
+            f"member {args.code}: +{n} coins for {args.field}"
+            if n
+            else f"member {args.code} already had the {args.field} grant"
+        )
+
+    def legacy(s: Session) -> None:
+        rows = jobs.read_legacy_csv(Path(args.csv))
+        rep = jobs.legacy_import(s, program(s), rows, args.dry_run, now)
+        lines.extend(rep.lines())
+        if args.dry_run:
+            s.rollback()
+
+    fns = {"monthly": monthly, "expire": expire, "rfm": rfm, "profile": profile, "legacy": legacy}
+    try:
+        svc.run(sessions, fns[args.job])
+    except OSError as e:
+        print(f"pos-hq jobs: {e}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    for line in lines:
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-hq", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +222,23 @@ def build_parser() -> argparse.ArgumentParser:
     bl.add_argument("code")
     bl.add_argument("--unblock", action="store_true")
     bl.add_argument("--reason", default="lost")
+    jb = cmd("jobs", "HQ's jobs, each safe to run twice (rule book §1.5, §1.6)", _jobs)
+    js = jb.add_subparsers(dest="job", required=True)
+    js.add_parser("monthly", help="monthly spend and visit bonuses").add_argument(
+        "--month", required=True, metavar="YYYY-MM"
+    )
+    js.add_parser("expire", help="every member's expiries").add_argument(
+        "--day", default=date.today().isoformat(), metavar="DATE"
+    )
+    js.add_parser("rfm", help="RFM thresholds (settings tills pull) and segments").add_argument(
+        "--day", default=date.today().isoformat(), metavar="DATE"
+    )
+    pf = js.add_parser("profile", help="coins for a completed profile field, once each")
+    pf.add_argument("code")
+    pf.add_argument("field")
+    lg = js.add_parser("legacy", help="old points -> coins, once (CSV: code,phone,points)")
+    lg.add_argument("csv", metavar="CSV")
+    lg.add_argument("--dry-run", action="store_true", help="report only, change nothing")
     cmd("verify", "check every chain and that every member is the fold of its entries", _verify)
     return parser
 

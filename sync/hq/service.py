@@ -548,6 +548,11 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
         pid, text = setting(s, "program"), setting(s, "program_toml")
         if pid and text:
             program = p.ProgramDelta(id=pid, toml=text)
+    shared = {}
+    for key in keys.get("setting", []):
+        value = setting(s, key) if key in p.SHARED_SETTINGS else None
+        if value is not None:
+            shared[key] = value
     cp = s.get(CheckpointRow, caller.terminal_id)
     return p.PullResult(
         cursor=rows[-1].cursor if rows else req.cursor,
@@ -556,6 +561,7 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
         members=members,
         products=products,
         program=program,
+        settings=shared,
         blocked=[d.code for d in members if d.blocked],
     )
 
