@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 from terminal.errors import ProgramFileError
-from terminal.rules.program_loader import PROGRAM_IDS, load_program, load_program_file
+from terminal.rules.program_ids import PROGRAM_IDS
 
 
 def _programs(_: argparse.Namespace) -> int:
+    from terminal.rules.program_loader import load_program
+
     for pid in PROGRAM_IDS:
         p = load_program(pid)
         tiers = " / ".join(f"{lv.name}({lv.id})" for lv in p.tiers.levels)
@@ -20,6 +22,8 @@ def _programs(_: argparse.Namespace) -> int:
 
 def _check_program(args: argparse.Namespace) -> int:
     """How a chain checks a new program file before rolling it out."""
+    from terminal.rules.program_loader import load_program_file
+
     try:
         p = load_program_file(Path(args.file))
     except ProgramFileError as e:

@@ -25,6 +25,16 @@ ENTRY_TYPES: dict[str, type[Any]] = {t.__name__: t for t in get_args(m.MemberEnt
 
 
 def encode(obj: Any) -> Any:
+    tp = type(obj)
+    if tp is str or tp is int or tp is bool or obj is None:
+        return obj
+    if tp is Money:
+        return obj.fen
+    if tp is Qty:
+        return obj.milli
+    names = _field_names(tp)
+    if names is not None:
+        return {n: encode(getattr(obj, n)) for n in names}
     if isinstance(obj, Money):
         return obj.fen
     if isinstance(obj, Qty):
@@ -33,13 +43,26 @@ def encode(obj: Any) -> Any:
         return obj.isoformat()
     if isinstance(obj, date):
         return obj.isoformat()
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: encode(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, (tuple, list)):
         return [encode(x) for x in obj]
     if isinstance(obj, frozenset):
         return sorted(encode(x) for x in obj)
     return obj
+
+
+_FIELD_NAMES: dict[type[Any], tuple[str, ...] | None] = {}
+
+
+def _field_names(tp: type[Any]) -> tuple[str, ...] | None:
+    """A dataclass's field names, looked up once per class (None: not a dataclass)."""
+    try:
+        return _FIELD_NAMES[tp]
+    except KeyError:
+        names = None
+        if dataclasses.is_dataclass(tp):
+            names = tuple(f.name for f in dataclasses.fields(tp))
+        _FIELD_NAMES[tp] = names
+        return names
 
 
 def dumps(obj: Any) -> str:
@@ -49,6 +72,18 @@ def dumps(obj: Any) -> str:
 @cache
 def _hints(cls: type[Any]) -> dict[str, Any]:
     return typing.get_type_hints(cls)
+
+
+_FIELD_HINTS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _field_hints(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's (field name, type hint) pairs, resolved once per class."""
+    pairs = _FIELD_HINTS.get(cls)
+    if pairs is None:
+        hints = typing.get_type_hints(cls)
+        pairs = _FIELD_HINTS[cls] = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+    return pairs
 
 
 def decode(tp: Any, value: Any) -> Any:
@@ -85,14 +120,9 @@ def decode(tp: Any, value: Any) -> Any:
         k, v = get_args(tp)
         return {decode(k, a): decode(v, b) for a, b in value.items()}
     if dataclasses.is_dataclass(tp):
-        hints = _hints(tp)  # type: ignore[arg-type]
         cls: Any = tp
         return cls(
-            **{
-                f.name: decode(hints[f.name], value[f.name])
-                for f in dataclasses.fields(tp)
-                if f.name in value
-            }
+            **{name: decode(hint, value[name]) for name, hint in _field_hints(cls) if name in value}
         )
     if tp in (str, int, bool) or tp is object:
         return value

@@ -15,27 +15,29 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from terminal.app.counter import Counter
-from terminal.app.ids import UuidIds
-from terminal.app.shifts import Shifts
-from terminal.clock import SystemClock
-from terminal.money import Money
-from terminal.printing.layout import StoreInfo
-from terminal.rules.program_loader import load_program
-from terminal.store.db import default_db_path, open_store
-from ui.customer import attach, show_on_second_screen
-from ui.devices import TillDevices
 from ui.fonts import install_cjk_font
-from ui.hq_link import HqLink
 from ui.lang import SOURCE
 from ui.lang import install as install_language
-from ui.main_window import MainWindow
-from ui.qt import QApplication, QTimer, QTranslator
-from ui.worker import Worker
+from ui.qt import (
+    QApplication,
+    QEvent,
+    QLabel,
+    QMainWindow,
+    Qt,
+    QTimer,
+    QTranslator,
+)
+
+if TYPE_CHECKING:  # the store, the counter and the window are imported after the first frame
+    from ui.main_window import MainWindow
+    from ui.worker import Worker
 
 
 def demo_db_path() -> Path:
+    from terminal.store.db import default_db_path
+
     return default_db_path().with_name("demo.sqlite")
 
 
@@ -60,6 +62,18 @@ def build(
     """The window over the store at ``db``; with ``lang`` the language is chosen first
     (``--lang``, else the store's ``language`` setting), as the window's texts are set
     when it is built."""
+    from terminal.app.counter import Counter
+    from terminal.app.ids import UuidIds
+    from terminal.app.shifts import Shifts
+    from terminal.clock import SystemClock
+    from terminal.money import Money
+    from terminal.printing.layout import StoreInfo
+    from terminal.rules.program_loader import load_program
+    from terminal.store.db import open_store
+    from ui.hq_link import HqLink
+    from ui.main_window import MainWindow
+    from ui.worker import Worker
+
     sessions = open_store(db)
     with sessions() as s:
         from terminal.store.schema import Setting
@@ -114,14 +128,82 @@ def run(args: argparse.Namespace) -> int:
     if args.script:
         translator(app, args.lang or SOURCE)
         return run_scripted(app, args)
+    # Paint first, load after: the window's shell is on screen before the store, the
+    # counter and the rest of the window are imported and built (from a zero timer).
+    shell = loading_shell()
+    shell.show()
+    ran: dict[str, object] = {}
+
+    def start() -> None:
+        try:
+            ran.update(open_window(app, args, shell))
+        except BaseException as e:  # surfaced after the event loop, not lost in a slot
+            ran["error"] = e
+            app.quit()
+
+    shell.after_first_paint(start)
+    code = app.exec()
+    error = ran.get("error")
+    if isinstance(error, BaseException):
+        raise error
+    stop = ran.get("stop")
+    if callable(stop):
+        stop()
+    return int(code)
+
+
+class LoadingShell(QMainWindow):
+    """The first frame: an empty window of the till's size saying the store is opening."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("POS")
+        label = QLabel("正在打开…")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(label)
+        self.statusBar()
+        self.resize(1366, 768)
+        self._then: Callable[[], None] | None = None
+
+    def after_first_paint(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once, from a zero timer after the shell's first paint (or after
+        500 ms if the platform never paints it, e.g. a window that is not exposed)."""
+        self._then = then
+        QTimer.singleShot(500, self._go)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            QTimer.singleShot(0, self._go)
+        return super().event(event)
+
+    def _go(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            then()
+
+
+def loading_shell() -> LoadingShell:
+    return LoadingShell()
+
+
+def open_window(
+    app: QApplication, args: argparse.Namespace, shell: QMainWindow
+) -> dict[str, object]:
+    """Open the store and build the till's window in place of the shell; returns what
+    ``run`` needs after the event loop (``window``, ``stop``)."""
+    from terminal.store.db import default_db_path
+    from ui.customer import attach, show_on_second_screen
+    from ui.devices import TillDevices
+
     db = Path(args.db) if args.db else (demo_db_path() if args.demo else default_db_path())
     if args.demo:
         ensure_demo(db)
     window, worker = build(db, demo=args.demo, lang=args.lang or "")
     settings = window.counter.settings()  # once, at start: the devices it names
     devices = TillDevices.start(settings, db, window, demo=args.demo, app=app)
-    window.resize(1366, 768)
+    window.setGeometry(shell.geometry())
     window.show()
+    shell.close()
     display = None
     wanted = settings.get("customer_display", "").strip().lower() in ("on", "1", "yes")
     if getattr(args, "customer_display", False) or wanted:
@@ -138,14 +220,16 @@ def run(args: argparse.Namespace) -> int:
             app.quit()
 
         QTimer.singleShot(300, finish)
-    code = app.exec()
-    devices.stop(app)
-    if window.hq is not None:
-        window.hq.stop()
-    if display is not None:
-        display.close()
-    worker.shutdown()
-    return int(code)
+
+    def stop() -> None:
+        devices.stop(app)
+        if window.hq is not None:
+            window.hq.stop()
+        if display is not None:
+            display.close()
+        worker.shutdown()
+
+    return {"window": window, "stop": stop}
 
 
 def run_scripted(app: QApplication, args: argparse.Namespace) -> int:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from terminal import codec
@@ -38,6 +40,18 @@ from terminal.store.schema import (
     Setting,
     TenderRow,
 )
+
+_SETTINGS = cast(Table, Setting.__table__)
+_SALES = cast(Table, SaleRow.__table__)
+_TENDERS = cast(Table, TenderRow.__table__)
+_RECEIPT_COUNTER = select(_SETTINGS.c.value).where(_SETTINGS.c.key == "receipt_counter")
+_BUMP_RECEIPT = (
+    update(_SETTINGS).where(_SETTINGS.c.key == "receipt_counter").values(value=bindparam("n"))
+)
+
+
+def _json_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -272,6 +286,18 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         self, sale: OpenSale, state: m.MemberState | None, *, strict: bool = True
     ) -> pr.PricedSale:
         today = self.now.date()
+        coupons = sale.coupons if isinstance(sale.coupons, str) else tuple(sale.coupons)
+        key = (tuple(sale.lines), coupons, sale.sale_discount, today, state)
+        last = self._last_priced
+        # The screen priced this very sale a moment ago (same lines, choice, member state,
+        # day and program): paying reuses it rather than pricing it again.
+        if last is not None and last[0] is self.program and last[1] == key:
+            return last[2]
+        priced = self._price_now(sale, state, today)
+        self._last_priced = (self.program, key, priced)
+        return priced
+
+    def _price_now(self, sale: OpenSale, state: m.MemberState | None, today: date) -> pr.PricedSale:
         mp = pr.member_pricing(state, today) if state else None
         prices = pr.price_lines(sale.lines, mp, self.program)
         lines = pr.coupon_lines(prices)
@@ -407,9 +433,13 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         return tn.offline_room(self.program, Money(spent))
 
     def _next_receipt(self, s: Session) -> str:
-        row = s.get(Setting, "receipt_counter")
-        n = int(row.value) + 1 if row else 1
-        s.merge(Setting(key="receipt_counter", value=str(n)))
+        conn = s.connection()
+        value = conn.execute(_RECEIPT_COUNTER).scalar()
+        n = int(value) + 1 if value is not None else 1
+        if value is None:
+            conn.execute(insert(_SETTINGS), {"key": "receipt_counter", "value": str(n)})
+        else:
+            conn.execute(_BUMP_RECEIPT, {"n": str(n)})
         return f"{self.terminal_id}-{n:06d}"
 
     def _store_sale(
@@ -422,37 +452,44 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         shift_cashier: str,
     ) -> None:
         cashier = self.cashier or shift_cashier
-        s.add(
-            SaleRow(
-                id=rec.sale_id,
-                receipt_no=receipt,
-                terminal_id=self.terminal_id,
-                cashier=cashier,
-                member_code=rec.member_code,
-                at=self.now.isoformat(),
-                total_fen=rec.total_due.fen,
-                change_fen=tendering.change.fen,
-                record_json=codec.dumps(rec),
-            )
+        conn = s.connection()
+        record_json = codec.dumps(rec)  # encoded once: the sale row and its ledger row
+        conn.execute(
+            insert(_SALES),
+            {
+                "id": rec.sale_id,
+                "receipt_no": receipt,
+                "terminal_id": self.terminal_id,
+                "cashier": cashier,
+                "member_code": rec.member_code,
+                "at": self.now.isoformat(),
+                "kind": "sale",
+                "total_fen": rec.total_due.fen,
+                "change_fen": tendering.change.fen,
+                "record_json": record_json,
+            },
         )
-        s.flush()
-        for i, t in enumerate(tendering.tenders):
-            s.add(
-                TenderRow(
-                    sale_id=rec.sale_id,
-                    idx=i,
-                    kind=t.kind,
-                    amount_fen=t.amount.fen,
-                    tendered_fen=t.tendered.fen,
-                )
+        if tendering.tenders:
+            conn.execute(
+                insert(_TENDERS),
+                [
+                    {
+                        "sale_id": rec.sale_id,
+                        "idx": i,
+                        "kind": t.kind,
+                        "amount_fen": t.amount.fen,
+                        "tendered_fen": t.tendered.fen,
+                    }
+                    for i, t in enumerate(tendering.tenders)
+                ],
             )
-        led.append(
-            "sale",
-            {"receipt": receipt, "cashier": cashier, "record": codec.encode(rec)},
-            self.now,
-            member=None,
-            ref=rec.sale_id,
+        # The canonical JSON of {"cashier", "receipt", "record"} (keys sorted), with the
+        # record's text reused rather than encoded a second time.
+        payload = (
+            f'{{"cashier":{_json_str(cashier)},"receipt":{_json_str(receipt)},'
+            f'"record":{record_json}}}'
         )
+        led.append_text("sale", payload, self.now, member=None, ref=rec.sale_id)
         cash = sum(t.amount.fen for t in tendering.tenders if t.kind == "cash")
         if cash:
             led.append("cash", {"delta": cash, "reason": "sale"}, self.now, ref=rec.sale_id)

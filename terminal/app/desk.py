@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from terminal.app import staff as st
@@ -30,6 +31,11 @@ from terminal.store.schema import (
 )
 
 CARD_TENDERS = ("cash", "card", "mobile")  # recharges and prepaid cards: real money only
+
+_SHIFTS = cast(Table, ShiftRow.__table__)
+_DAY_CLOSES = cast(Table, DayCloseRow.__table__)
+_OPEN_SHIFT_CASHIER = select(_SHIFTS.c.cashier).where(_SHIFTS.c.closed_at.is_(None)).limit(1)
+_DAY_CLOSED = select(_DAY_CLOSES.c.day).where(_DAY_CLOSES.c.day == bindparam("day"))
 
 
 @dataclass
@@ -61,6 +67,8 @@ class CounterBase(StoreService):
         super().__init__(sessions, clock, ids, terminal_id)
         self.program, self.cashier, self.offline = program, cashier, offline
         self.sale: OpenSale | None = None
+        # (program, what was priced, the result): the last pricing, reused while unchanged
+        self._last_priced: tuple[Program, object, pr.PricedSale] | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -106,12 +114,13 @@ class CounterBase(StoreService):
     def _on_shift(self, s: Session) -> str:
         """Money moves only inside an open shift of a day not yet closed (Z); returns the
         shift's cashier, who is answerable for the drawer."""
-        row = s.execute(select(ShiftRow).where(ShiftRow.closed_at.is_(None))).scalar()
-        if row is None:
+        conn = s.connection()
+        cashier = conn.execute(_OPEN_SHIFT_CASHIER).scalar()
+        if cashier is None:
             raise RuleViolation("open a shift (with its float) first", code="no_open_shift")
-        if s.get(DayCloseRow, self.now.date().isoformat()) is not None:
+        if conn.execute(_DAY_CLOSED, {"day": self.now.date().isoformat()}).first() is not None:
             raise RuleViolation("today is closed (Z report run)", code="day_closed")
-        return row.cashier
+        return str(cashier)
 
     def _new_coupon_id(self, code: str) -> Callable[[], str]:
         return lambda: self.ids.coupon_id(code)

@@ -17,9 +17,9 @@ from typing import Any, TypeVar, cast, get_args
 from terminal.errors import InvalidInput, ProgramFileError
 from terminal.money import Money
 from terminal.rules import program as p
+from terminal.rules.program_ids import PROGRAM_IDS as PROGRAM_IDS
 
 T = TypeVar("T")
-PROGRAM_IDS = ("tomato", "mall", "points", "organic", "basic")
 
 
 class _Table:

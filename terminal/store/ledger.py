@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from terminal import codec
@@ -46,46 +46,79 @@ def row_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Appended:
+    """What ``Ledger.append`` wrote: the row's place in the chain."""
+
+    seq: int
+    id: str
+    hash: str
+
+
+_LEDGER = cast(Table, LedgerRow.__table__)
+_INSERT = _LEDGER.insert()
+_HEAD = select(_LEDGER.c.seq, _LEDGER.c.hash).order_by(_LEDGER.c.seq.desc()).limit(1)
+
+
+def _canonical(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 class Ledger:
-    """Appends rows inside the caller's transaction (a sale and its rows commit together)."""
+    """Appends rows inside the caller's transaction (a sale and its rows commit together).
+
+    The head (seq, hash) is read when the ledger is made, inside that transaction; rows are
+    written with Core inserts as they are appended (no ORM objects, so no autoflush), and
+    the primary key on ``seq`` refuses a racing writer."""
 
     def __init__(self, session: Session, terminal_id: str, new_id: Any) -> None:
         self.s, self.terminal, self.new_id = session, terminal_id, new_id
-        last = session.execute(select(LedgerRow).order_by(LedgerRow.seq.desc()).limit(1)).scalar()
-        self.seq = last.seq if last else 0
-        self.head = last.hash if last else GENESIS
+        last = session.execute(_HEAD).first()
+        self.seq = last[0] if last else 0
+        self.head = last[1] if last else GENESIS
+
+    def _row(self, kind: str, text: str, when: str, member: str | None, ref: str) -> dict[str, Any]:
+        self.seq += 1
+        id_ = self.new_id()
+        h = row_hash(self.head, self.seq, id_, self.terminal, when, kind, member, ref, text)
+        row = {
+            "seq": self.seq,
+            "id": id_,
+            "terminal_id": self.terminal,
+            "at": when,
+            "kind": kind,
+            "member_code": member,
+            "ref": ref,
+            "payload": text,
+            "prev_hash": self.head,
+            "hash": h,
+        }
+        self.head = h
+        return row
 
     def append(
         self, kind: str, payload: Any, at: datetime, *, member: str | None = None, ref: str = ""
-    ) -> LedgerRow:
-        self.seq += 1
-        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        id_, when = self.new_id(), at.isoformat()
-        h = row_hash(self.head, self.seq, id_, self.terminal, when, kind, member, ref, text)
-        row = LedgerRow(
-            seq=self.seq,
-            id=id_,
-            terminal_id=self.terminal,
-            at=when,
-            kind=kind,
-            member_code=member,
-            ref=ref,
-            payload=text,
-            prev_hash=self.head,
-            hash=h,
-        )
-        self.s.add(row)
-        self.head = h
-        return row
+    ) -> Appended:
+        return self.append_text(kind, _canonical(payload), at, member=member, ref=ref)
+
+    def append_text(
+        self, kind: str, text: str, at: datetime, *, member: str | None = None, ref: str = ""
+    ) -> Appended:
+        """``append`` for a payload already in canonical JSON (sorted keys, no spaces)."""
+        row = self._row(kind, text, at.isoformat(), member, ref)
+        self.s.connection().execute(_INSERT, row)
+        return Appended(row["seq"], row["id"], row["hash"])
 
     def member_entries(
         self, code: str, entries: Iterable[m.MemberEntry], at: datetime, ref: str = ""
     ) -> int:
-        n = 0
-        for e in entries:
-            self.append("member", codec.encode_entry(e), at, member=code, ref=ref)
-            n += 1
-        return n
+        when = at.isoformat()
+        rows = [
+            self._row("member", _canonical(codec.encode_entry(e)), when, code, ref) for e in entries
+        ]
+        if rows:
+            self.s.connection().execute(_INSERT, rows)
+        return len(rows)
 
 
 @dataclass(frozen=True)

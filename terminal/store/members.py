@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from terminal import codec
 from terminal.rules import member as m
 from terminal.store.schema import MemberRow
 
+_MEMBERS = cast(Table, MemberRow.__table__)
+_LOAD = select(_MEMBERS.c.state_json).where(_MEMBERS.c.code == bindparam("code"))
+_UPDATE = (
+    update(_MEMBERS)
+    .where(_MEMBERS.c.code == bindparam("b_code"))
+    .values(phone=bindparam("b_phone"), state_json=bindparam("b_json"), last_seq=bindparam("b_seq"))
+)
+
 
 def load(s: Session, code: str) -> m.MemberState | None:
-    row = s.get(MemberRow, code)
-    return codec.loads(m.MemberState, row.state_json) if row else None
+    # A plain column read: no MemberRow in the identity map for a Core update to leave stale.
+    text = s.execute(_LOAD, {"code": code}).scalar()
+    return codec.loads(m.MemberState, text) if text is not None else None
 
 
 def codes_by_phone(s: Session, phone: str) -> list[str]:
@@ -20,12 +31,15 @@ def codes_by_phone(s: Session, phone: str) -> list[str]:
 
 
 def save(s: Session, state: m.MemberState, seq: int) -> None:
-    row = s.get(MemberRow, state.code)
+    """Cache the member's fold: a Core update (an insert for a new member), no autoflush."""
     text = codec.dumps(state)
-    if row is None:
-        s.add(MemberRow(code=state.code, phone=state.phone, state_json=text, last_seq=seq))
-    else:
-        row.phone, row.state_json, row.last_seq = state.phone, text, seq
+    params = {"b_code": state.code, "b_phone": state.phone, "b_json": text, "b_seq": seq}
+    conn = s.connection()
+    if conn.execute(_UPDATE, params).rowcount == 0:
+        conn.execute(
+            insert(_MEMBERS),
+            {"code": state.code, "phone": state.phone, "state_json": text, "last_seq": seq},
+        )
 
 
 def all_codes(s: Session) -> list[str]:
