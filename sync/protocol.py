@@ -41,6 +41,11 @@ class Entry(BaseModel):
     prev_hash: Hash
     hash: Hash
 
+    @classmethod
+    def of_row(cls, row: Any) -> Entry:
+        """From a ledger row (the till's or HQ's): the same ten columns either side."""
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
 
 class PushBatch(BaseModel):
     terminal_id: str = Field(min_length=1, max_length=32)

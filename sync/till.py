@@ -76,21 +76,7 @@ def outbox(sessions: sessionmaker[Session], after: int, limit: int) -> list[p.En
         rows = s.execute(
             select(LedgerRow).where(LedgerRow.seq > after).order_by(LedgerRow.seq).limit(limit)
         ).scalars()
-        return [
-            p.Entry(
-                seq=r.seq,
-                id=r.id,
-                terminal_id=r.terminal_id,
-                at=r.at,
-                kind=r.kind,
-                member_code=r.member_code,
-                ref=r.ref,
-                payload=r.payload,
-                prev_hash=r.prev_hash,
-                hash=r.hash,
-            )
-            for r in rows
-        ]
+        return [p.Entry.of_row(r) for r in rows]
 
 
 def restore(sessions: sessionmaker[Session], entries: list[p.Entry]) -> None:

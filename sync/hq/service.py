@@ -582,18 +582,7 @@ def own_entries(s: Session, caller: Caller, after: int, limit: int) -> p.Entries
 
 
 def _entry(r: EntryRow) -> p.Entry:
-    return p.Entry(
-        seq=r.seq,
-        id=r.id,
-        terminal_id=r.terminal_id,
-        at=r.at,
-        kind=r.kind,
-        member_code=r.member_code,
-        ref=r.ref,
-        payload=r.payload,
-        prev_hash=r.prev_hash,
-        hash=r.hash,
-    )
+    return p.Entry.of_row(r)
 
 
 # ----------------------------------------------------------------------------- admin
