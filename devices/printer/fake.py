@@ -38,6 +38,7 @@ import tty
 from collections.abc import Callable
 from pathlib import Path
 
+from devices.loopback import LoopbackServer
 from devices.printer.render import decode_text
 from devices.printer.status import DLE_EOT, PrinterStatus, to_replies
 from devices.printer.transports import PrinterOffline, PrinterTimeout, Transport
@@ -262,55 +263,23 @@ class PtyPrinter:
 # ----------------------------------------------------------------------------- tcp
 
 
-class TcpPrinter:
+class TcpPrinter(LoopbackServer):
     """A ``FakePrinter`` on a loopback TCP port, like a network printer's port 9100.
     ``answer_status=False``: status requests are swallowed unanswered."""
 
     def __init__(self, printer: FakePrinter | None = None, *, answer_status: bool = True):
+        super().__init__(name="tcp-printer")
         self.printer = printer or FakePrinter()
         self.answer_status = answer_status
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self._server.settimeout(0.05)
-        self.host, self.port = self._server.getsockname()[:2]
         self.connections = 0
-        self._clients: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._accept, name="tcp-printer", daemon=True)
-        self._thread.start()
+        self.start()
 
-    def drop_clients(self) -> None:
-        with self._lock:
-            for c in self._clients:
-                with contextlib.suppress(OSError):
-                    c.shutdown(socket.SHUT_RDWR)
-                c.close()
-            self._clients.clear()
-
-    def close(self) -> None:
-        self._closed.set()
-        self._thread.join(2.0)
-        self.drop_clients()
-        self._server.close()
+    def on_client(self, conn: socket.socket) -> None:
+        self.connections += 1
+        threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def __enter__(self) -> TcpPrinter:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                conn, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                self._clients.append(conn)
-                self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
         conn.settimeout(0.05)

@@ -21,17 +21,16 @@ pyserial discards pending input when it opens a port. Wait for the reader's
 
 from __future__ import annotations
 
-import contextlib
 import os
 import select
 import shutil
-import socket
 import tempfile
 import threading
 import time
 import tty
 from pathlib import Path
 
+from devices.loopback import LoopbackServer
 from devices.scanner.framing import SUFFIXES
 
 
@@ -148,7 +147,7 @@ class PtyScanner:
             self._master, self.slave_path = master, path
 
 
-class SocketScanner:
+class SocketScanner(LoopbackServer):
     """A scanner served on a loopback TCP port to ``socket://`` readers."""
 
     def __init__(
@@ -156,24 +155,14 @@ class SocketScanner:
     ) -> None:
         if suffix is not None and suffix not in SUFFIXES:
             raise ValueError(f"suffix must be one of {', '.join(SUFFIXES)} or None")
+        super().__init__(host, port, name="scanner-sim", accept_timeout=0.1)
         self.suffix = suffix
         self.aim = aim
-        self._server = socket.create_server((host, port))
-        self._server.settimeout(0.1)
-        self.host, self.port = self._server.getsockname()[:2]
-        self._clients: list[socket.socket] = []
-        self._cond = threading.Condition()
-        self._closed = False
-        self._thread = threading.Thread(target=self._accept, name="scanner-sim", daemon=True)
-        self._thread.start()
+        self.start()
 
     @property
     def url(self) -> str:
         return f"socket://{self.host}:{self.port}"
-
-    def wait_for_client(self, timeout: float = 5.0) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: bool(self._clients), timeout)
 
     def send(self, code: str, *, suffix: str | bool | None = True, aim: str | None = None) -> int:
         """Send one code to every connected reader; how many got it."""
@@ -192,36 +181,5 @@ class SocketScanner:
                     c.close()
         return sent
 
-    def drop_clients(self) -> None:
-        """Disconnect every reader (they see the socket close and retry)."""
-        with self._cond:
-            for c in self._clients:
-                with contextlib.suppress(OSError):
-                    c.shutdown(socket.SHUT_RDWR)
-                c.close()
-            self._clients.clear()
-
-    def close(self) -> None:
-        self._closed = True
-        self._thread.join(1.0)
-        self.drop_clients()
-        self._server.close()
-
     def __enter__(self) -> SocketScanner:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _accept(self) -> None:
-        while not self._closed:
-            try:
-                conn, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with self._cond:
-                self._clients.append(conn)
-                self._cond.notify_all()

@@ -83,15 +83,19 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         if text.startswith("MC1."):
             from terminal.rules import appcode
 
-            key = self.settings().get("hq_public_key")
+            settings = self.settings()
+            try:
+                key = bytes.fromhex(settings.get("hq_public_key", ""))
+                skew = int(settings.get("clock_skew_s", "0"))
+            except ValueError:
+                key, skew = b"", 0  # a damaged setting: treated as no key, refused below
             if not key:
                 raise RuleViolation(
                     "this till holds no HQ key to check app codes", code="app_code_unverifiable"
                 )
-            skew = int(self.settings().get("clock_skew_s", "0"))
             return appcode.verify_app_code(
                 text,
-                bytes.fromhex(key),
+                key,
                 int(self.now.timestamp()),
                 max_age_s=self.program.app_code_max_age_s,
                 skew_s=skew,
@@ -250,7 +254,6 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         before = self._price(
             replace(sale, sale_discount=ZERO),
             None if not sale.member else self.member_state(sale.member),
-            strict=False,
         )
         if amount > before.total_due:
             raise RuleViolation(
@@ -272,19 +275,19 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         previous = sale.coupons
         sale.coupons = list(ids)
         try:
-            return self.priced(strict=True)
+            return self.priced()
         except Exception:
             sale.coupons = previous
             raise
 
-    def priced(self, *, strict: bool = False) -> pr.PricedSale:
+    def priced(self, state: m.MemberState | None = None) -> pr.PricedSale:
+        """The open sale priced; pass the member's state if the caller already has it."""
         sale = self._open()
-        state = self.member_state(sale.member) if sale.member else None
-        return self._price(sale, state, strict=strict)
+        if state is None and sale.member:
+            state = self.member_state(sale.member)
+        return self._price(sale, state)
 
-    def _price(
-        self, sale: OpenSale, state: m.MemberState | None, *, strict: bool = True
-    ) -> pr.PricedSale:
+    def _price(self, sale: OpenSale, state: m.MemberState | None) -> pr.PricedSale:
         today = self.now.date()
         coupons = sale.coupons if isinstance(sale.coupons, str) else tuple(sale.coupons)
         key = (tuple(sale.lines), coupons, sale.sale_discount, today, state)

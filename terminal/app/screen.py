@@ -86,7 +86,7 @@ def screen(counter: Counter) -> Screen:
     held = len(counter.held())
     if sale is None:
         return Screen((), ZERO, ZERO, (), ZERO, ZERO, None, held)
-    priced = counter.priced()
+    priced = counter.priced(state)  # the state just loaded: fold the member once
     rows = tuple(
         LineRow(
             pl.line_no,

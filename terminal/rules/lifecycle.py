@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from terminal.calendar import add_months, valid_through
-from terminal.errors import RuleViolation
+from terminal.errors import InvalidInput, RuleViolation
 from terminal.money import Money
 from terminal.rules import member as m
 from terminal.rules.coupons import Coupon
@@ -434,7 +434,6 @@ def recharge_entries(
 ) -> tuple[list[m.MemberEntry], RechargeGiftGiven]:
     """A stored-value recharge: principal, the gift step it reaches (coins or stored-value
     gift), cumulative recharge, and any tier it unlocks (organic group accounts)."""
-    from terminal.errors import InvalidInput, RuleViolation
 
     if not program.stored_value:
         raise RuleViolation("this program has no stored value", code="no_stored_value")
@@ -522,7 +521,6 @@ def repay_debt(state: m.MemberState, today: date, ref: str) -> list[m.MemberEntr
 
 def sv_refund_entries(state: m.MemberState, ref: str) -> tuple[list[m.MemberEntry], Money]:
     """Refund of stored value: unused principal only; the gift is forfeited (§1.7)."""
-    from terminal.errors import RuleViolation
 
     if state.principal.fen <= 0:
         raise RuleViolation("no principal left to refund", code="nothing_to_refund")
