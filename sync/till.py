@@ -24,6 +24,7 @@ from terminal.rules import member as m
 from terminal.rules.catalog import Product
 from terminal.store import members as repo
 from terminal.store import products
+from terminal.store.db import write_session
 from terminal.store.ledger import GENESIS, HQ_STATE, Ledger
 from terminal.store.schema import LedgerRow, Setting
 
@@ -52,7 +53,7 @@ def provision(sessions: sessionmaker[Session], who: p.WhoAmI) -> None:
     another terminal refuses the token."""
     held = settings(sessions).get("terminal_id")
     if held is None:
-        with sessions() as s, s.begin():
+        with write_session(sessions) as s:
             put_settings(s, terminal_id=who.terminal_id, store=who.store_id)
     elif held != who.terminal_id:
         raise IdentityError(f"this store is terminal {held}; the token is for {who.terminal_id}")
@@ -82,7 +83,7 @@ def outbox(sessions: sessionmaker[Session], after: int, limit: int) -> list[p.En
 def restore(sessions: sessionmaker[Session], entries: list[p.Entry]) -> None:
     """Put HQ's copy of this till's ledger rows back, as they were (a till that lost
     its disk starts again where HQ's checkpoint is, not at seq 1)."""
-    with sessions() as s, s.begin():
+    with write_session(sessions) as s:
         count = s.execute(select(func.count()).select_from(LedgerRow)).scalar() or 0
         first = entries[0].seq if entries else 1
         if count + 1 != first:
@@ -92,7 +93,7 @@ def restore(sessions: sessionmaker[Session], entries: list[p.Entry]) -> None:
 
 
 def save_checkpoint(sessions: sessionmaker[Session], seq: int) -> None:
-    with sessions() as s, s.begin():
+    with write_session(sessions) as s:
         put_settings(s, **{CHECKPOINT: str(seq)})
 
 
@@ -114,7 +115,7 @@ def apply_pull(
     """Apply one pulled page and advance the cursor, in one local transaction (a page
     is small, so a sale waiting on the store's write lock waits briefly)."""
     out = Applied(members=len(page.members), products=len(page.products))
-    with sessions() as s, s.begin():
+    with write_session(sessions) as s:
         products.upsert(s, [_product(d) for d in page.products])
         if page.program is not None:
             put_settings(s, program=page.program.id, program_toml=page.program.toml)

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from terminal import codec
 from terminal.app import staff as st
-from terminal.app.desk import CARD_TENDERS, CounterBase, OpenSale, mask_phone
+from terminal.app.desk import CARD_TENDERS, EXPIRY_REF, CounterBase, OpenSale, mask_phone
 from terminal.app.money_desk import MoneyDesk, RechargeResult
 from terminal.app.returns_desk import ReturnResult, ReturnsDesk
 from terminal.errors import InvalidInput, NotFound, RuleViolation
@@ -32,7 +32,8 @@ from terminal.rules import tenders as tn
 from terminal.rules.catalog import resolve_scan
 from terminal.rules.checkout import SaleRecord, settle_sale
 from terminal.store import members as repo
-from terminal.store.ledger import Ledger
+from terminal.store import sale_writes as sw
+from terminal.store.ledger import Item, append_items, canonical, encode_entry_text
 from terminal.store.products import StoreCatalog
 from terminal.store.schema import (
     HeldSaleRow,
@@ -44,14 +45,26 @@ from terminal.store.schema import (
 _SETTINGS = cast(Table, Setting.__table__)
 _SALES = cast(Table, SaleRow.__table__)
 _TENDERS = cast(Table, TenderRow.__table__)
-_RECEIPT_COUNTER = select(_SETTINGS.c.value).where(_SETTINGS.c.key == "receipt_counter")
-_BUMP_RECEIPT = (
-    update(_SETTINGS).where(_SETTINGS.c.key == "receipt_counter").values(value=bindparam("n"))
-)
 
 
 def _json_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class PaymentPlan:
+    """A sale settled and encoded, ready to write: ``Counter.commit_payment``."""
+
+    now: datetime
+    record: SaleRecord
+    record_json: str
+    tendering: tn.Tendering
+    member: m.MemberState | None  # after the sale
+    member_json: str
+    base_seq: int | None  # the member's version the plan was made on
+    member_items: tuple[Item, ...]  # expiries due, then the sale's member entries
+    sale_entry_id: str  # the sale's own row (its payload names the receipt: made at commit)
+    cash_items: tuple[Item, ...]  # the drawer's row, if cash was taken
 
 
 @dataclass(frozen=True)
@@ -376,33 +389,139 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
     # ------------------------------------------------------------------ paying
 
     def pay(self, tenders: Sequence[tn.TenderRequest]) -> CommittedSale:
+        """Settle the open sale with these tenders and commit it: the sale, its tenders,
+        the member's entries and the ledger rows in one durable transaction."""
+        for _ in range(3):
+            done = self.commit_payment(self.plan_payment(tenders))
+            if done is not None:
+                self.sale = None
+                return done
+        raise RuleViolation(
+            "the member's account kept changing while paying (sync): try again",
+            code="member_busy",
+        )
+
+    def plan_payment(self, tenders: Sequence[tn.TenderRequest]) -> PaymentPlan:
+        """Everything the sale will write, worked out before the write lock is taken:
+        the member as of today (expiries due first), pricing, tenders, earning, and the
+        encoded rows. Pure rules over one read of the store."""
         sale = self.sale
         if sale is None or not sale.lines:
             raise RuleViolation("there is no open sale to pay", code="no_open_sale")
-        today = self.now.date()
-        with self._tx() as (s, led):
-            cashier = self._on_shift(s)
-            state = self._current(s, led, sale.member) if sale.member else None
-            priced = self._price(sale, state)
-            priced = self._round_off(sale, state, priced, tenders)
+        now = self.now
+        today = now.date()
+        state: m.MemberState | None = None
+        base_seq = None
+        with self.sessions() as s:
+            if sale.member:
+                state, base_seq = self._member_at(s, sale.member)
             room = self._offline_room(s, state) if state else None
-            tendering = tn.apply_tenders(
-                priced.total_due, tenders, self.program, state, today, offline_room=room
-            )
-            ids = self._new_coupon_id(sale.member) if sale.member else (lambda: "")
-            settled = settle_sale(self.program, state, priced, tendering, today, sale.id, ids)
-            receipt = self._next_receipt(s)
-            new_state = None
-            if state is not None:
-                new_state = self._commit_member(s, led, state, settled.entries, sale.id)
-            self._store_sale(s, led, receipt, settled.record, tendering, cashier)
-        self.sale = None
-        granted = tuple(
-            c
-            for c in (new_state.coupons if new_state else ())
-            if c.id in settled.record.coupons_granted
+        items: list[Item] = []
+        if state is not None:
+            due = lc.due_entries(state, self.program, today)
+            if due:
+                state = m.fold(due, state)
+                items += self._member_items(now, state.code, due, EXPIRY_REF)
+        priced = self._price(sale, state)
+        priced = self._round_off(sale, state, priced, tenders)
+        tendering = tn.apply_tenders(
+            priced.total_due, tenders, self.program, state, today, offline_room=room
         )
-        return CommittedSale(receipt, settled.record, new_state, granted)
+        ids = self._new_coupon_id(sale.member) if sale.member else (lambda: "")
+        settled = settle_sale(self.program, state, priced, tendering, today, sale.id, ids)
+        new_state = m.fold(settled.entries, state) if state is not None else None
+        if new_state is not None:
+            items += self._member_items(now, new_state.code, settled.entries, sale.id)
+        return PaymentPlan(
+            now=now,
+            record=settled.record,
+            record_json=codec.dumps(settled.record),
+            tendering=tendering,
+            member=new_state,
+            member_json=codec.dumps(new_state) if new_state is not None else "",
+            base_seq=base_seq,
+            member_items=tuple(items),
+            sale_entry_id=self.ids.entry_id(),
+            cash_items=self._cash_items(now, sale.id, tendering),
+        )
+
+    def _cash_items(self, now: datetime, sale_id: str, tendering: tn.Tendering) -> tuple[Item, ...]:
+        cash = sum(t.amount.fen for t in tendering.tenders if t.kind == "cash")
+        if not cash:
+            return ()
+        payload = canonical({"delta": cash, "reason": "sale"})
+        return (self._item(self.ids.entry_id(), now, "cash", None, sale_id, payload),)
+
+    def _member_at(self, s: Session, code: str) -> tuple[m.MemberState, int]:
+        found = repo.load_versioned(s, code)
+        if found is None:
+            raise NotFound(f"no member {code}", code="unknown_member")
+        return found
+
+    def _member_items(
+        self, now: datetime, code: str, entries: Sequence[m.MemberEntry], ref: str
+    ) -> list[Item]:
+        if not code:
+            raise ValueError("member entries need a member code")
+        return [
+            self._item(self.ids.entry_id(), now, "member", code, ref, encode_entry_text(e))
+            for e in entries
+        ]
+
+    def commit_payment(self, plan: PaymentPlan) -> CommittedSale | None:
+        """Write a planned sale durably, under the write lock; None (nothing written)
+        when the member changed since the plan was made (the sync thread applied HQ's
+        state, another desk wrote), so the caller plans again."""
+        rec, tendering = plan.record, plan.tendering
+        with sw.write_cursor(self.sessions) as cur:
+            shift_cashier = self._shift_cashier(cur)
+            if plan.member is not None and repo.version(cur, plan.member.code) != plan.base_seq:
+                return None
+            receipt = f"{self.terminal_id}-{sw.next_receipt_no(cur):06d}"
+            cashier = self.cashier or shift_cashier
+            sw.insert_sale(
+                cur,
+                id_=rec.sale_id,
+                receipt_no=receipt,
+                terminal_id=self.terminal_id,
+                cashier=cashier,
+                member_code=rec.member_code,
+                at=plan.now.isoformat(),
+                total_fen=rec.total_due.fen,
+                change_fen=tendering.change.fen,
+                record_json=plan.record_json,
+                tenders=[(t.kind, t.amount.fen, t.tendered.fen) for t in tendering.tenders],
+            )
+            # The canonical JSON of {"cashier", "receipt", "record"} (keys sorted), with
+            # the record's text reused rather than encoded a second time.
+            sale_item = self._item(
+                plan.sale_entry_id,
+                plan.now,
+                "sale",
+                None,
+                rec.sale_id,
+                f'{{"cashier":{_json_str(cashier)},"receipt":{_json_str(receipt)},'
+                f'"record":{plan.record_json}}}',
+            )
+            seqs = append_items(cur, [*plan.member_items, sale_item, *plan.cash_items])
+            if plan.member is not None:
+                n = len(plan.member_items)
+                repo.save_raw(cur, plan.member, plan.member_json, seqs[n - 1] if n else None)
+        granted = tuple(
+            c for c in (plan.member.coupons if plan.member else ()) if c.id in rec.coupons_granted
+        )
+        return CommittedSale(receipt, rec, plan.member, granted)
+
+    def _item(
+        self,
+        id_: str,
+        at: datetime,
+        kind: str,
+        member: str | None,
+        ref: str,
+        payload: str,
+    ) -> Item:
+        return Item.make(id_, self.terminal_id, at, kind, member, ref, payload)
 
     def _round_off(
         self,
@@ -435,68 +554,6 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
             spent += sum(t.amount.fen for t in rec.tenders if t.kind in ("coins", "stored_value"))
         return tn.offline_room(self.program, Money(spent))
 
-    def _next_receipt(self, s: Session) -> str:
-        conn = s.connection()
-        value = conn.execute(_RECEIPT_COUNTER).scalar()
-        n = int(value) + 1 if value is not None else 1
-        if value is None:
-            conn.execute(insert(_SETTINGS), {"key": "receipt_counter", "value": str(n)})
-        else:
-            conn.execute(_BUMP_RECEIPT, {"n": str(n)})
-        return f"{self.terminal_id}-{n:06d}"
-
-    def _store_sale(
-        self,
-        s: Session,
-        led: Ledger,
-        receipt: str,
-        rec: SaleRecord,
-        tendering: tn.Tendering,
-        shift_cashier: str,
-    ) -> None:
-        cashier = self.cashier or shift_cashier
-        conn = s.connection()
-        record_json = codec.dumps(rec)  # encoded once: the sale row and its ledger row
-        conn.execute(
-            insert(_SALES),
-            {
-                "id": rec.sale_id,
-                "receipt_no": receipt,
-                "terminal_id": self.terminal_id,
-                "cashier": cashier,
-                "member_code": rec.member_code,
-                "at": self.now.isoformat(),
-                "kind": "sale",
-                "total_fen": rec.total_due.fen,
-                "change_fen": tendering.change.fen,
-                "record_json": record_json,
-            },
-        )
-        if tendering.tenders:
-            conn.execute(
-                insert(_TENDERS),
-                [
-                    {
-                        "sale_id": rec.sale_id,
-                        "idx": i,
-                        "kind": t.kind,
-                        "amount_fen": t.amount.fen,
-                        "tendered_fen": t.tendered.fen,
-                    }
-                    for i, t in enumerate(tendering.tenders)
-                ],
-            )
-        # The canonical JSON of {"cashier", "receipt", "record"} (keys sorted), with the
-        # record's text reused rather than encoded a second time.
-        payload = (
-            f'{{"cashier":{_json_str(cashier)},"receipt":{_json_str(receipt)},'
-            f'"record":{record_json}}}'
-        )
-        led.append_text("sale", payload, self.now, member=None, ref=rec.sale_id)
-        cash = sum(t.amount.fen for t in tendering.tenders if t.kind == "cash")
-        if cash:
-            led.append("cash", {"delta": cash, "reason": "sale"}, self.now, ref=rec.sale_id)
-
     # ------------------------------------------------------------------ time
 
     def apply_due(self) -> int:
@@ -507,7 +564,7 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
                 state = self._member(s, code)
                 due = lc.due_entries(state, self.program, self.now.date())
                 if due:
-                    self._commit_member(s, led, state, due, "expiry")
+                    self._commit_member(s, led, state, due, EXPIRY_REF)
                     n += len(due)
         return n
 

@@ -5,11 +5,11 @@ See ``terminal.app.counter`` for the rules every command follows.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from terminal.app import staff as st
@@ -23,19 +23,15 @@ from terminal.rules import member as m
 from terminal.rules import pricing as pr
 from terminal.rules.program import Program
 from terminal.store import members as repo
+from terminal.store import sale_writes as sw
+from terminal.store.db import cursor_of
 from terminal.store.ledger import Ledger
 from terminal.store.schema import (
-    DayCloseRow,
     Setting,
-    ShiftRow,
 )
 
+EXPIRY_REF = "expiry"  # the ref of the expiry entries recorded before a member's next entry
 CARD_TENDERS = ("cash", "card", "mobile")  # recharges and prepaid cards: real money only
-
-_SHIFTS = cast(Table, ShiftRow.__table__)
-_DAY_CLOSES = cast(Table, DayCloseRow.__table__)
-_OPEN_SHIFT_CASHIER = select(_SHIFTS.c.cashier).where(_SHIFTS.c.closed_at.is_(None)).limit(1)
-_DAY_CLOSED = select(_DAY_CLOSES.c.day).where(_DAY_CLOSES.c.day == bindparam("day"))
 
 
 @dataclass
@@ -106,21 +102,23 @@ class CounterBase(StoreService):
                 "this member card is blocked (lost or closed)", code="member_blocked"
             )
         due = lc.due_entries(state, self.program, self.now.date())
-        return self._commit_member(s, led, state, due, "expiry") if due else state
+        return self._commit_member(s, led, state, due, EXPIRY_REF) if due else state
 
     def _active(self, s: Session, led: Ledger, code: str) -> m.MemberState:
         return self._current(s, led, code, refuse_blocked=True)
 
     def _on_shift(self, s: Session) -> str:
+        return self._shift_cashier(cursor_of(s))
+
+    def _shift_cashier(self, cur: sqlite3.Cursor) -> str:
         """Money moves only inside an open shift of a day not yet closed (Z); returns the
         shift's cashier, who is answerable for the drawer."""
-        conn = s.connection()
-        cashier = conn.execute(_OPEN_SHIFT_CASHIER).scalar()
+        cashier = sw.open_shift_cashier(cur)
         if cashier is None:
             raise RuleViolation("open a shift (with its float) first", code="no_open_shift")
-        if conn.execute(_DAY_CLOSED, {"day": self.now.date().isoformat()}).first() is not None:
+        if sw.day_closed(cur, self.now.date().isoformat()):
             raise RuleViolation("today is closed (Z report run)", code="day_closed")
-        return str(cashier)
+        return cashier
 
     def _new_coupon_id(self, code: str) -> Callable[[], str]:
         return lambda: self.ids.coupon_id(code)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from terminal.app.ids import IdSource
 from terminal.clock import Clock
+from terminal.store.db import write_session
 from terminal.store.ledger import Ledger
 
 
@@ -22,7 +23,7 @@ class StoreService:
     @contextmanager
     def _tx(self) -> Iterator[tuple[Session, Ledger]]:
         """One transaction and the ledger appended inside it: all of it or none of it."""
-        with self.sessions() as s, s.begin():
+        with write_session(self.sessions) as s:
             yield s, Ledger(s, self.terminal_id, self.ids.entry_id)
 
     @property

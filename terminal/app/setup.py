@@ -22,24 +22,25 @@ from terminal.rules.catalog import Product
 from terminal.rules.program import Program
 from terminal.store import members as repo
 from terminal.store import products
+from terminal.store.db import write_session
 from terminal.store.ledger import Ledger
 from terminal.store.schema import Setting
 
 
 def configure(sessions: sessionmaker[Session], **settings: str) -> None:
-    with sessions() as s, s.begin():
+    with write_session(sessions) as s:
         for k, v in settings.items():
             s.merge(Setting(key=k, value=v))
 
 
 def add_staff(sessions: sessionmaker[Session], staff: Iterable[tuple[str, str, str, str]]) -> None:
-    with sessions() as s, s.begin():
+    with write_session(sessions) as s:
         for sid, name, role, pin in staff:
             st.add_staff(s, sid, name, role, pin)
 
 
 def import_products(sessions: sessionmaker[Session], items: Iterable[Product]) -> None:
-    with sessions() as s, s.begin():
+    with write_session(sessions) as s:
         products.upsert(s, list(items))
 
 
@@ -52,7 +53,7 @@ def import_members(
     ids: IdSource,
 ) -> int:
     n = 0
-    with sessions() as s, s.begin():
+    with write_session(sessions) as s:
         led = Ledger(s, terminal_id, ids.entry_id)
         for o in openings:
             if repo.load(s, o.code) is not None:

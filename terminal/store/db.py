@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
@@ -42,3 +44,19 @@ def open_store(path: Path | str) -> sessionmaker[Session]:
     engine = make_engine(path)
     upgrade(engine)
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def write_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One writing transaction that holds SQLite's write lock from its first statement
+    (``BEGIN IMMEDIATE``), so what it reads (the ledger head, a member's state, the open
+    shift) cannot change before it writes: the counter and the sync thread both append
+    to one chain, and a deferred transaction would find its read stale at the insert."""
+    with sessions() as s, s.begin():
+        cursor_of(s).execute("BEGIN IMMEDIATE")
+        yield s
+
+
+def cursor_of(s: Session) -> sqlite3.Cursor:
+    """A DBAPI cursor on the session's connection (inside its transaction)."""
+    return cast(sqlite3.Connection, s.connection().connection.driver_connection).cursor()

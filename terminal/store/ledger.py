@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -38,12 +39,32 @@ def row_hash(
     ref: str,
     payload: str,
 ) -> str:
-    body = json.dumps(
-        [prev, seq, id_, terminal, at, kind, member, ref, payload],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """SHA-256 of the JSON array ``[prev, seq, id, terminal, at, kind, member, ref,
+    payload]`` (compact, UTF-8): what chains a row to the one before it."""
+    return chain_hash(prev, seq, hashed_tail(id_, terminal, at, kind, member, ref, payload))
+
+
+def hashed_tail(
+    id_: str, terminal: str, at: str, kind: str, member: str | None, ref: str, payload: str
+) -> str:
+    """The part of a row's hashed JSON after ``prev, seq``: it can be encoded before the
+    row's place in the chain is known (the sale path does it outside the write lock)."""
+    return _compact([id_, terminal, at, kind, member, ref, payload])[1:]
+
+
+def chain_hash(prev: str, seq: int, tail: str) -> str:
+    # A hex digest needs no JSON escaping: format it directly (the sale path's hot loop).
+    head = f'["{prev}",{seq}' if prev.isascii() and prev.isalnum() else _compact([prev, seq])[:-1]
+    return hashlib.sha256(f"{head},{tail}".encode()).hexdigest()
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_entry_text(entry: m.MemberEntry) -> str:
+    """A member entry's ledger payload."""
+    return canonical(codec.encode_entry(entry))
 
 
 @dataclass(frozen=True)
@@ -60,7 +81,8 @@ _INSERT = _LEDGER.insert()
 _HEAD = select(_LEDGER.c.seq, _LEDGER.c.hash).order_by(_LEDGER.c.seq.desc()).limit(1)
 
 
-def _canonical(payload: Any) -> str:
+def canonical(payload: Any) -> str:
+    """A payload's canonical JSON (sorted keys, no spaces): what its hash covers."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -99,7 +121,7 @@ class Ledger:
     def append(
         self, kind: str, payload: Any, at: datetime, *, member: str | None = None, ref: str = ""
     ) -> Appended:
-        return self.append_text(kind, _canonical(payload), at, member=member, ref=ref)
+        return self.append_text(kind, canonical(payload), at, member=member, ref=ref)
 
     def append_text(
         self, kind: str, text: str, at: datetime, *, member: str | None = None, ref: str = ""
@@ -113,12 +135,65 @@ class Ledger:
         self, code: str, entries: Iterable[m.MemberEntry], at: datetime, ref: str = ""
     ) -> int:
         when = at.isoformat()
-        rows = [
-            self._row("member", _canonical(codec.encode_entry(e)), when, code, ref) for e in entries
-        ]
+        rows = [self._row("member", encode_entry_text(e), when, code, ref) for e in entries]
         if rows:
             self.s.connection().execute(_INSERT, rows)
         return len(rows)
+
+
+_HEAD_SQL = "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
+_INSERT_SQL = (
+    "INSERT INTO ledger (seq, id, terminal_id, at, kind, member_code, ref, payload,"
+    " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A row made ready outside the transaction: everything but its place in the chain."""
+
+    id: str
+    terminal: str
+    at: str
+    kind: str
+    member: str | None
+    ref: str
+    payload: str  # canonical JSON
+    tail: str  # ``hashed_tail`` of the above
+
+    @classmethod
+    def make(
+        cls,
+        id_: str,
+        terminal: str,
+        at: datetime,
+        kind: str,
+        member: str | None,
+        ref: str,
+        payload: str,
+    ) -> Item:
+        when = at.isoformat()
+        tail = hashed_tail(id_, terminal, when, kind, member, ref, payload)
+        return cls(id_, terminal, when, kind, member, ref, payload, tail)
+
+
+def append_items(cur: sqlite3.Cursor, items: Sequence[Item]) -> list[int]:
+    """``Ledger.append`` for rows prepared before the transaction (the sale path): the
+    head read and one executemany on the DBAPI cursor of a writing transaction that
+    holds the write lock, so the chain cannot move between the read and the insert.
+    Returns the rows' sequence numbers."""
+    head = cur.execute(_HEAD_SQL).fetchone()
+    seq, prev = (int(head[0]), str(head[1])) if head else (0, GENESIS)
+    rows = []
+    for it in items:
+        seq += 1
+        h = chain_hash(prev, seq, it.tail)
+        rows.append(
+            (seq, it.id, it.terminal, it.at, it.kind, it.member, it.ref, it.payload, prev, h)
+        )
+        prev = h
+    cur.executemany(_INSERT_SQL, rows)
+    return [r[0] for r in rows]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -13,6 +14,9 @@ from terminal.store.schema import MemberRow
 
 _MEMBERS = cast(Table, MemberRow.__table__)
 _LOAD = select(_MEMBERS.c.state_json).where(_MEMBERS.c.code == bindparam("code"))
+_LOAD_VERSIONED = select(_MEMBERS.c.state_json, _MEMBERS.c.last_seq).where(
+    _MEMBERS.c.code == bindparam("code")
+)
 _UPDATE = (
     update(_MEMBERS)
     .where(_MEMBERS.c.code == bindparam("b_code"))
@@ -24,6 +28,32 @@ def load(s: Session, code: str) -> m.MemberState | None:
     # A plain column read: no MemberRow in the identity map for a Core update to leave stale.
     text = s.execute(_LOAD, {"code": code}).scalar()
     return codec.loads(m.MemberState, text) if text is not None else None
+
+
+def load_versioned(s: Session, code: str) -> tuple[m.MemberState, int] | None:
+    """The member and its version: ``last_seq``, the ledger row of its last entry."""
+    row = s.execute(_LOAD_VERSIONED, {"code": code}).first()
+    return (codec.loads(m.MemberState, row[0]), int(row[1])) if row is not None else None
+
+
+def version(cur: sqlite3.Cursor, code: str) -> int | None:
+    row = cur.execute("SELECT last_seq FROM members WHERE code = ?", (code,)).fetchone()
+    return int(row[0]) if row is not None else None
+
+
+def save_raw(cur: sqlite3.Cursor, state: m.MemberState, text: str, seq: int | None) -> None:
+    """``save`` on the sale path's DBAPI cursor, with the state already encoded; ``seq``
+    None keeps the version (nothing was appended for the member)."""
+    if seq is None:
+        cur.execute(
+            "UPDATE members SET phone = ?, state_json = ? WHERE code = ?",
+            (state.phone, text, state.code),
+        )
+    else:
+        cur.execute(
+            "UPDATE members SET phone = ?, state_json = ?, last_seq = ? WHERE code = ?",
+            (state.phone, text, seq, state.code),
+        )
 
 
 def codes_by_phone(s: Session, phone: str) -> list[str]:
