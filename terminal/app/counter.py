@@ -33,6 +33,7 @@ from terminal.rules.catalog import resolve_scan
 from terminal.rules.checkout import SaleRecord, settle_sale
 from terminal.store import members as repo
 from terminal.store import sale_writes as sw
+from terminal.store.db import cursor_of
 from terminal.store.ledger import Item, append_items, canonical, encode_entry_text
 from terminal.store.products import StoreCatalog
 from terminal.store.schema import (
@@ -87,6 +88,9 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         code = self._resolve_member_code(text)
         with self._tx() as (s, led):
             state = self._active(s, led, code)
+            version = repo.version(cursor_of(s), code)
+        if version is not None:  # committed: safe to keep for the payment
+            self._member_seen = (state, version)
         if self.sale is None:
             self.sale = OpenSale(self.ids.sale_id())
         self.sale.member = state.code
@@ -453,6 +457,15 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         return (self._item(self.ids.entry_id(), now, "cash", None, sale_id, payload),)
 
     def _member_at(self, s: Session, code: str) -> tuple[m.MemberState, int]:
+        """The member and its version. The member last identified or paid for is kept
+        decoded, and reused while its version (a one-column read) is unchanged."""
+        held = self._member_seen
+        if (
+            held is not None
+            and held[0].code == code
+            and repo.version(cursor_of(s), code) == held[1]
+        ):
+            return held
         found = repo.load_versioned(s, code)
         if found is None:
             raise NotFound(f"no member {code}", code="unknown_member")
@@ -504,9 +517,13 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
                 f'"record":{plan.record_json}}}',
             )
             seqs = append_items(cur, [*plan.member_items, sale_item, *plan.cash_items])
+            version = plan.base_seq
             if plan.member is not None:
                 n = len(plan.member_items)
                 repo.save_raw(cur, plan.member, plan.member_json, seqs[n - 1] if n else None)
+                version = seqs[n - 1] if n else plan.base_seq
+        if plan.member is not None and version is not None:  # committed: safe to keep
+            self._member_seen = (plan.member, version)
         granted = tuple(
             c for c in (plan.member.coupons if plan.member else ()) if c.id in rec.coupons_granted
         )

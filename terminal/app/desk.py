@@ -65,6 +65,8 @@ class CounterBase(StoreService):
         self.sale: OpenSale | None = None
         # (program, what was priced, the result): the last pricing, reused while unchanged
         self._last_priced: tuple[Program, object, pr.PricedSale] | None = None
+        # (member, version): the member last identified or paid for, decoded
+        self._member_seen: tuple[m.MemberState, int] | None = None
 
     # ------------------------------------------------------------------ plumbing
 

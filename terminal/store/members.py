@@ -43,16 +43,14 @@ def version(cur: sqlite3.Cursor, code: str) -> int | None:
 
 def save_raw(cur: sqlite3.Cursor, state: m.MemberState, text: str, seq: int | None) -> None:
     """``save`` on the sale path's DBAPI cursor, with the state already encoded; ``seq``
-    None keeps the version (nothing was appended for the member)."""
+    None keeps the version (nothing was appended for the member). A sale never changes
+    the phone, and leaving it out of the SET spares the phone index a rewrite."""
     if seq is None:
-        cur.execute(
-            "UPDATE members SET phone = ?, state_json = ? WHERE code = ?",
-            (state.phone, text, state.code),
-        )
+        cur.execute("UPDATE members SET state_json = ? WHERE code = ?", (text, state.code))
     else:
         cur.execute(
-            "UPDATE members SET phone = ?, state_json = ?, last_seq = ? WHERE code = ?",
-            (state.phone, text, seq, state.code),
+            "UPDATE members SET state_json = ?, last_seq = ? WHERE code = ?",
+            (text, seq, state.code),
         )
 
 

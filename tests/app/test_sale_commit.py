@@ -102,3 +102,20 @@ def test_uuid7_is_a_time_ordered_version_7_uuid() -> None:
         assert u.version == 7 and u.variant == uuid.RFC_4122
     stamps = [uuid.UUID(t).int >> 80 for t in ids]
     assert stamps == sorted(stamps)  # milliseconds never go back within one run
+
+
+def test_the_member_kept_from_identify_is_reread_once_another_desk_changed_it(
+    tmp_path: Path,
+) -> None:
+    s = shop(tmp_path)
+    c = s.counter
+    desk = Counter(c.sessions, c.program, s.clock, UuidIds(), terminal_id="T01", cashier="c1")
+    c.identify("M1")  # kept decoded, with its version
+    topped = desk.recharge("M1", Money(20000), s.manager()).member
+    c.scan(RICE.code)
+    c.scan(RICE.code)
+    due = c.priced().total_due
+    assert due > Money(10000)  # more than M1 held when identified: only the new balance pays
+    sale = c.pay([TenderRequest("stored_value", due)])
+    assert sale.member is not None
+    assert sale.member.stored_value == topped.stored_value - due
