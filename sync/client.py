@@ -14,7 +14,6 @@ import logging
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -169,7 +168,6 @@ def sync_round(
     batch: int = 500,
     page: int = 500,
     now: Callable[[], datetime] | None = None,
-    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
 ) -> SyncReport:
     """One full round. Raises ``SyncError`` when HQ refuses something or stays
     unreachable, ``till.IdentityError`` when the store and the token disagree."""
@@ -193,14 +191,14 @@ def sync_round(
     cursor = int(till.settings(sessions).get(till.CURSOR, "0"))
     while True:
         res = hq.pull(tid, cursor, page)
-        got = till.apply_pull(sessions, res, tid, now(), new_id)
+        got = till.apply_pull(sessions, res, now())
         rep.members += got.members
         rep.rebased += got.rebased
         rep.products += got.products
         cursor = res.cursor
         if not res.more:
             break
-    rep.checkpoint = _push_all(sessions, hq, tid, after, batch, rep)  # the pull's hq_state rows
+    rep.checkpoint = _push_all(sessions, hq, tid, after, batch, rep)  # sold while pulling
     rep.head, rep.cursor = till.head(sessions)[0], cursor
     with sessions() as s, s.begin():
         till.put_settings(s, **{till.LAST_SYNC: now().isoformat()})

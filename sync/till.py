@@ -3,14 +3,15 @@
 The ledger is the outbox: a sale's rows commit with the sale, and a push sends the
 rows after HQ's checkpoint. A pull replaces a member's cached state by HQ's
 authoritative one, rebased onto the till's own entries HQ had not applied yet, and
-records it as an ``hq_state`` ledger row so ``pos-terminal verify`` still explains
-every cached balance (its fold restarts at that row).
+keeps it in ``hq_states`` with the ledger position it took effect at, so
+``pos-terminal verify`` still explains every cached balance (the member's fold
+restarts there). HQ's states are not ledger rows: they would go back to HQ with the
+outbox, one echo per till for every change anywhere in the chain.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,8 +26,8 @@ from terminal.rules.catalog import Product
 from terminal.store import members as repo
 from terminal.store import products
 from terminal.store.db import write_session
-from terminal.store.ledger import GENESIS, HQ_STATE, Ledger
-from terminal.store.schema import LedgerRow, Setting
+from terminal.store.ledger import GENESIS
+from terminal.store.schema import HqStateRow, LedgerRow, Setting
 
 EXPIRY_REF = "expiry"  # the ref of the expiry entries the counter records (terminal.app.desk)
 CURSOR = "hq_cursor"  # the pull cursor, advanced with each applied page
@@ -100,7 +101,7 @@ def save_checkpoint(sessions: sessionmaker[Session], seq: int) -> None:
 @dataclass
 class Applied:
     members: int = 0  # member states received
-    rebased: int = 0  # of which differed from the till's cache (an hq_state row each)
+    rebased: int = 0  # of which differed from the till's cache (an ``hq_states`` row each)
     products: int = 0
     program: bool = False
 
@@ -108,9 +109,7 @@ class Applied:
 def apply_pull(
     sessions: sessionmaker[Session],
     page: p.PullResult,
-    terminal_id: str,
     now: datetime,
-    new_id: Callable[[], str],
 ) -> Applied:
     """Apply one pulled page and advance the cursor, in one local transaction (a page
     is small, so a sale waiting on the store's write lock waits briefly)."""
@@ -121,14 +120,22 @@ def apply_pull(
             put_settings(s, program=page.program.id, program_toml=page.program.toml)
             out.program = True
         put_settings(s, **{k: v for k, v in page.settings.items() if k in p.SHARED_SETTINGS})
-        led = Ledger(s, terminal_id, new_id)
+        head = s.execute(select(func.max(LedgerRow.seq))).scalar() or 0  # where they apply
         for d in page.members:
             state = rebase(s, codec.decode(m.MemberState, d.state), d.code, page.through)
             if repo.load(s, d.code) == state:
                 continue
-            payload = {"state": codec.encode(state), "through": page.through, "cursor": page.cursor}
-            led.append(HQ_STATE, payload, now, member=d.code, ref="hq")
-            repo.save(s, state, led.seq)
+            s.merge(
+                HqStateRow(
+                    code=d.code,
+                    state_json=codec.dumps(state),
+                    at_seq=head,
+                    through=page.through,
+                    cursor=page.cursor,
+                    received_at=now.isoformat(),
+                )
+            )
+            repo.save(s, state, None)
             out.rebased += 1
         put_settings(s, **{CURSOR: str(page.cursor)})
     return out

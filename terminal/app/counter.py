@@ -62,7 +62,7 @@ class PaymentPlan:
     tendering: tn.Tendering
     member: m.MemberState | None  # after the sale
     member_json: str
-    base_seq: int | None  # the member's version the plan was made on
+    base_version: int | None  # the member's version the plan was made on
     member_items: tuple[Item, ...]  # expiries due, then the sale's member entries
     sale_entry_id: str  # the sale's own row (its payload names the receipt: made at commit)
     cash_items: tuple[Item, ...]  # the drawer's row, if cash was taken
@@ -415,10 +415,10 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         now = self.now
         today = now.date()
         state: m.MemberState | None = None
-        base_seq = None
+        base_version = None
         with self.sessions() as s:
             if sale.member:
-                state, base_seq = self._member_at(s, sale.member)
+                state, base_version = self._member_at(s, sale.member)
             room = self._offline_room(s, state) if state else None
         items: list[Item] = []
         if state is not None:
@@ -443,7 +443,7 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
             tendering=tendering,
             member=new_state,
             member_json=codec.dumps(new_state) if new_state is not None else "",
-            base_seq=base_seq,
+            base_version=base_version,
             member_items=tuple(items),
             sale_entry_id=self.ids.entry_id(),
             cash_items=self._cash_items(now, sale.id, tendering),
@@ -488,7 +488,7 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         rec, tendering = plan.record, plan.tendering
         with sw.write_cursor(self.sessions) as cur:
             shift_cashier = self._shift_cashier(cur)
-            if plan.member is not None and repo.version(cur, plan.member.code) != plan.base_seq:
+            if plan.member is not None and repo.version(cur, plan.member.code) != plan.base_version:
                 return None
             receipt = f"{self.terminal_id}-{sw.next_receipt_no(cur):06d}"
             cashier = self.cashier or shift_cashier
@@ -517,13 +517,11 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
                 f'"record":{plan.record_json}}}',
             )
             seqs = append_items(cur, [*plan.member_items, sale_item, *plan.cash_items])
-            version = plan.base_seq
             if plan.member is not None:
                 n = len(plan.member_items)
                 repo.save_raw(cur, plan.member, plan.member_json, seqs[n - 1] if n else None)
-                version = seqs[n - 1] if n else plan.base_seq
-        if plan.member is not None and version is not None:  # committed: safe to keep
-            self._member_seen = (plan.member, version)
+        if plan.member is not None and plan.base_version is not None:  # committed: keep it
+            self._member_seen = (plan.member, plan.base_version + 1)  # save_raw bumped it
         granted = tuple(
             c for c in (plan.member.coupons if plan.member else ()) if c.id in rec.coupons_granted
         )

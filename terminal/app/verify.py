@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from terminal import codec
 from terminal.rules import member as m
 from terminal.store.ledger import HQ_STATE, verify_chain
-from terminal.store.schema import LedgerRow, MemberRow
+from terminal.store.schema import HqStateRow, LedgerRow, MemberRow
 
 
 @dataclass
@@ -57,23 +57,50 @@ def verify(sessions: sessionmaker[Session]) -> Report:
 
 def _by_member(s: Session) -> Iterator[tuple[str, m.MemberState, list[m.MemberEntry]]]:
     """Each member's entries to fold, and the state to fold them onto: blank, or the last
-    state HQ sent (an ``hq_state`` row restarts the fold)."""
+    state HQ sent. HQ's state is kept in ``hq_states`` with the ledger position it took
+    effect at (stores from before 0002 hold it as an ``hq_state`` ledger row); the fold
+    restarts from whichever is latest and takes the member's entries after it."""
     rows = s.execute(
-        select(LedgerRow.member_code, LedgerRow.kind, LedgerRow.payload)
+        select(LedgerRow.member_code, LedgerRow.seq, LedgerRow.kind, LedgerRow.payload)
         .where(LedgerRow.kind.in_(("member", HQ_STATE)))
         .order_by(LedgerRow.member_code, LedgerRow.seq)
     ).yield_per(5000)
+    snapshots = _snapshots(s)
+    snap = next(snapshots, None)
     code: str | None = None
     start = m.MemberState()
     batch: list[m.MemberEntry] = []
-    for member_code, kind, payload in rows:
+    snap_at = -1
+    for member_code, seq, kind, payload in rows:
+        assert member_code is not None  # member and hq_state rows always name one
         if member_code != code:
             if code is not None:
                 yield code, start, batch
             code, start, batch = member_code, m.MemberState(), []
+            while snap is not None and snap[0] < member_code:
+                yield snap[0], snap[2], []  # HQ's state and no entry of this till's
+                snap = next(snapshots, None)
+            if snap is not None and snap[0] == member_code:
+                start, snap_at = snap[2], snap[1]
+                snap = next(snapshots, None)
+            else:
+                snap_at = -1
+        if seq <= snap_at:
+            continue  # folded into HQ's state
         if kind == HQ_STATE:
             start, batch = codec.decode(m.MemberState, json.loads(payload)["state"]), []
         else:
             batch.append(codec.decode_entry(json.loads(payload)))
     if code is not None:
         yield code, start, batch
+    while snap is not None:
+        yield snap[0], snap[2], []
+        snap = next(snapshots, None)
+
+
+def _snapshots(s: Session) -> Iterator[tuple[str, int, m.MemberState]]:
+    rows = s.execute(
+        select(HqStateRow.code, HqStateRow.at_seq, HqStateRow.state_json).order_by(HqStateRow.code)
+    ).yield_per(2000)
+    for code, at_seq, text in rows:
+        yield code, at_seq, codec.loads(m.MemberState, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from terminal import codec
@@ -14,13 +14,18 @@ from terminal.store.schema import MemberRow
 
 _MEMBERS = cast(Table, MemberRow.__table__)
 _LOAD = select(_MEMBERS.c.state_json).where(_MEMBERS.c.code == bindparam("code"))
-_LOAD_VERSIONED = select(_MEMBERS.c.state_json, _MEMBERS.c.last_seq).where(
+_LOAD_VERSIONED = select(_MEMBERS.c.state_json, _MEMBERS.c.version).where(
     _MEMBERS.c.code == bindparam("code")
 )
 _UPDATE = (
     update(_MEMBERS)
     .where(_MEMBERS.c.code == bindparam("b_code"))
-    .values(phone=bindparam("b_phone"), state_json=bindparam("b_json"), last_seq=bindparam("b_seq"))
+    .values(
+        phone=bindparam("b_phone"),
+        state_json=bindparam("b_json"),
+        last_seq=func.coalesce(bindparam("b_seq"), _MEMBERS.c.last_seq),
+        version=_MEMBERS.c.version + 1,
+    )
 )
 
 
@@ -31,13 +36,13 @@ def load(s: Session, code: str) -> m.MemberState | None:
 
 
 def load_versioned(s: Session, code: str) -> tuple[m.MemberState, int] | None:
-    """The member and its version: ``last_seq``, the ledger row of its last entry."""
+    """The member and its version (bumped by every write of its cached state)."""
     row = s.execute(_LOAD_VERSIONED, {"code": code}).first()
     return (codec.loads(m.MemberState, row[0]), int(row[1])) if row is not None else None
 
 
 def version(cur: sqlite3.Cursor, code: str) -> int | None:
-    row = cur.execute("SELECT last_seq FROM members WHERE code = ?", (code,)).fetchone()
+    row = cur.execute("SELECT version FROM members WHERE code = ?", (code,)).fetchone()
     return int(row[0]) if row is not None else None
 
 
@@ -46,10 +51,13 @@ def save_raw(cur: sqlite3.Cursor, state: m.MemberState, text: str, seq: int | No
     None keeps the version (nothing was appended for the member). A sale never changes
     the phone, and leaving it out of the SET spares the phone index a rewrite."""
     if seq is None:
-        cur.execute("UPDATE members SET state_json = ? WHERE code = ?", (text, state.code))
+        cur.execute(
+            "UPDATE members SET state_json = ?, version = version + 1 WHERE code = ?",
+            (text, state.code),
+        )
     else:
         cur.execute(
-            "UPDATE members SET state_json = ?, last_seq = ? WHERE code = ?",
+            "UPDATE members SET state_json = ?, last_seq = ?, version = version + 1 WHERE code = ?",
             (text, seq, state.code),
         )
 
@@ -58,15 +66,22 @@ def codes_by_phone(s: Session, phone: str) -> list[str]:
     return list(s.execute(select(MemberRow.code).where(MemberRow.phone == phone)).scalars())
 
 
-def save(s: Session, state: m.MemberState, seq: int) -> None:
-    """Cache the member's fold: a Core update (an insert for a new member), no autoflush."""
+def save(s: Session, state: m.MemberState, seq: int | None) -> None:
+    """Cache the member's fold: a Core update (an insert for a new member), no autoflush.
+    ``seq``: the ledger row of the member's last entry (None: unchanged, HQ's state)."""
     text = codec.dumps(state)
     params = {"b_code": state.code, "b_phone": state.phone, "b_json": text, "b_seq": seq}
     conn = s.connection()
     if conn.execute(_UPDATE, params).rowcount == 0:
         conn.execute(
             insert(_MEMBERS),
-            {"code": state.code, "phone": state.phone, "state_json": text, "last_seq": seq},
+            {
+                "code": state.code,
+                "phone": state.phone,
+                "state_json": text,
+                "last_seq": seq or 0,
+                "version": 1,
+            },
         )
 
 

@@ -45,7 +45,26 @@ class MemberRow(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
     state_json: Mapped[str] = mapped_column(Text)
-    last_seq: Mapped[int] = mapped_column(default=0)
+    last_seq: Mapped[int] = mapped_column(default=0)  # the ledger row of its last entry
+    # Bumped by every write of the cached state (an entry folded, HQ's state applied):
+    # the counter reuses a member it decoded while this is unchanged.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class HqStateRow(Base):
+    """The last state HQ sent for a member (rebased onto this till's entries HQ had not
+    applied), and where in the ledger it took effect: ``pos-terminal verify`` folds the
+    member's entries after ``at_seq`` onto it. HQ's data, so not a ledger row: the
+    ledger is the outbox of this till's own facts, and echoing every pulled change back
+    to HQ would multiply HQ's rows by the number of tills."""
+
+    __tablename__ = "hq_states"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    at_seq: Mapped[int]  # the ledger's head when it was applied
+    through: Mapped[int]  # HQ had applied this till's rows up to here
+    cursor: Mapped[int]  # the pull page it came in
+    received_at: Mapped[str] = mapped_column(String(32))
 
 
 class LedgerRow(Base):

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from terminal import codec
 from terminal.app.counter import Counter
 from terminal.app.ids import UuidIds, uuid7
 from terminal.app.verify import verify
 from terminal.money import Money
 from terminal.rules.tenders import TenderRequest
+from terminal.store import members as repo
+from terminal.store.db import write_session
+from terminal.store.ledger import HQ_STATE, Ledger
 from terminal.store.schema import LedgerRow, SaleRow
 
 from .store import RICE, SOY, shop
@@ -119,3 +124,24 @@ def test_the_member_kept_from_identify_is_reread_once_another_desk_changed_it(
     sale = c.pay([TenderRequest("stored_value", due)])
     assert sale.member is not None
     assert sale.member.stored_value == topped.stored_value - due
+
+
+def test_verify_still_folds_from_hq_state_rows_of_stores_before_0002(tmp_path: Path) -> None:
+    """Until 0002, HQ's pulled states were ``hq_state`` ledger rows; such a ledger still
+    verifies, and entries after the row fold onto it."""
+    s = shop(tmp_path)
+    c = s.counter
+    with write_session(c.sessions) as db:
+        hq_state = dataclasses.replace(repo.load(db, "M1"), principal=Money(777))  # type: ignore[type-var]
+        led = Ledger(db, "T01", UuidIds().entry_id)
+        payload = {"state": codec.encode(hq_state), "through": 0, "cursor": 1}
+        led.append(HQ_STATE, payload, s.clock.now(), member="M1", ref="hq")
+        repo.save(db, hq_state, led.seq)
+    c.identify("M1")
+    c.scan(SOY.code)
+    sale = c.pay([cash("20.00")])
+    assert sale.member is not None and sale.member.principal == Money(777)
+    assert verify(c.sessions).ok
+    with write_session(c.sessions) as db:  # a cache that disagrees with the row is caught
+        repo.save(db, dataclasses.replace(sale.member, principal=Money(778)), None)
+    assert not verify(c.sessions).ok

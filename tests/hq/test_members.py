@@ -27,8 +27,33 @@ def test_a_new_till_is_provisioned_by_its_first_sync(hq: Hq) -> None:
     assert t.state("M1") == hq.member("M1")
     assert t.state("M1").coins_on(t.clock.now().date()) == 20
     assert t.verify().ok, t.verify().problems
+    assert t.verify().entries == 0  # HQ's states are not the till's facts: nothing to push
     again = t.sync()  # nothing new either way
     assert (again.pushed, again.members, again.rebased) == (0, 0, 0)
+
+
+def test_a_change_at_one_till_reaches_another_without_echoing_back_to_hq(hq: Hq) -> None:
+    """Every till pulls every member change; none of them sends it back as its own row."""
+    hq.import_setup()
+    a, b = hq.till("S1-T01"), hq.till("S2-T01", store="S2")
+    a.sync()
+    b.sync()
+    b.sell("M1", SOY, cash(20))  # b's own entries, not yet at HQ
+    a.sell("M1", RICE, coins(5), cash(100))
+    assert a.sync().acknowledged
+    own = b.verify().entries
+    got = b.sync()  # pushes b's sale, pulls a's: HQ's state rebased onto b's entries
+    assert got.rebased == 1 and got.pushed == own
+    assert b.verify().entries == own  # the pulled state added no ledger row
+    assert b.state("M1") == hq.member("M1")
+    assert b.verify().ok, b.verify().problems
+    b.sell("M1", SOY, cash(20))  # folds on top of HQ's state
+    assert b.verify().ok, b.verify().problems
+    assert b.sync().acknowledged and a.sync().acknowledged
+    assert a.state("M1") == b.state("M1") == hq.member("M1")
+    for till in (a, b):  # HQ holds each till's own rows, nothing more
+        assert hq.entries(till.terminal) == till.verify().entries
+    assert a.verify().ok and b.verify().ok and hq.verify() == []
 
 
 def test_after_a_push_hq_balances_equal_the_tills_fold(hq: Hq) -> None:
