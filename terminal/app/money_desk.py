@@ -118,9 +118,14 @@ class MoneyDesk(CounterBase):
         return ref
 
     def load_card(self, code: str, number: str, pin: str) -> m.MemberState:
+        with self.sessions() as s:  # the PIN first: a wrong one counts toward the lockout
+            try:
+                st.check_card_pin(s, number, pin, self.now)
+            finally:
+                s.commit()
         with self._tx() as (s, led):
             card = s.get(PrepaidCardRow, number)
-            if card is None or card.state != "sold" or not st.check_secret(card.pin_hash, pin):
+            if card is None or card.state != "sold":
                 raise RuleViolation(
                     "card number or PIN is wrong, or the card is used", code="card_refused"
                 )

@@ -10,7 +10,7 @@ from argon2.exceptions import VerificationError
 from sqlalchemy.orm import Session
 
 from terminal.errors import InvalidInput, NotFound, RuleViolation
-from terminal.store.schema import StaffRow
+from terminal.store.schema import PrepaidCardRow, StaffRow
 
 # Cheaper than argon2's defaults: a PIN is checked at the counter while a queue waits;
 # the lockout, not the hash cost, is what stops guessing a 4-6 digit PIN.
@@ -80,3 +80,21 @@ def check_pin(s: Session, staff_id: str, pin: str, now: datetime) -> Staff:
         raise RuleViolation("wrong PIN", code="wrong_pin")
     row.failed, row.locked_until = 0, None
     return Staff(row.id, row.name, row.role)
+
+
+def check_card_pin(s: Session, number: str, pin: str, now: datetime) -> None:
+    """A prepaid card's PIN, with the staff lockout: unknown cards and wrong PINs are
+    refused alike (the message tells a guesser nothing), and the failure count is the
+    caller's to commit even though this raises."""
+    card = s.get(PrepaidCardRow, number)
+    if card is not None and card.locked_until and now < datetime.fromisoformat(card.locked_until):
+        raise RuleViolation(
+            "this card is locked after repeated wrong PINs; try later", code="card_locked"
+        )
+    if card is None or not check_secret(card.pin_hash, pin):
+        if card is not None:
+            card.failed += 1
+            if card.failed >= MAX_FAILED:
+                card.locked_until, card.failed = (now + LOCKOUT).isoformat(), 0
+        raise RuleViolation("card number or PIN is wrong, or the card is used", code="card_refused")
+    card.failed, card.locked_until = 0, None

@@ -148,6 +148,10 @@ class PrepaidCardRow(Base):
     state: Mapped[str] = mapped_column(String(16))  # sold | loaded
     sale_id: Mapped[str | None] = mapped_column(String(36))
     loaded_to: Mapped[str | None] = mapped_column(String(32))
+    # Wrong PINs in a row, and the lockout they earn: a 6-digit PIN must not be guessable
+    # at the counter (as with staff PINs, ``terminal.app.staff``).
+    failed: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[str | None] = mapped_column(String(32))
 
 
 class ShiftRow(Base):

@@ -41,7 +41,7 @@ from terminal.rules.tenders import TenderRequest
 from terminal.store import members as repo
 from terminal.store.db import open_store
 from terminal.store.ledger import Ledger
-from terminal.store.schema import Base, StaffRow
+from terminal.store.schema import Base, PrepaidCardRow, StaffRow
 
 SETUP = datetime(2026, 10, 1, 9)  # the store's history happens here
 NOW = datetime(2026, 10, 8, 10)  # the tests run here: day 8, past the monthly claim days
@@ -272,7 +272,7 @@ class Case:
     act: Act
     arrange: Arrange
     program: str
-    wrong_pin_of: str | None
+    wrong_pin_of: tuple[str, str] | None  # (table, key): a wrong PIN counts there
 
 
 def case(
@@ -282,7 +282,7 @@ def case(
     arrange: Arrange | None = None,
     *,
     program: str = "tomato",
-    wrong_pin_of: str | None = None,
+    wrong_pin_of: tuple[str, str] | None = None,
     bug: str | None = None,
 ) -> Any:
     marks = [pytest.mark.xfail(strict=True, reason=f"BUG: {bug}")] if bug else []
@@ -293,6 +293,12 @@ def case(
 
 def nothing(t: Till) -> None:
     return None
+
+
+def guess_card_pin(t: Till, number: str, tries: int) -> None:
+    for i in range(tries):
+        with pytest.raises(PosError):
+            t.counter.load_card("O1", number, f"{i:06d}")
 
 
 def member(t: Till) -> None:
@@ -902,6 +908,14 @@ CARDS = [
         "card_refused",
         lambda t, _: c(t).load_card("O1", "CARD0001", "654321"),
         program="organic",
+        wrong_pin_of=("prepaid_cards", "CARD0001"),
+    ),
+    case(
+        "load-card-locked",
+        "card_locked",  # even the right PIN, after five wrong ones
+        lambda t, _: c(t).load_card("O1", "CARD0001", "123456"),
+        arrange=lambda t: guess_card_pin(t, "CARD0001", 5),
+        program="organic",
     ),
     case(
         "load-card-already-loaded",
@@ -922,7 +936,7 @@ STAFF_CASES = [
         "authorize-wrong-pin",
         "wrong_pin",
         lambda t, _: c(t).authorize("mgr", "0000"),
-        wrong_pin_of="mgr",
+        wrong_pin_of=("staff", "mgr"),
     ),
     case("authorize-unknown-staff", "unknown_staff", lambda t, _: c(t).authorize("boss", "8888")),
     case("authorize-a-cashier", "not_a_manager", lambda t, _: c(t).authorize("c1", "1111")),
@@ -931,7 +945,7 @@ STAFF_CASES = [
         "sign-in-wrong-pin",
         "wrong_pin",
         lambda t, _: c(t).sign_in("c1", "9999"),
-        wrong_pin_of="c1",
+        wrong_pin_of=("staff", "c1"),
     ),
     case("sign-in-unknown-staff", "unknown_staff", lambda t, _: c(t).sign_in("c9", "1111")),
     case("sign-in-locked", "staff_locked", lambda t, _: c(t).sign_in("mgr2", "7777")),
@@ -950,7 +964,10 @@ CASES = [
     *CARDS,
     *STAFF_CASES,
 ]
-FAILED = [c.name for c in StaffRow.__table__.columns].index("failed")
+FAILED = {
+    t.name: [c.name for c in t.columns].index("failed")
+    for t in (StaffRow.__table__, PrepaidCardRow.__table__)
+}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -969,12 +986,11 @@ def test_bad_input_is_refused_with_its_code_and_changes_nothing(
         assert e.value.code == case.code, e.value.message
     after = dump(t.sessions)
     if case.wrong_pin_of is not None:
-        staff_before, staff_after = before.pop("staff"), after.pop("staff")
-        bumped = [
-            (*r[:FAILED], r[FAILED] + 1, *r[FAILED + 1 :]) if r[0] == case.wrong_pin_of else r
-            for r in staff_before
-        ]
-        assert staff_after == bumped, "a wrong PIN changes only that staff member's count"
+        table, key = case.wrong_pin_of
+        rows_before, rows_after = before.pop(table), after.pop(table)
+        n = FAILED[table]
+        bumped = [(*r[:n], r[n] + 1, *r[n + 1 :]) if r[0] == key else r for r in rows_before]
+        assert rows_after == bumped, "a wrong PIN changes only that one failure count"
     for table in before:
         assert after[table] == before[table], f"table {table} changed"
     assert on_screen(t.counter.sale) == sale, "the open sale changed"
