@@ -17,6 +17,7 @@ from ui.qt import (
     QDialogButtonBox,
     QFont,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -387,7 +388,9 @@ class ImageDialog(QDialog):
 
 
 class TextDialog(QDialog):
-    """A report or slip on screen (X/Z), with a print button."""
+    """A report or slip on screen (X/Z), with a print button: free lines, or (label,
+    value) rows in a grid, values right-aligned so the figures line up whatever the
+    labels' widths (Chinese labels are not as wide as their character count says)."""
 
     def __init__(
         self,
@@ -395,15 +398,38 @@ class TextDialog(QDialog):
         lines: list[str],
         parent: QWidget | None = None,
         on_print: Callable[[], None] | None = None,
+        rows: list[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         lay = QVBoxLayout(self)
-        body = QLabel("\n".join(lines))
-        body.setFont(QFont(self.font().family(), 12))
-        body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(body)
+        font = QFont(self.font().family(), 12)
+        if rows is None:
+            body = QLabel("\n".join(lines))
+            body.setFont(font)
+            body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            lay.addWidget(body)
+        else:
+            lay.addLayout(self._grid(rows, font))
         lay.addLayout(print_close_row(self, on_print))
+
+    @staticmethod
+    def _grid(rows: list[tuple[str, str]], font: QFont) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        for i, (label, value) in enumerate(rows):
+            name = QLabel(label)
+            name.setFont(font)
+            if not value:  # a heading: the whole width
+                grid.addWidget(name, i, 0, 1, 2)
+                continue
+            figure = QLabel(value)
+            figure.setFont(font)
+            figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            figure.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(name, i, 0)
+            grid.addWidget(figure, i, 1)
+        return grid
 
 
 class PickDialog(QDialog):

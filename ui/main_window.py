@@ -872,8 +872,6 @@ class MainWindow(QMainWindow):
         # (the slip prints the Chinese ones, as the store files it)
         shown = [(en if english() and en.strip() else zh, v) for zh, en, v in rows]
         title = shown[0][0] if shown and not shown[0][1] else self.tr("报表")
-        width = max([16, *(len(label) + 2 for label, v in shown if v)]) if english() else 16
-        lines = [f"{label:<{width}}{value}" for label, value in shown]
         store, now = self.store, self.counter.now
 
         def render() -> bytes:
@@ -884,7 +882,7 @@ class MainWindow(QMainWindow):
 
         if print_now:
             send()
-        TextDialog(title, lines, self, send).exec()
+        TextDialog(title, [], self, send, rows=shown).exec()
 
     def handover(self) -> None:
         counted_note = self.tr("实点 ￥{amount}")
