@@ -35,6 +35,38 @@ def with_check_digit(body: str) -> str:
     return body + str(gtin_check_digit(body))
 
 
+def upce_to_upca(code: str) -> str | None:
+    """The UPC-A a zero-suppressed UPC-E stands for (8 digits: number system 0 or 1, six
+    digits, the UPC-A's check digit), or None when ``code`` is not a valid UPC-E."""
+    if len(code) != 8 or not (code.isascii() and code.isdigit()) or code[0] not in "01":
+        return None
+    ns, d, check = code[0], code[1:7], code[7]
+    last = d[5]
+    if last in "012":
+        body = ns + d[0:2] + last + "0000" + d[2:5]
+    elif last == "3":
+        body = ns + d[0:3] + "00000" + d[3:5]
+    elif last == "4":
+        body = ns + d[0:4] + "00000" + d[4]
+    else:
+        body = ns + d[0:5] + "0000" + last
+    return body + check if gtin_check_digit(body) == int(check) else None
+
+
+def equivalent_codes(code: str) -> list[str]:
+    """Other spellings of the same GTIN a catalog may hold: a UPC-A with and without the
+    leading zero of its EAN-13 form (scanners send either), and a UPC-E's UPC-A."""
+    out: list[str] = []
+    upca = upce_to_upca(code)
+    if upca is not None:
+        out += [upca, "0" + upca]
+    elif len(code) == 12 and is_gtin(code):
+        out.append("0" + code)
+    elif len(code) == 13 and code.startswith("0") and is_gtin(code):
+        out.append(code[1:])
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class ScaleCode:
     """What a label-scale barcode carries: the item number and a price (fen) or weight (g)."""

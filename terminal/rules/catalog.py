@@ -10,7 +10,13 @@ from typing import Literal
 from terminal.errors import InvalidInput, NotFound
 from terminal.money import Money, round_half_up
 from terminal.quantity import MILLI, Qty
-from terminal.rules.barcodes import decode_scale, is_gtin, looks_like_gtin
+from terminal.rules.barcodes import (
+    decode_scale,
+    equivalent_codes,
+    is_gtin,
+    looks_like_gtin,
+    upce_to_upca,
+)
 from terminal.rules.program import ScaleBarcode
 
 Unit = Literal["piece", "kg"]
@@ -87,6 +93,10 @@ def resolve_scan(
                 f"{product.name} is sold by the piece, not {qty.plain()}", code="invalid_quantity"
             )
         return Scanned(product, qty or Qty(MILLI))
+    for alias in equivalent_codes(code):
+        product = catalog.by_code(alias)
+        if product is not None:
+            return resolve_scan(alias, qty, catalog, layouts)
     scale = decode_scale(code, layouts)
     if scale is not None:
         product = catalog.by_plu(scale.item)
@@ -102,7 +112,7 @@ def resolve_scan(
             raise InvalidInput(f"zero price on scale code {code}", code="invalid_quantity")
         amount = Money(scale.value)
         return Scanned(product, _weight_from_amount(product, amount), label_amount=amount)
-    if looks_like_gtin(code) and not is_gtin(code):
+    if looks_like_gtin(code) and not is_gtin(code) and upce_to_upca(code) is None:
         raise InvalidInput(f"check digit wrong on {code}: scan again", code="bad_check_digit")
     raise NotFound(f"unknown product code {code}", code="unknown_product")
 

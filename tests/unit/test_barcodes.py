@@ -13,9 +13,11 @@ from terminal.rules.barcodes import (
     ScaleCode,
     decode_scale,
     encode_scale,
+    equivalent_codes,
     gtin_check_digit,
     is_gtin,
     looks_like_gtin,
+    upce_to_upca,
     with_check_digit,
 )
 from terminal.rules.catalog import DictCatalog, Product, Scanned, resolve_scan
@@ -372,3 +374,52 @@ def test_resolve_scan_returns_or_raises_pos_error(code: str, qty: Qty | None) ->
         assert s.qty.milli > 0
         if not s.product.weighed and s.label_amount is None:
             assert s.qty.milli % 1000 == 0
+
+
+# ---------------------------------------------------------------------------- UPC-E
+
+
+@pytest.mark.parametrize(
+    ("upce", "upca"),
+    [
+        ("04252614", "042100005264"),  # last digit 0-2: manufacturer's third digit
+        ("04182635", "041800000265"),  # 3
+        ("01234565", "012345000065"),  # 5-9
+    ],
+)
+def test_upce_expands_to_its_upca(upce: str, upca: str) -> None:
+    got = upce_to_upca(upce)
+    assert got == upca and is_gtin(got)
+    assert upce_to_upca(upce[:-1] + str((int(upce[-1]) + 1) % 10)) is None  # check digit
+
+
+@given(st.text("01", min_size=1, max_size=1), st.text("0123456789", min_size=6, max_size=6))
+def test_every_upce_with_its_check_digit_expands_to_a_valid_upca(ns: str, six: str) -> None:
+    for check in "0123456789":
+        got = upce_to_upca(ns + six + check)
+        assert (got is not None) == (check == str(gtin_check_digit(_upca_body(ns, six))))
+        if got is not None:
+            assert is_gtin(got) and len(got) == 12 and got[0] == ns
+
+
+def _upca_body(ns: str, d: str) -> str:
+    last = d[5]
+    if last in "012":
+        return ns + d[0:2] + last + "0000" + d[2:5]
+    if last == "3":
+        return ns + d[0:3] + "00000" + d[3:5]
+    if last == "4":
+        return ns + d[0:4] + "00000" + d[4]
+    return ns + d[0:5] + "0000" + last
+
+
+def test_a_upc_product_is_found_by_its_upce_and_its_ean13_spelling() -> None:
+    can = Product("012345000065", "可乐 330ml", "drinks", Money(350))
+    ean8 = Product("96385074", "口香糖", "snacks", Money(200))
+    catalog = DictCatalog([can, ean8])
+    for code in ("012345000065", "0012345000065", "01234565"):
+        assert resolve_scan(code, None, catalog, ALL_LAYOUTS).product == can, code
+    assert resolve_scan("96385074", None, catalog, ALL_LAYOUTS).product == ean8
+    assert equivalent_codes("96385074") == []  # not a UPC-E (number system 9)
+    with pytest.raises(NotFound):
+        resolve_scan("01234572", None, catalog, ALL_LAYOUTS)  # a valid UPC-E, not stocked
