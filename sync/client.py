@@ -320,9 +320,10 @@ def sync_command(db: Path | None, url: str, token: str) -> int:
     """``pos-terminal sync``: one full round; 0 when everything is acknowledged and pulled."""
     import sys
 
-    from terminal.store.db import default_db_path, open_store
+    from terminal.datadir import till_db_path
+    from terminal.store.db import open_store
 
-    path = db or default_db_path()
+    path = db or till_db_path()
     sessions = open_store(path)
     hq = HqClient.connect(url, token)
     try:

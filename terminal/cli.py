@@ -6,8 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from terminal.errors import ProgramFileError
+from terminal.errors import InstallConfigError, ProgramFileError
 from terminal.rules.program_ids import PROGRAM_IDS
+
+# Where a store is when no --db is given: terminal/datadir.py.
+DATA_HELP = "$POS_TERMINAL_DATA, the install's pos-terminal.ini, else the per-user data dir"
 
 
 def _programs(_: argparse.Namespace) -> int:
@@ -56,9 +59,10 @@ def _replay(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from terminal.app.verify import verify
-    from terminal.store.db import default_db_path, open_store
+    from terminal.datadir import till_db_path
+    from terminal.store.db import open_store
 
-    path = Path(args.db) if args.db else default_db_path()
+    path = Path(args.db) if args.db else till_db_path()
     if not path.exists():
         print(f"no store at {path}", file=sys.stderr)
         return 2
@@ -73,10 +77,10 @@ def _demo_data(args: argparse.Namespace) -> int:
     import time
 
     from terminal.app.demo import BIG_MEMBERS, BIG_PRODUCTS, generate
+    from terminal.datadir import till_db_path
     from terminal.errors import PosError
-    from terminal.store.db import default_db_path
 
-    path = Path(args.db) if args.db else default_db_path()
+    path = Path(args.db) if args.db else till_db_path()
     products = args.products if args.products is not None else 3000
     members = args.members if args.members is not None else 20000
     if args.big:
@@ -215,11 +219,27 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--receipts", metavar="DIR", help="write each printed document's ESC/POS bytes")
     rp.set_defaults(fn=_replay)
     rn = sub.add_parser("run", help="start the till's window")
-    rn.add_argument("--demo", action="store_true", help="the demo store, simulated devices")
-    rn.add_argument("--db", help="the till's SQLite file (default: the per-user data dir)")
+    rn.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo store, simulated devices (with --script: the scenario's store is "
+        "named as the demo store)",
+    )
+    rn.add_argument("--db", help=f"the till's SQLite file (default: {DATA_HELP})")
     rn.add_argument("--script", help="drive the window through a scenario's events")
     rn.add_argument("--screenshot", metavar="PNG", help="save the final screen")
     rn.add_argument("--exit", action="store_true", help="quit when done (offscreen)")
+    rn.add_argument(
+        "--receipts",
+        metavar="DIR",
+        help="also write each printed document's ESC/POS bytes to DIR/<job>.bin",
+    )
+    rn.add_argument(
+        "--startup-timing",
+        action="store_true",
+        help="print FIRST_FRAME <time.monotonic()> once the first frame is painted "
+        "(measuring cold start: packaging/coldstart.py)",
+    )
     rn.add_argument(
         "--lang",
         default=None,
@@ -232,10 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rn.set_defaults(fn=_run)
     vf = sub.add_parser("verify", help="check the ledger chain and every cached balance")
-    vf.add_argument("--db", help="the till's SQLite file (default: the per-user data dir)")
+    vf.add_argument("--db", help=f"the till's SQLite file (default: {DATA_HELP})")
     vf.set_defaults(fn=_verify)
     dd = sub.add_parser("demo-data", help="create a demo store: products, members, history")
-    dd.add_argument("--db", help="the store's SQLite file (default: the per-user data dir)")
+    dd.add_argument("--db", help=f"the store's SQLite file (default: {DATA_HELP})")
     dd.add_argument("--program", default="tomato", choices=PROGRAM_IDS)
     dd.add_argument("--products", type=int, metavar="N", help="how many products (3000)")
     dd.add_argument("--members", type=int, metavar="N", help="how many members (20000)")
@@ -264,7 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.fn(args)
+    try:
+        code: int = args.fn(args)
+    except InstallConfigError as e:  # the installation's pos-terminal.ini is unreadable
+        print(f"pos-terminal: {e}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -46,3 +46,9 @@ class ProgramFileError(PosError):
     def __init__(self, file: str, key: str, problem: str) -> None:
         super().__init__(f"{file}: {key}: {problem}")
         self.file, self.key, self.problem = file, key, problem
+
+
+class InstallConfigError(PosError):
+    """The installation's ``pos-terminal.ini`` (beside the executable) cannot be used."""
+
+    code = "install_config_invalid"

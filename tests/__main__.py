@@ -8,7 +8,7 @@ import sys
 
 BIN = os.path.dirname(sys.executable)
 STEPS = [
-    ["ruff", "check", "terminal", "ui", "devices", "sync", "tests"],
+    ["ruff", "check", "terminal", "ui", "devices", "sync", "packaging", "tests"],
     ["mypy", "terminal", "devices", "ui", "sync"],
     ["lint-imports"],
     ["pytest", "-q", *sys.argv[1:]],

@@ -5,14 +5,19 @@ into the sale, the keyboard-wedge detector, the spooled print queue (its state o
 the status bar, paper out as the banner) and the drawer on the printer. With
 ``--demo`` and no device settings: a fake printer and no serial scanner.
 ``--customer-display`` (or the setting ``customer_display = on``) opens the
-customer-facing window, on the second screen when there is one.
+customer-facing window, on the second screen when there is one. ``--receipts DIR``
+keeps a copy of every printed document (its ESC/POS bytes) in DIR, as ``replay
+--receipts`` does: how a store without a printer, or a test of the installed app,
+reads what the till printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,10 +40,26 @@ if TYPE_CHECKING:  # the store, the counter and the window are imported after th
     from ui.worker import Worker
 
 
-def demo_db_path() -> Path:
-    from terminal.store.db import default_db_path
+Printer = Callable[[str, bytes], None]  # ui.main_window's, not imported before the first frame
 
-    return default_db_path().with_name("demo.sqlite")
+
+def demo_db_path() -> Path:
+    from terminal.datadir import data_dir
+
+    return data_dir() / "demo.sqlite"
+
+
+def receipt_copies(folder: Path, printer: Printer | None) -> Printer:
+    """``--receipts DIR``: each document is written to ``DIR/<job>.bin`` (the exact ESC/POS
+    bytes), then handed to ``printer``. Called on the worker thread, like the printer."""
+
+    def print_and_keep(job: str, data: bytes) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / (re.sub(r"[^\w.-]", "_", job) + ".bin")).write_bytes(data)
+        if printer is not None:
+            printer(job, data)
+
+    return print_and_keep
 
 
 def ensure_demo(path: Path) -> None:
@@ -135,6 +156,8 @@ def run(args: argparse.Namespace) -> int:
     ran: dict[str, object] = {}
 
     def start() -> None:
+        if getattr(args, "startup_timing", False):
+            print(f"FIRST_FRAME {time.monotonic():.6f}", flush=True)
         try:
             ran.update(open_window(app, args, shell))
         except BaseException as e:  # surfaced after the event loop, not lost in a slot
@@ -191,16 +214,18 @@ def open_window(
 ) -> dict[str, object]:
     """Open the store and build the till's window in place of the shell; returns what
     ``run`` needs after the event loop (``window``, ``stop``)."""
-    from terminal.store.db import default_db_path
+    from terminal.datadir import till_db_path
     from ui.customer import attach, show_on_second_screen
     from ui.devices import TillDevices
 
-    db = Path(args.db) if args.db else (demo_db_path() if args.demo else default_db_path())
+    db = Path(args.db) if args.db else (demo_db_path() if args.demo else till_db_path())
     if args.demo:
         ensure_demo(db)
     window, worker = build(db, demo=args.demo, lang=args.lang or "")
     settings = window.counter.settings()  # once, at start: the devices it names
     devices = TillDevices.start(settings, db, window, demo=args.demo, app=app)
+    if getattr(args, "receipts", None):
+        window.printer = receipt_copies(Path(args.receipts), window.printer)
     window.setGeometry(shell.geometry())
     window.show()
     shell.close()
@@ -235,7 +260,8 @@ def open_window(
 def run_scripted(app: QApplication, args: argparse.Namespace) -> int:
     """``--script SCENARIO.json``: the scenario's events played on the window (keys and
     simulated scans), replay's JSON printed; with ``--exit`` it quits when done, else the
-    window stays open as the script left it. Without ``--db``, a temporary store."""
+    window stays open as the script left it. Without ``--db``, a temporary store; with
+    ``--demo``, a new store is named as the demo store of the scenario's program."""
     import json
     import tempfile
 
@@ -248,16 +274,23 @@ def run_scripted(app: QApplication, args: argparse.Namespace) -> int:
     except (OSError, ValueError) as e:
         print(f"{args.script}: cannot read scenario: {e}", file=sys.stderr)
         return 2
+    store = "replay"
+    if args.demo and isinstance(data, dict):
+        from terminal.app.demo_words import STORE_NAMES
+
+        store = STORE_NAMES.get(str(data.get("program")), store)
     with tempfile.TemporaryDirectory(prefix="script-") as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "till.sqlite"
         try:
-            runner = ScriptRunner(app, db, data)
+            runner = ScriptRunner(app, db, data, store_name=store)
         except ScenarioError as e:
             print(f"{args.script}: {e}", file=sys.stderr)
             return 2
         except PosError as e:  # the store refuses the setup (members it already holds)
             print(f"{args.script}: cannot set up {db}: {e.message} ({e.code})", file=sys.stderr)
             return 2
+        if getattr(args, "receipts", None):
+            runner.window.printer = receipt_copies(Path(args.receipts), runner.window.printer)
         try:
             out = runner.play()
             if args.screenshot:
