@@ -1,7 +1,7 @@
 ; Inno Setup 6.3+ script: the Windows installer of the till (per machine, needs admin).
 ;
 ;   py -m PyInstaller --noconfirm --distpath dist packaging\pos-terminal.spec
-;   iscc /DAppVersion=0.1.0 packaging\windows\pos-terminal.iss
+;   iscc /DAppVersion=0.2.0 packaging\windows\pos-terminal.iss
 ;
 ; Installs the one-folder app (dist\pos-terminal) into Program Files, a start-menu entry
 ; for the till (PosTerminal.exe: no console window) and the data folder
@@ -12,7 +12,7 @@
 ; upgrade or an uninstall, and the till migrates its store the next time it opens.
 
 #ifndef AppVersion
-  #define AppVersion "0.1.0"
+  #define AppVersion "0.2.0"
 #endif
 #ifndef BundleDir
   #define BundleDir "..\..\dist\pos-terminal"
