@@ -30,6 +30,8 @@ from terminal.clock import SystemClock
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
+PUSH_BATCH = p.MAX_BATCH  # ledger rows a push carries: HQ's fixed cost per request is shared
+JSON = {"Content-Type": "application/json"}
 
 
 class SyncError(Exception):
@@ -92,7 +94,8 @@ class HqClient:
                 r = self.http.request(
                     method,
                     path,
-                    json=body.model_dump(mode="json") if body is not None else None,
+                    content=body.model_dump_json().encode() if body is not None else None,
+                    headers=JSON if body is not None else None,
                     params=params,
                 )
             except httpx.TransportError as e:
@@ -165,7 +168,7 @@ def sync_round(
     sessions: sessionmaker[Session],
     hq: HqClient,
     *,
-    batch: int = 500,
+    batch: int = PUSH_BATCH,
     page: int = 500,
     now: Callable[[], datetime] | None = None,
 ) -> SyncReport:
@@ -187,7 +190,7 @@ def sync_round(
         rep.restored = _restore(sessions, hq, tid, cp.seq)
     elif cp.seq and till.hash_at(sessions, cp.seq) != cp.hash:
         raise SyncError(f"this till's entry #{cp.seq} differs from HQ's copy: the ledgers diverged")
-    after = _push_all(sessions, hq, tid, cp.seq, batch, rep)
+    after = push_outbox(sessions, hq, tid, cp.seq, batch, rep)
     cursor = int(till.settings(sessions).get(till.CURSOR, "0"))
     while True:
         res = hq.pull(tid, cursor, page)
@@ -198,7 +201,7 @@ def sync_round(
         cursor = res.cursor
         if not res.more:
             break
-    rep.checkpoint = _push_all(sessions, hq, tid, after, batch, rep)  # sold while pulling
+    rep.checkpoint = push_outbox(sessions, hq, tid, after, batch, rep)  # sold while pulling
     rep.head, rep.cursor = till.head(sessions)[0], cursor
     with sessions() as s, s.begin():
         till.put_settings(s, **{till.LAST_SYNC: now().isoformat()})
@@ -216,7 +219,7 @@ def _restore(sessions: sessionmaker[Session], hq: HqClient, tid: str, upto: int)
     return n
 
 
-def _push_all(
+def push_outbox(
     sessions: sessionmaker[Session],
     hq: HqClient,
     tid: str,
@@ -224,6 +227,8 @@ def _push_all(
     batch: int,
     rep: SyncReport,
 ) -> int:
+    """Push the ledger rows after ``after`` (HQ's checkpoint) in batches of ``batch``
+    until HQ holds them all; count them in ``rep``; return HQ's last checkpoint."""
     while True:
         entries = till.outbox(sessions, after, batch)
         if not entries:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol as p
@@ -72,13 +73,17 @@ def hash_at(sessions: sessionmaker[Session], seq: int) -> str | None:
         return row.hash if row else None
 
 
+_LEDGER = cast(Table, LedgerRow.__table__)
+_FIELDS = tuple(p.Entry.model_fields)
+_OUTBOX = select(*(_LEDGER.c[name] for name in _FIELDS)).order_by(_LEDGER.c.seq)
+
+
 def outbox(sessions: sessionmaker[Session], after: int, limit: int) -> list[p.Entry]:
-    """The ledger rows after ``after`` (HQ's checkpoint), oldest first."""
+    """The ledger rows after ``after`` (HQ's checkpoint), oldest first: read as plain
+    columns, not ORM rows (half the cost per row; a push reads a thousand)."""
     with sessions() as s:
-        rows = s.execute(
-            select(LedgerRow).where(LedgerRow.seq > after).order_by(LedgerRow.seq).limit(limit)
-        ).scalars()
-        return [p.Entry.of_row(r) for r in rows]
+        rows = s.execute(_OUTBOX.where(_LEDGER.c.seq > after).limit(limit)).all()
+    return [p.Entry.model_validate(dict(zip(_FIELDS, r, strict=True))) for r in rows]
 
 
 def restore(sessions: sessionmaker[Session], entries: list[p.Entry]) -> None:

@@ -14,12 +14,17 @@ The OpenAPI description is at ``/openapi.json`` (and ``/docs``).
 # runtime, and `Till` is local to create_app.
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from sync import protocol as p
 from sync.hq import db
@@ -39,6 +44,20 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 bearer = HTTPBearer(auto_error=False, description="the till's enrollment token")
+Creds = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+PUSH_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushBatch"}}},
+}
+
+
+def parse_batch(body: bytes) -> p.PushBatch:
+    """A push's body, parsed and validated in one pass (pydantic's JSON parser): the
+    route reads it itself, the biggest body HQ takes, instead of FastAPI's two passes."""
+    try:
+        return p.PushBatch.model_validate_json(body)
+    except ValidationError as e:
+        raise RequestValidationError(e.errors(include_url=False), body=None) from None
 
 
 def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> FastAPI:
@@ -56,9 +75,7 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
         status = next((v for k, v in STATUS.items() if isinstance(e, k)), 400)
         return JSONResponse({"error": e.code, "message": e.message}, status_code=status)
 
-    def caller(
-        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> svc.Caller:
+    def caller(creds: Creds) -> svc.Caller:
         token = creds.credentials if creds else None
         with sessions() as s, s.begin():
             return svc.authenticate(s, token)
@@ -92,12 +109,21 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
         response_model=p.PushResult,
         responses=ERRORS,
         tags=["till"],
+        openapi_extra={"requestBody": PUSH_BODY},
     )
-    def push(terminal_id: str, batch: p.PushBatch, who: Till) -> p.PushResult:
+    async def push(terminal_id: str, request: Request, creds: Creds) -> Response:
         """Apply the till's entries that continue its chain, exactly once each. The
         answer lists every entry's status and the checkpoint to resume after."""
-        svc.require_own(who, terminal_id)
-        return svc.run(sessions, lambda s: svc.push(s, who, batch, now()))
+        token = creds.credentials if creds else None
+        body = await request.body()
+
+        def apply(s: Session) -> p.PushResult:
+            who = svc.authenticate(s, token)  # in the push's own transaction
+            svc.require_own(who, terminal_id)
+            return svc.push(s, who, parse_batch(body), now())
+
+        result = await run_in_threadpool(svc.run, sessions, apply)
+        return Response(result.model_dump_json(), media_type="application/json")
 
     @app.post(
         "/v1/terminals/{terminal_id}/pull",
@@ -129,4 +155,28 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
         with sessions() as s, s.begin():
             return svc.own_entries(s, who, after, limit)
 
+    def openapi() -> dict[str, Any]:
+        """FastAPI's description, plus the push body's schema (the route parses it)."""
+        if app.openapi_schema is None:
+            doc = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            schema = p.PushBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+            known = doc.setdefault("components", {}).setdefault("schemas", {})
+            for name, sub in schema.pop("$defs", {}).items():
+                known.setdefault(name, sub)
+            known["PushBatch"] = schema
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The service over ``$POS_HQ_DB`` (already migrated): what each worker process of
+    ``pos-hq serve --workers N`` builds for itself."""
+    return create_app(db.open_hq(db.default_url(), migrate=False))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,18 @@ def _serve(args: argparse.Namespace) -> int:
     from sync.hq.app import create_app
 
     engine = db.open_hq(args.db, migrate=not args.no_migrate)
+    if args.workers > 1:  # worker processes, each with its own engine (the service is stateless)
+        engine.dispose()
+        os.environ[db.ENV_DB] = args.db
+        uvicorn.run(
+            "sync.hq.app:app_from_env",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+        )
+        return 0
     uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
@@ -139,32 +152,56 @@ def _jobs(args: argparse.Namespace) -> int:
             raise NotFound("HQ has no program yet: run `pos-hq import` first", code="no_program")
         return prog
 
-    def monthly(s: Session) -> None:
-        rep = jobs.monthly_bonuses(s, program(s), args.month, now)
-        lines.append(
+    def monthly_line(rep: jobs.MonthlyReport) -> str:
+        return (
             f"month {rep.month}: {rep.members} members with sales; spend bonuses "
             f"{sum(rep.spend_coins.values())} coins to {len(rep.spend_coins)}, visit bonuses "
             f"{sum(rep.visit_coins.values())} coins to {len(rep.visit_coins)}"
         )
+
+    def expire_line(day: date, done: dict[str, int]) -> str:
+        return f"expiries as of {day}: {sum(done.values())} entries, {len(done)} members"
+
+    def rfm_lines(rep: jobs.RfmReport) -> list[str]:
+        return [
+            f"RFM as of {rep.day}: {rep.active} active members; frequency >= {rep.frequency}, "
+            f"monetary >= {rep.monetary.plain()} ({'changed' if rep.changed else 'unchanged'})",
+            *(f"  {seg}: {n}" for seg, n in sorted(rep.counts.items())),
+        ]
+
+    def monthly(s: Session) -> None:
+        prog = program(s)
+        s.rollback()  # the job commits in chunks of its own
+        rep = jobs.monthly_in_chunks(sessions, prog, args.month, now)
+        lines.append(monthly_line(rep))
         lines.extend(f"  {c}: +{n} spend" for c, n in sorted(rep.spend_coins.items()))
         lines.extend(f"  {c}: +{n} visits" for c, n in sorted(rep.visit_coins.items()))
 
     def expire(s: Session) -> None:
-        done = jobs.expire(s, program(s), date.fromisoformat(args.day), now)
-        lines.append(
-            f"expiries as of {args.day}: {sum(done.values())} entries, {len(done)} members"
-        )
+        prog = program(s)
+        s.rollback()
+        day = date.fromisoformat(args.day)
+        lines.append(expire_line(day, jobs.expire_in_chunks(sessions, prog, day, now)))
 
     def rfm(s: Session) -> None:
-        rep = jobs.rfm(s, program(s), date.fromisoformat(args.day))
-        counts: dict[str, int] = {}
-        for seg in rep.segments.values():
-            counts[seg] = counts.get(seg, 0) + 1
-        lines.append(
-            f"RFM as of {rep.day}: {rep.active} active members; frequency >= {rep.frequency}, "
-            f"monetary >= {rep.monetary.plain()} ({'changed' if rep.changed else 'unchanged'})"
+        rep = jobs.rfm(s, program(s), date.fromisoformat(args.day), keep_segments=False)
+        lines.extend(rfm_lines(rep))
+
+    def month_end(s: Session) -> None:
+        prog = program(s)
+        s.rollback()
+        rep = jobs.month_end(sessions, prog, args.month, now, chunk=args.chunk)
+        t = rep.seconds
+        lines.extend(
+            [
+                f"month end {rep.day}: month {rep.month} settled, expiries and RFM as of {rep.day}",
+                f"{monthly_line(rep.monthly)} ({t['monthly']:.1f} s)",
+                f"{expire_line(rep.day, rep.expired)} ({t['expire']:.1f} s)",
+                *rfm_lines(rep.rfm),
+                f"month-end {rep.month} done in {sum(t.values()):.1f} s: monthly "
+                f"{t['monthly']:.1f} s, expire {t['expire']:.1f} s, rfm {t['rfm']:.1f} s",
+            ]
         )
-        lines.extend(f"  {seg}: {n}" for seg, n in sorted(counts.items()))
 
     def profile(s: Session) -> None:
         n = jobs.profile_grant(s, program(s), args.code, args.field, now)
@@ -181,9 +218,20 @@ def _jobs(args: argparse.Namespace) -> int:
         if args.dry_run:
             s.rollback()
 
-    fns = {"monthly": monthly, "expire": expire, "rfm": rfm, "profile": profile, "legacy": legacy}
+    fns = {
+        "monthly": monthly,
+        "expire": expire,
+        "rfm": rfm,
+        "profile": profile,
+        "legacy": legacy,
+        "month-end": month_end,
+    }
     try:
-        svc.run(sessions, fns[args.job])
+        if args.job in ("monthly", "expire", "month-end"):  # chunked: commit as they go
+            with sessions() as s:
+                fns[args.job](s)
+        else:
+            svc.run(sessions, fns[args.job])
     except OSError as e:
         print(f"pos-hq jobs: {e}", file=sys.stderr)
         return 2
@@ -209,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8400)
     sv.add_argument("--log-level", default="info")
     sv.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
+    sv.add_argument(
+        "--workers", type=int, default=1, help="worker processes (one per core is a good start)"
+    )
     cmd("migrate", "bring the database to the latest schema", _migrate)
     im = cmd("import", "load program, catalog and members (scenario setup keys)", _import)
     im.add_argument("setup", metavar="SETUP.json")
@@ -239,6 +290,15 @@ def build_parser() -> argparse.ArgumentParser:
     lg = js.add_parser("legacy", help="old points -> coins, once (CSV: code,phone,points)")
     lg.add_argument("csv", metavar="CSV")
     lg.add_argument("--dry-run", action="store_true", help="report only, change nothing")
+    me = js.add_parser(
+        "month-end",
+        help="on the 1st: the month's bonuses, then every member's expiries, then RFM",
+    )
+    me.add_argument("--month", required=True, metavar="YYYY-MM", help="the month just closed")
+    me.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite path")
+    me.add_argument(
+        "--chunk", type=int, default=2000, metavar="N", help="members per transaction (2000)"
+    )
     cmd("verify", "check every chain and that every member is the fold of its entries", _verify)
     return parser
 

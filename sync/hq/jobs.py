@@ -1,10 +1,13 @@
 """HQ's jobs (rule book §1.5 "Other grants", §1.6, §7 "Grants at the till vs at HQ").
 
-Each job is a plain function over one database session (one transaction; run it with
-``service.run``) and writes through the same path a push does: member rows locked in
-code order (``service.Book``), entries appended to HQ's own hashed chain ``@hq``
-(``service.Chain``), the member folds cached and the change cursor bumped
-(``service.bump``), so tills see the result on their next pull.
+Each job writes through the same path a push does: member rows locked in code order
+(``service.Book``), entries appended to HQ's own hashed chain ``@hq``
+(``service.Chain``), the member folds cached with their derived columns
+(``facts.write_members``) and the change cursor bumped (``service.bump``), so tills
+see the result on their next pull. ``monthly_bonuses``, ``expire`` and ``rfm`` run in
+the caller's one transaction (``service.run``); ``monthly_in_chunks`` and
+``expire_in_chunks`` commit every ``chunk`` members, and ``month_end`` runs all three
+that way (``pos-hq jobs month-end``).
 
 Idempotency: every grant is keyed in the member's own fold. A grant is written as
 its coin lot followed by a marker ``GiftClaimed(kind, period)`` — kinds ``hq_spend``
@@ -16,7 +19,14 @@ the marker travels with the member (pull deltas, ``pos-hq verify``) and needs no
 extra table. Lot ids are derived from the key too (``hq:spend:2026-10:M1``), never
 random. Expiry and RFM need no marker: ``lifecycle.due_entries`` returns nothing once
 a day's expiries are folded, and RFM settings are only written (and bumped) when
-their value changes.
+their value changes. So a chunked run that stops half way (a crash, a lost
+connection) is finished by running it again: the committed chunks are no-ops.
+
+What the jobs read (``sync.hq.facts``): sales from the ``sales`` facts (one row per
+member sale, written with its entry), never the payloads; for expiry, only members
+whose ``next_due`` is on or before the day (or whose derived columns are unknown or
+were derived under another program); for RFM's segments, the ``registered`` and
+``last_purchase`` columns (the state only where those are unknown).
 
 Monthly bonuses count the sales HQ holds when the job runs; a sale an offline till
 pushes after the month was settled is not counted again (the marker is set).
@@ -26,18 +36,23 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
+from datetime import time as clock
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol as p
+from sync.hq import facts
 from sync.hq import service as svc
-from sync.hq.models import EntryRow, MemberRow, SettingRow
+from sync.hq.models import MemberRow, SaleFactRow, SettingRow
 from terminal import codec
 from terminal.calendar import add_months
 from terminal.errors import InvalidInput, NotFound, RuleViolation
@@ -49,15 +64,36 @@ from terminal.rules import rfm as r
 from terminal.rules.program import Program
 
 SPEND, VISITS, PROFILE, LEGACY = "hq_spend", "hq_visits", "hq_profile", "hq_legacy"
-NOT_SPEND = ("coins", "points")  # tenders that are not spend (§1.5: monthly spend)
+NOT_SPEND = facts.NOT_SPEND  # tenders that are not spend (§1.5: monthly spend)
+CHUNK = 2000  # members per transaction in the chunked jobs
+T = TypeVar("T")
 
 
 def _at(day: date) -> str:
-    return datetime.combine(day, time()).isoformat()
+    return datetime.combine(day, clock()).isoformat()
 
 
 def _now_at(now: datetime) -> str:
     return now.replace(tzinfo=None, microsecond=0).isoformat()
+
+
+def _parts(items: Sequence[T], n: int) -> Iterator[Sequence[T]]:
+    n = max(1, n)
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def grant_lot(
+    program: Program, code: str, kind: str, period: str, coins: int, day: date, reason: str
+) -> m.CoinLotGranted:
+    """The coin lot of HQ grant ``(kind, period)``: its id is derived from the key."""
+    return m.CoinLotGranted(
+        f"hq:{kind.removeprefix('hq_')}:{period}:{code}",
+        coins,
+        day,
+        lc.coin_lot_last_day(program, day),
+        reason,
+    )
 
 
 class _Writer:
@@ -89,18 +125,12 @@ class _Writer:
         if coins <= 0 or (kind, period) in self.book.state(code).gifts_claimed:
             return False
         self.expire(code, day, at)
-        lot = m.CoinLotGranted(
-            f"hq:{kind.removeprefix('hq_')}:{period}:{code}",
-            coins,
-            day,
-            lc.coin_lot_last_day(self.program, day),
-            reason,
-        )
+        lot = grant_lot(self.program, code, kind, period, coins, day, reason)
         self.write(code, [lot, m.GiftClaimed(kind, period)], at, kind)
         return True
 
     def finish(self) -> None:
-        svc.bump(self.s, self.book.write())
+        svc.bump(self.s, facts.write_members(self.book, self.program))
 
 
 # ----------------------------------------------------------------------------- sales
@@ -113,22 +143,19 @@ class SaleSeen:
     spend: Money  # what the sale paid less coins and points
 
 
-def member_sales(s: Session, start: date, end: date) -> list[SaleSeen]:
-    """Member sales HQ holds with ``start <= day < end`` (the till's own sale time)."""
-    rows = s.execute(
-        select(EntryRow.at, EntryRow.payload).where(
-            EntryRow.kind == "sale", EntryRow.at >= _at(start), EntryRow.at < _at(end)
-        )
-    )
-    out = []
-    for at, payload in rows:
-        rec = json.loads(payload).get("record") or {}
-        code = rec.get("member_code")
-        if not code:
-            continue
-        paid = sum(int(t["amount"]) for t in rec.get("tenders", ()) if t["kind"] not in NOT_SPEND)
-        out.append(SaleSeen(code, datetime.fromisoformat(at).replace(tzinfo=None), Money(paid)))
-    return out
+def member_sales(
+    s: Session, start: date, end: date, codes: Sequence[str] | None = None
+) -> list[SaleSeen]:
+    """Member sales HQ holds with ``start <= day < end`` (the till's own sale time), of
+    every member or of ``codes`` only."""
+    f = SaleFactRow
+    q = select(f.member_code, f.at, f.spend_fen).where(f.at >= _at(start), f.at < _at(end))
+    batches = [q] if codes is None else [q.where(f.member_code.in_(c)) for c in _parts(codes, 500)]
+    return [
+        SaleSeen(code, datetime.fromisoformat(at).replace(tzinfo=None), Money(int(spend)))
+        for b in batches
+        for code, at, spend in s.execute(b)
+    ]
 
 
 def parse_month(text: str) -> date:
@@ -149,37 +176,116 @@ class MonthlyReport:
     visit_coins: dict[str, int] = field(default_factory=dict)
 
 
-def monthly_bonuses(
-    s: Session, program: Program, month: str, now: datetime, today: date | None = None
-) -> MonthlyReport:
-    """Monthly spend and visit bonuses for ``month`` (YYYY-MM), settled on the 1st of the
-    next month: refused before then (``today``, default ``now``'s day)."""
+def bonus_coins(program: Program, sales: Sequence[SaleSeen]) -> tuple[int, int]:
+    """(spend coins, visit coins) that one member's sales of a month earn (§1.5)."""
+    running, spend_coins = Money(0), 0
+    ordered = sorted(sales, key=lambda x: x.at)
+    for sale in ordered:
+        got, running = grants.spend_bonus(program, running, sale.spend)
+        spend_coins += got
+    total = Money(sum(x.spend.fen for x in ordered))
+    return spend_coins, grants.visit_bonus(program, total, [x.at for x in ordered])
+
+
+def _settle_dates(month: str, now: datetime, today: date | None) -> tuple[date, date]:
     first = parse_month(month)
     settle = add_months(first, 1)
     if (today or now.date()) < settle:
         raise RuleViolation(f"month {month} is settled from {settle}", code="month_open")
-    by_member: dict[str, list[SaleSeen]] = defaultdict(list)
-    for sale in member_sales(s, first, settle):
-        by_member[sale.member].append(sale)
-    rep = MonthlyReport(month, members=len(by_member))
+    return first, settle
+
+
+def _bonus_candidates(
+    s: Session, program: Program, first: date, settle: date
+) -> tuple[int, list[str]]:
+    """Members with sales in the month, and (in code order) those whose month could
+    earn a bonus: spend reaching the spend step, or reaching the visit bonuses' minimum
+    spend with at least their fewest visits in sales (a visit is one sale or more).
+    Every member a bonus is due to is a candidate: spend coins are
+    ``floor(month spend / step)`` times the coins, whatever the order of the sales."""
+    f = SaleFactRow
+    in_month = and_(f.at >= _at(first), f.at < _at(settle))
+    members = int(s.scalar(select(func.count(f.member_code.distinct())).where(in_month)) or 0)
+    g = program.hq_grants
+    total, n = func.sum(f.spend_fen), func.count()
+    reach = []
+    if g.monthly_spend_coins > 0 and g.monthly_spend_step.fen > 0:
+        reach.append(total >= g.monthly_spend_step.fen)
+    if any(b.coins > 0 for b in g.visit_bonuses):
+        fewest = min(b.visits_at_least for b in g.visit_bonuses if b.coins > 0)
+        reach.append(and_(total >= g.visit_min_month_spend.fen, n >= fewest))
+    if not reach:
+        return members, []
+    q = (
+        select(f.member_code)
+        .where(in_month)
+        .group_by(f.member_code)
+        .having(or_(*reach))
+        .order_by(f.member_code)
+    )
+    return members, list(s.scalars(q))
+
+
+def _settle(
+    s: Session,
+    program: Program,
+    month: str,
+    codes: Sequence[str],
+    now: datetime,
+) -> MonthlyReport:
+    """Grant the bonuses due to ``codes`` (candidates) in one transaction."""
+    rep = MonthlyReport(month)
+    first = parse_month(month)
+    settle = add_months(first, 1)
     w = _Writer(s, program, now)
-    w.book.lock(by_member)
+    w.book.lock(codes)
+    by_member: dict[str, list[SaleSeen]] = defaultdict(list)
+    for sale in member_sales(s, first, settle, codes):
+        by_member[sale.member].append(sale)
     at = _at(settle)
     for code in sorted(by_member):
         if not w.book.exists(code):
             continue  # a sale for a member HQ never heard of: nothing to credit
-        sales = sorted(by_member[code], key=lambda x: x.at)
-        running, spend_coins = Money(0), 0
-        for sale in sales:
-            got, running = grants.spend_bonus(program, running, sale.spend)
-            spend_coins += got
-        total = Money(sum(x.spend.fen for x in sales))
-        visit_coins = grants.visit_bonus(program, total, [x.at for x in sales])
+        spend_coins, visit_coins = bonus_coins(program, by_member[code])
         if w.grant(code, SPEND, month, spend_coins, settle, at, f"hq:monthly_spend:{month}"):
             rep.spend_coins[code] = spend_coins
         if w.grant(code, VISITS, month, visit_coins, settle, at, f"hq:monthly_visits:{month}"):
             rep.visit_coins[code] = visit_coins
     w.finish()
+    return rep
+
+
+def monthly_bonuses(
+    s: Session, program: Program, month: str, now: datetime, today: date | None = None
+) -> MonthlyReport:
+    """Monthly spend and visit bonuses for ``month`` (YYYY-MM), settled on the 1st of the
+    next month: refused before then (``today``, default ``now``'s day)."""
+    first, settle = _settle_dates(month, now, today)
+    members, codes = _bonus_candidates(s, program, first, settle)
+    rep = _settle(s, program, month, codes, now)
+    rep.members = members
+    return rep
+
+
+def monthly_in_chunks(
+    sessions: sessionmaker[Session],
+    program: Program,
+    month: str,
+    now: datetime,
+    today: date | None = None,
+    chunk: int = CHUNK,
+) -> MonthlyReport:
+    """``monthly_bonuses``, committed every ``chunk`` candidate members."""
+    first, settle = _settle_dates(month, now, today)
+    with sessions() as s:
+        members, codes = _bonus_candidates(s, program, first, settle)
+    rep = MonthlyReport(month, members=members)
+    for part in _parts(codes, chunk):
+        done = svc.run(
+            sessions, partial(_settle, program=program, month=month, codes=part, now=now)
+        )
+        rep.spend_coins.update(done.spend_coins)
+        rep.visit_coins.update(done.visit_coins)
     return rep
 
 
@@ -209,18 +315,73 @@ def profile_grant(s: Session, program: Program, code: str, field_: str, now: dat
 # ----------------------------------------------------------------------------- expiry
 
 
+def _due_members(s: Session, program: Program, day: date) -> list[str]:
+    """Members (in code order) that may have expiries due by ``day``: those whose
+    ``next_due`` (derived under this program) is on or before it, and those whose
+    derived columns are unknown or were derived under another program."""
+    key = facts.program_key(program)
+    mr = MemberRow
+    q = (
+        select(mr.code)
+        .where(
+            or_(
+                and_(mr.due_key == key, mr.next_due <= day),
+                mr.due_key.is_(None),
+                mr.due_key < key,
+                mr.due_key > key,
+            )
+        )
+        .order_by(mr.code)
+    )
+    return list(s.scalars(q))
+
+
+def _expire(
+    s: Session,
+    program: Program,
+    day: date,
+    codes: Sequence[str],
+    now: datetime,
+) -> dict[str, int]:
+    """Expire ``codes`` in one transaction: member -> entries written."""
+    out: dict[str, int] = {}
+    w = _Writer(s, program, now)
+    w.book.lock(codes)
+    at = _at(day)
+    for code in codes:
+        row = w.book.rows.get(code)
+        if row is None:
+            continue
+        n = w.expire(code, day, at)
+        if n:
+            out[code] = n
+        else:  # nothing was due: the columns were unknown or of another program
+            facts.derive(row, w.book.state(code), program)
+    w.finish()
+    return out
+
+
 def expire(s: Session, program: Program, day: date, now: datetime) -> dict[str, int]:
     """Every member's expiries due by ``day`` (tier, coin lots, coupons, points, spend
     roll-off), whether or not the member has been active: entries written per member."""
-    codes = list(s.execute(select(MemberRow.code).order_by(MemberRow.code)).scalars())
-    w = _Writer(s, program, now)
-    w.book.lock(codes)
-    out = {}
-    for code in codes:
-        n = w.expire(code, day, _at(day))
-        if n:
-            out[code] = n
-    w.finish()
+    return _expire(s, program, day, _due_members(s, program, day), now)
+
+
+def expire_in_chunks(
+    sessions: sessionmaker[Session],
+    program: Program,
+    day: date,
+    now: datetime,
+    chunk: int = CHUNK,
+) -> dict[str, int]:
+    """``expire``, committed every ``chunk`` members (in code order)."""
+    with sessions() as s:
+        codes = _due_members(s, program, day)
+    out: dict[str, int] = {}
+    for part in _parts(codes, chunk):
+        out.update(
+            svc.run(sessions, partial(_expire, program=program, day=day, codes=part, now=now))
+        )
     return out
 
 
@@ -234,56 +395,136 @@ class RfmReport:
     frequency: int
     monetary: Money
     changed: bool
-    segments: dict[str, str]  # member -> segment id
+    segments: dict[str, str]  # member -> segment id (empty when not kept)
+    counts: dict[str, int] = field(default_factory=dict)  # segment id -> members
 
 
 RFM_KEYS = p.SHARED_SETTINGS  # ("rfm_frequency", "rfm_monetary_fen")
 
 
-def rfm(s: Session, program: Program, day: date) -> RfmReport:
+def _day_of(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def rfm(s: Session, program: Program, day: date, *, keep_segments: bool = True) -> RfmReport:
     """Recompute the thresholds (medians of active members' 12-month frequency and
     monetary value, §1.6) as chain settings tills pull, and each member's segment.
-    Active: at least one sale in the 12 months before ``day``."""
+    Active: at least one sale in the 12 months before ``day``. The settings are
+    written last, so the transaction holds the change counter only briefly."""
     start = add_months(day, -12)
-    freq: dict[str, int] = defaultdict(int)
-    money: dict[str, int] = defaultdict(int)
+    f = SaleFactRow
+    freq: dict[str, int] = {}
+    money: dict[str, int] = {}
     last: dict[str, date] = {}
-    for sale in member_sales(s, start, day):
-        freq[sale.member] += 1
-        money[sale.member] += sale.spend.fen
-        last[sale.member] = max(last.get(sale.member, sale.at.date()), sale.at.date())
+    q = (
+        select(f.member_code, func.count(), func.sum(f.spend_fen), func.max(f.at))
+        .where(f.at >= _at(start), f.at < _at(day))
+        .group_by(f.member_code)
+    )
+    for code, n, spent, latest in s.execute(q):
+        freq[code], money[code] = int(n), int(spent)
+        last[code] = datetime.fromisoformat(latest).date()
     active = sorted(freq)
     th = r.median_thresholds(
         [freq[c] for c in active], [Money(money[c]) for c in active], program.rfm.recent_days
     )
+    segments: dict[str, str] = {}
+    counts: dict[str, int] = defaultdict(int)
+    mr = MemberRow
+    rows = s.execute(
+        select(
+            mr.code,
+            mr.registered,
+            mr.last_purchase,
+            mr.due_key,
+            # the state is read only where the derived columns are unknown
+            case((mr.due_key.is_(None), mr.state_json), else_=None),
+        ).execution_options(yield_per=5000)
+    )
+    for code, registered, last_purchase, key, state_json in rows:
+        if key is None:
+            held = json.loads(state_json)
+            registered, last_purchase = (
+                _day_of(held.get("registered")),
+                _day_of(held.get("last_purchase")),
+            )
+        seen = last.get(code)
+        recent = max((d for d in (last_purchase, seen) if d is not None and d < day), default=None)
+        seg = r.segment(
+            today=day,
+            registered=registered,
+            last_purchase=recent,
+            frequency_12m=freq.get(code, 0),
+            monetary_12m=Money(money.get(code, 0)),
+            thresholds=th,
+            new_member_months=program.rfm.new_member_months,
+        ).id
+        counts[seg] += 1
+        if keep_segments:
+            segments[code] = seg
     values = {"rfm_frequency": str(th.frequency), "rfm_monetary_fen": str(th.monetary.fen)}
     changed = []
-    for key, value in values.items():
-        row = s.get(SettingRow, key)
+    for key_, value in values.items():
+        row = s.get(SettingRow, key_)
         if row is None:
-            s.add(SettingRow(key=key, value=value))
+            s.add(SettingRow(key=key_, value=value))
         elif row.value != value:
             row.value = value
         else:
             continue
-        changed.append(("setting", key))
+        changed.append(("setting", key_))
     svc.bump(s, changed)
-    segments = {}
-    for mr in s.execute(select(MemberRow).order_by(MemberRow.code)).scalars():
-        st = codec.loads(m.MemberState, mr.state_json)
-        segments[mr.code] = r.segment(
-            today=day,
-            registered=st.registered,
-            last_purchase=max(
-                (d for d in (st.last_purchase, last.get(mr.code)) if d is not None and d < day),
-                default=None,
-            ),
-            frequency_12m=freq.get(mr.code, 0),
-            monetary_12m=Money(money.get(mr.code, 0)),
-            thresholds=th,
-            new_member_months=program.rfm.new_member_months,
-        ).id
-    return RfmReport(day, len(active), th.frequency, th.monetary, bool(changed), segments)
+    return RfmReport(
+        day, len(active), th.frequency, th.monetary, bool(changed), segments, dict(counts)
+    )
+
+
+# ----------------------------------------------------------------------------- month end
+
+
+@dataclass
+class MonthEndReport:
+    month: str  # the month settled
+    day: date  # the 1st after it: expiries and RFM as of this day
+    monthly: MonthlyReport
+    expired: dict[str, int]  # member -> expiry entries written
+    rfm: RfmReport
+    seconds: dict[str, float]  # per job
+
+
+def month_end(
+    sessions: sessionmaker[Session],
+    program: Program,
+    month: str,
+    now: datetime,
+    *,
+    today: date | None = None,
+    chunk: int = CHUNK,
+    progress: Callable[[str, float], None] | None = None,
+) -> MonthEndReport:
+    """Everything due on the 1st after ``month``: its spend and visit bonuses, every
+    member's expiries as of that day, then RFM as of that day, in that order (the
+    bonuses' coin lots are in before expiry looks, and RFM sees the month's last
+    state). Each job commits in chunks; run again, it changes nothing."""
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable[[], T]) -> T:
+        t = time.perf_counter()
+        out = fn()
+        seconds[name] = time.perf_counter() - t
+        if progress:
+            progress(name, seconds[name])
+        return out
+
+    day = add_months(parse_month(month), 1)
+    monthly = timed(
+        "monthly", lambda: monthly_in_chunks(sessions, program, month, now, today, chunk)
+    )
+    expired = timed("expire", lambda: expire_in_chunks(sessions, program, day, now, chunk))
+    report = timed(
+        "rfm", lambda: svc.run(sessions, lambda s: rfm(s, program, day, keep_segments=False))
+    )
+    return MonthEndReport(month, day, monthly, expired, report, seconds)
 
 
 # ----------------------------------------------------------------------------- legacy

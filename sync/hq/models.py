@@ -2,44 +2,55 @@
 
 Keys:
 
-* ``entries`` — every till's ledger rows, keyed ``(terminal_id, seq)`` (the till's own
-  order; wall clocks order nothing), ``id`` unique across the chain. ``member_pos``
-  is the entry's place in its member's fold (``ix_entries_member``): HQ's balance of a
-  member is the fold of that member's entries in that order, re-checkable any time
-  (``pos-hq verify``). Entries HQ itself makes (opening balances from an import,
-  expiries it derives, overdraft debts) sit in the same table on HQ chains named
-  ``@hq`` and ``@<store>``, hashed and chained like a till's.
+* ``entries`` — every till's ledger rows, keyed ``(terminal_id, seq, store_id,
+  month)``: the till's own order (wall clocks order nothing) plus the partition keys,
+  the till's store and HQ's receive month. ``member_pos`` is the entry's place in its member's fold
+  (``ix_entries_member``): HQ's balance of a member is the fold of that member's
+  entries in that order, re-checkable any time (``pos-hq verify``). Entries HQ itself
+  makes (opening balances from an import, expiries it derives, overdraft debts) sit in
+  the same table on HQ chains named ``@hq`` and ``@<store>``, hashed and chained like a
+  till's.
+* ``entry_ids`` — every entry's id, chain-wide unique (its primary key), with the
+  entry's ``(terminal_id, seq)``; written in the same transaction as the entry. A push
+  looks ids up here (one index probe each, whatever the number of partitions).
 * ``checkpoints`` — per terminal (and HQ chain): the last durably applied seq and its
   hash. A push locks its till's row, so one till's pushes apply one at a time.
 * ``members`` — HQ's cached fold, updated in the same transaction as the entries it
   folds. ``changes`` — one row per changed thing with a cursor from ``counters``;
   pulls page through it.
 
-Partitioning plan (PostgreSQL; not needed for a first shop, the columns are in place):
-``entries`` grows without bound and is the one table to partition, by RANGE on
-``month`` (HQ's receive month, YYYYMM, never the till's clock) with HASH
-sub-partitions on ``store_id``. PostgreSQL wants the partition key in every unique
-index, so the partitioned table's primary key becomes ``(terminal_id, seq, month)``
-and ``id`` moves to a small unpartitioned ``entry_ids(id PK, terminal_id, seq)`` table
-written in the same transaction. Uniqueness of ``(terminal_id, seq)`` still holds
-because a push only ever inserts the checkpoint's successor under the checkpoint's
-row lock. ``members`` and ``changes`` stay unpartitioned (members are chain-wide:
-a member shops at any store); ``products`` gains a ``store_id`` when prices differ
-per store.
+Partitioning (PostgreSQL; ``sync.hq.db``, migration ``0003``): ``entries`` grows
+without bound and is the one table partitioned: by RANGE on ``month`` (HQ's receive
+month, YYYYMM, never the till's clock), each month by HASH on ``store_id`` into
+``db.HASH_PARTITIONS`` tables (``entries_202611_h00`` ...), plus ``entries_default``
+for a month that has no partition yet, so an insert never fails. Migrating (``pos-hq
+migrate``, and every ``pos-hq serve`` start) creates the current month and the next
+``db.MONTHS_AHEAD``; run ``pos-hq migrate`` monthly (cron) to stay ahead. A month
+created late takes its rows out of the default partition. PostgreSQL wants the
+partition keys in every unique index, hence ``store_id`` and ``month`` in the primary
+key and the separate ``entry_ids`` for ids. ``(terminal_id, seq)`` stays unique because a push
+only ever inserts the checkpoint's successor under the checkpoint's row lock. A
+till's queries name its store too (``store_id = ...``), so PostgreSQL prunes them to
+one hash partition per month. SQLite (a single shop's embedded HQ) keeps a plain
+table with the same columns and keys. ``members`` and ``changes`` stay unpartitioned
+(members are chain-wide: a member shops at any store); ``products`` gains a
+``store_id`` when prices differ per store.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -94,10 +105,12 @@ class CheckpointRow(Base):
 
 
 class EntryRow(Base):
+    """One ledger row (a till's or an HQ chain's); partitioned on PostgreSQL (above)."""
+
     __tablename__ = "entries"
-    terminal_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    id: Mapped[str] = mapped_column(String(64), unique=True)
+    terminal_id: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    id: Mapped[str] = mapped_column(String(64))  # unique: entry_ids
     store_id: Mapped[str] = mapped_column(String(30))
     month: Mapped[int] = mapped_column(Integer)  # HQ's receive month, YYYYMM
     at: Mapped[str] = mapped_column(String(40))
@@ -111,13 +124,29 @@ class EntryRow(Base):
     member_pos: Mapped[int | None] = mapped_column(BigInteger)  # None: not folded
 
     __table_args__ = (
+        PrimaryKeyConstraint("terminal_id", "seq", "store_id", "month"),
         Index("ix_entries_member", "member_code", "member_pos"),
         Index("ix_entries_store_month", "store_id", "month"),
     )
 
 
+class EntryIdRow(Base):
+    """An entry's id, unique chain-wide, and where the entry is."""
+
+    __tablename__ = "entry_ids"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
 class MemberRow(Base):
-    """HQ's authoritative member state: the fold of the member's entries."""
+    """HQ's authoritative member state: the fold of the member's entries.
+
+    ``registered``, ``last_purchase`` and ``next_due`` are derived from ``state_json``
+    (``sync.hq.facts``) in the same flush that writes it, so the month-end jobs need not
+    decode every member: ``next_due`` is the first day on which
+    ``lifecycle.due_entries`` returns anything under the program whose key is
+    ``due_key`` (None: never). ``due_key`` None means "not derived": read the state."""
 
     __tablename__ = "members"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -126,6 +155,12 @@ class MemberRow(Base):
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     folded: Mapped[int] = mapped_column(BigInteger, default=0)  # the last member_pos
     updated_at: Mapped[datetime] = mapped_column(When)
+    registered: Mapped[date | None] = mapped_column(Date)
+    last_purchase: Mapped[date | None] = mapped_column(Date)
+    next_due: Mapped[date | None] = mapped_column(Date)
+    due_key: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_members_due", "due_key", "next_due"),)
 
 
 class ProductRow(Base):
@@ -167,3 +202,24 @@ class CounterRow(Base):
     __tablename__ = "counters"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SaleFactRow(Base):
+    """One member sale as the month-end jobs count it, written with its entry (same
+    transaction): the till's own sale time ``at`` (the entry's text, so ranges compare
+    as they do on ``entries.at``) and ``spend_fen``, what the sale paid less coins and
+    points tenders (rule book §1.5 monthly spend; RFM's monetary value, §1.6). Sales
+    without a member are not kept. No foreign key to ``entries``: that table may be
+    partitioned, and a fact is only ever inserted beside its entry."""
+
+    __tablename__ = "sales"
+    entry_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_code: Mapped[str] = mapped_column(String(32))
+    at: Mapped[str] = mapped_column(String(40))
+    spend_fen: Mapped[int] = mapped_column(BigInteger)
+    store_id: Mapped[str] = mapped_column(String(30))
+
+    __table_args__ = (
+        Index("ix_sales_at", "at"),
+        Index("ix_sales_member", "member_code", "at"),
+    )

@@ -36,15 +36,30 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, select, update
+import psycopg
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeEngine
 
 from sync import protocol as p
+from sync.hq import facts
 from sync.hq.models import (
     ChangeRow,
     CheckpointRow,
     CounterRow,
+    EntryIdRow,
     EntryRow,
     MemberRow,
     ProductRow,
@@ -87,6 +102,88 @@ def store_chain(store_id: str) -> str:
 
 def month_of(when: datetime) -> int:
     return when.year * 100 + when.month
+
+
+_ENTRIES = cast(Table, EntryRow.__table__)
+_ENTRY_IDS = cast(Table, EntryIdRow.__table__)
+_CHANGES = cast(Table, ChangeRow.__table__)
+_COLUMNS = tuple(c.name for c in _ENTRIES.columns)
+_COPY_ENTRIES = f"COPY entries ({', '.join(_COLUMNS)}) FROM STDIN"
+_COPY_IDS = "COPY entry_ids (id, terminal_id, seq) FROM STDIN"
+
+
+@dataclass(slots=True)
+class NewEntry:
+    """A till's entry on its way into ``entries`` (written with Core, or COPY on
+    PostgreSQL, once its batch is folded); ``member_pos`` is set by ``Book.fold``."""
+
+    terminal_id: str
+    seq: int
+    id: str
+    store_id: str
+    month: int
+    at: str
+    kind: str
+    member_code: str | None
+    ref: str
+    payload: str
+    prev_hash: str
+    hash: str
+    received_at: datetime
+    member_pos: int | None = None
+
+    def values(self) -> tuple[Any, ...]:
+        """In ``_COLUMNS`` order (the table's)."""
+        return (
+            self.terminal_id,
+            self.seq,
+            self.id,
+            self.store_id,
+            self.month,
+            self.at,
+            self.kind,
+            self.member_code,
+            self.ref,
+            self.payload,
+            self.prev_hash,
+            self.hash,
+            self.received_at,
+            self.member_pos,
+        )
+
+
+def _array(values: Sequence[Any], item: TypeEngine[Any]) -> BindParameter[Any]:
+    """``values`` as one PostgreSQL array parameter (for ``= ANY(...)``)."""
+    return bindparam(None, list(values), type_=postgresql.ARRAY(item))
+
+
+def insert_entries(s: Session, rows: Sequence[NewEntry]) -> None:
+    """``rows`` into ``entries`` and their ids into ``entry_ids``, in the session's
+    transaction: COPY on PostgreSQL (the rows route to their partitions), an
+    executemany elsewhere. A reused id fails as ``IntegrityError`` either way."""
+    if not rows:
+        return
+    conn = s.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(_ENTRIES), [dict(zip(_COLUMNS, r.values(), strict=True)) for r in rows])
+        conn.execute(
+            insert(_ENTRY_IDS),
+            [{"id": r.id, "terminal_id": r.terminal_id, "seq": r.seq} for r in rows],
+        )
+        return
+    raw: Any = conn.connection.driver_connection  # psycopg's, inside the session's transaction
+    try:
+        with raw.cursor() as cur:
+            with cur.copy(_COPY_IDS) as copy:
+                for r in rows:
+                    copy.write_row((r.id, r.terminal_id, r.seq))
+            with cur.copy(_COPY_ENTRIES) as copy:
+                for r in rows:
+                    copy.write_row(r.values())
+    except psycopg.IntegrityError as e:  # as SQLAlchemy would raise it: ``run`` retries
+        raise IntegrityError(_COPY_IDS, None, e) from e
+    except psycopg.OperationalError as e:
+        raise OperationalError(_COPY_ENTRIES, None, e) from e
 
 
 # ----------------------------------------------------------------------------- transactions
@@ -215,7 +312,11 @@ _PROGRAMS: dict[str, Program] = {}
 
 def hq_program(s: Session) -> Program | None:
     """The chain's program (from its TOML text), or None before any import."""
-    text, pid = setting(s, "program_toml"), setting(s, "program")
+    q = select(SettingRow.key, SettingRow.value).where(
+        SettingRow.key.in_(("program", "program_toml"))
+    )
+    held = {key: value for key, value in s.execute(q)}  # one query for both
+    text, pid = held.get("program_toml"), held.get("program")
     if not text or not pid:
         return None
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -265,6 +366,8 @@ class Chain:
             received_at=self.now,
         )
         self.s.add(row)
+        self.s.add(EntryIdRow(id=id_, terminal_id=self.id, seq=seq))
+        facts.appended(self.s, row)
         self.cp.seq, self.cp.hash, self.cp.updated_at = seq, h, self.now
         return row
 
@@ -286,7 +389,7 @@ def blank(code: str) -> m.MemberState:
     return m.MemberState(code=code)
 
 
-def _chunks(items: Sequence[str], n: int = 500) -> Iterable[Sequence[str]]:
+def _chunks(items: Sequence[T], n: int = 500) -> Iterable[Sequence[T]]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
 
@@ -325,7 +428,7 @@ class Book:
             self.pos[code] = row.folded if row else 0
         return self.states[code]
 
-    def fold(self, code: str, row: EntryRow, entry: m.MemberEntry) -> None:
+    def fold(self, code: str, row: EntryRow | NewEntry, entry: m.MemberEntry) -> None:
         self.states[code] = m.apply(self.state(code), entry)
         self.pos[code] += 1
         row.member_pos = self.pos[code]
@@ -353,16 +456,17 @@ def bump(s: Session, keys: Sequence[tuple[str, str]]) -> None:
     counter = s.execute(
         select(CounterRow).where(CounterRow.name == "cursor").with_for_update()
     ).scalar_one()
+    keys = list(dict.fromkeys(keys))  # each thing once, at its first place
     start = counter.value
     counter.value = start + len(keys)
-    table = cast(Table, ChangeRow.__table__)
     conn = s.connection()
-    for i, (kind, key) in enumerate(keys, 1):
-        moved = conn.execute(
-            update(table).where(table.c.kind == kind, table.c.key == key).values(cursor=start + i)
-        )
-        if moved.rowcount == 0:
-            conn.execute(table.insert().values(cursor=start + i, kind=kind, key=key))
+    ins = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(_CHANGES)
+    upsert = ins.on_conflict_do_update(
+        index_elements=[_CHANGES.c.kind, _CHANGES.c.key], set_={"cursor": ins.excluded.cursor}
+    )
+    rows = [{"cursor": start + i, "kind": k, "key": v} for i, (k, v) in enumerate(keys, 1)]
+    for i in range(0, len(rows), 1000):
+        conn.execute(upsert, rows[i : i + 1000])
 
 
 # ----------------------------------------------------------------------------- push
@@ -382,20 +486,25 @@ def push(s: Session, caller: Caller, batch: p.PushBatch, now: datetime) -> p.Pus
         raise Forbidden(f"this token may only push entries of terminal {tid}")
     cp = _lock_checkpoint(s, tid)
     entries = sorted(batch.entries, key=lambda e: e.seq)
-    held = {
-        r.seq: (r.id, r.hash)
-        for r in s.execute(
-            select(EntryRow).where(
-                EntryRow.terminal_id == tid,
-                EntryRow.seq.in_([e.seq for e in entries if e.seq <= cp.seq]),
-            )
-        ).scalars()
-    }
-    taken = {
-        r.id: (r.terminal_id, r.seq)
-        for part in _chunks([e.id for e in entries])
-        for r in s.execute(select(EntryRow).where(EntryRow.id.in_(part))).scalars()
-    }
+    conn = s.connection()
+    pg = conn.dialect.name == "postgresql"
+    held: dict[int, tuple[str, str]] = {}
+    old = [e.seq for e in entries if e.seq <= cp.seq]
+    for seqs in [old] if pg and old else _chunks(old):
+        q = select(_ENTRIES.c.seq, _ENTRIES.c.id, _ENTRIES.c.hash).where(
+            _ENTRIES.c.terminal_id == tid,
+            _ENTRIES.c.store_id == caller.store_id,  # prunes to one hash partition a month
+            _ENTRIES.c.seq == any_(_array(seqs, BigInteger())) if pg else _ENTRIES.c.seq.in_(seqs),
+        )
+        held.update((seq, (id_, h)) for seq, id_, h in conn.execute(q))
+    taken: dict[str, tuple[str, int]] = {}
+    new = [e.id for e in entries if e.seq > cp.seq]
+    for ids in [new] if pg and new else _chunks(new):
+        q = select(_ENTRY_IDS.c.id, _ENTRY_IDS.c.terminal_id, _ENTRY_IDS.c.seq).where(
+            # one array parameter: the statement stays the same whatever the batch size
+            _ENTRY_IDS.c.id == any_(_array(ids, String())) if pg else _ENTRY_IDS.c.id.in_(ids)
+        )
+        taken.update((id_, (t, n)) for id_, t, n in conn.execute(q))
     results: list[p.EntryResult] = []
     accepted: list[tuple[p.Entry, m.MemberEntry | None]] = []
     seq, head = cp.seq, cp.hash
@@ -474,16 +583,31 @@ def _apply(
     accepted: list[tuple[p.Entry, m.MemberEntry | None]],
     now: datetime,
 ) -> None:
-    program = hq_program(s)
+    folds = [e.member_code for e, d in accepted if d is not None and e.member_code]
+    program = hq_program(s) if folds else None  # only member entries need it
     book = Book(s, now)
-    book.lock(e.member_code for e, d in accepted if d is not None and e.member_code)
+    book.lock(folds)
     chain = Chain(s, store_chain(caller.store_id), caller.store_id, now)
     last_ref: dict[str, str] = {}
+    month, store = month_of(now), caller.store_id
+    rows: list[NewEntry] = []
     for e, decoded in accepted:
-        row = EntryRow(
-            **e.model_dump(), store_id=caller.store_id, month=month_of(now), received_at=now
+        row = NewEntry(
+            e.terminal_id,
+            e.seq,
+            e.id,
+            store,
+            month,
+            e.at,
+            e.kind,
+            e.member_code,
+            e.ref,
+            e.payload,
+            e.prev_hash,
+            e.hash,
+            now,
         )
-        s.add(row)
+        rows.append(row)
         if decoded is None or e.member_code is None:
             continue
         code = e.member_code
@@ -501,7 +625,8 @@ def _apply(
             at = next(e.at for e, _ in reversed(accepted) if e.member_code == code)
             hq = chain.append("member", codec.encode_entry(d), at, member=code, ref="overdraft")
             book.fold(code, hq, d)
-    bump(s, book.write())
+    insert_entries(s, rows)
+    bump(s, facts.after_push(s, book, program, caller.store_id, accepted))
 
 
 # ----------------------------------------------------------------------------- pull
@@ -570,7 +695,11 @@ def own_entries(s: Session, caller: Caller, after: int, limit: int) -> p.Entries
     rows = list(
         s.execute(
             select(EntryRow)
-            .where(EntryRow.terminal_id == caller.terminal_id, EntryRow.seq > after)
+            .where(
+                EntryRow.terminal_id == caller.terminal_id,
+                EntryRow.store_id == caller.store_id,  # one hash partition a month
+                EntryRow.seq > after,
+            )
             .order_by(EntryRow.seq)
             .limit(limit + 1)
         ).scalars()
@@ -653,7 +782,7 @@ def import_setup(
         for e in lc.opening_entries(program, o, start.date()):
             row = chain.append("member", codec.encode_entry(e), at, member=o.code, ref="opening")
             book.fold(o.code, row, e)
-    changed += book.write()
+    changed += facts.write_members(book, program)
     bump(s, changed)
     return ImportReport(program.id, n_products, len(openings) - len(skipped), skipped)
 
@@ -684,10 +813,17 @@ def verify(s: Session) -> list[str]:
     """Every chain links and hashes, every checkpoint is its chain's head, and every
     cached member is the fold of its entries in ``member_pos`` order."""
     problems: list[str] = []
-    for cp in s.execute(select(CheckpointRow).order_by(CheckpointRow.terminal_id)).scalars():
+    chains = s.execute(
+        select(CheckpointRow, TerminalRow.store_id)
+        .join(TerminalRow, TerminalRow.id == CheckpointRow.terminal_id)
+        .order_by(CheckpointRow.terminal_id)
+    ).all()
+    for cp, store_id in chains:
         prev, expect = GENESIS, 1
         rows = s.execute(
-            select(EntryRow).where(EntryRow.terminal_id == cp.terminal_id).order_by(EntryRow.seq)
+            select(EntryRow)
+            .where(EntryRow.terminal_id == cp.terminal_id, EntryRow.store_id == store_id)
+            .order_by(EntryRow.seq)
         ).scalars()
         for r in rows:
             if r.seq != expect or r.prev_hash != prev:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from sync.hq.db import VERSION_TABLE
+from sync.hq.db import VERSION_TABLE, include_name
 from sync.hq.models import Base
 
 cfg = context.config
@@ -17,6 +17,7 @@ def run() -> None:
             url=cfg.get_main_option("sqlalchemy.url"),
             target_metadata=Base.metadata,
             version_table=VERSION_TABLE,
+            include_name=include_name,
             literal_binds=True,
         )
         with context.begin_transaction():
@@ -27,6 +28,7 @@ def run() -> None:
             connection=conn,
             target_metadata=Base.metadata,
             version_table=VERSION_TABLE,
+            include_name=include_name,
             render_as_batch=conn.dialect.name == "sqlite",
         )
         context.run_migrations()

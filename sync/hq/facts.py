@@ -1,0 +1,235 @@
+"""What the month-end jobs read instead of every payload and every member's fold.
+
+Two kinds of derived data, each written in the same transaction as what it derives
+from, so they never disagree with HQ's entries:
+
+* **Sale facts** (``sales``, ``SaleFactRow``): one row per member sale, written when
+  the sale entry is stored (a till's push, ``service._apply``; or HQ's own chains,
+  ``service.Chain.append``). Monthly bonuses and RFM become range scans over it.
+* **Derived member columns** (``members.registered``, ``last_purchase``,
+  ``next_due``, ``due_key``): computed from the member's state whenever HQ writes its
+  cached fold (``write_members``, ``after_push``). ``next_due`` is the first day on
+  which ``lifecycle.due_entries`` returns anything for the state under the program
+  whose key (``program_key``) is ``due_key``; the expiry job visits only members with
+  ``next_due <= day`` and those whose ``due_key`` is not the current program's.
+
+A writer that changes ``state_json`` without deriving (any code path not going
+through this module) is caught by a flush hook on ``MemberRow``: it sets ``due_key``
+to NULL, "not derived", and every job then reads that member's state itself. So the
+derived columns are exact or marked unknown, never stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import weakref
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import Table, event, insert
+from sqlalchemy.orm import Mapper, Session, attributes
+
+from sync.hq.models import EntryRow, MemberRow, SaleFactRow
+from terminal import codec
+from terminal.calendar import add_months, valid_through
+from terminal.rules import member as m
+from terminal.rules.program import Program
+
+if TYPE_CHECKING:  # service imports this module
+    from sync import protocol as p
+    from sync.hq.service import Book
+
+NOT_SPEND = ("coins", "points")  # tenders that are not spend (§1.5: monthly spend)
+NEVER = date.max  # sorts after every day: "nothing is ever due" in comparisons
+_SALES = cast(Table, SaleFactRow.__table__)
+# A sale whose payload names no member as a JSON string cannot be a member sale: the
+# common walk-in sale is told without parsing its payload.
+_MEMBER_CODE = re.compile(r'"member_code"\s*:\s*"')
+
+
+# ----------------------------------------------------------------------------- sale facts
+
+
+def spend_of(record: dict[str, Any]) -> int:
+    """What a sale record paid, less coins and points tenders (fen)."""
+    return sum(int(t["amount"]) for t in record.get("tenders") or () if t["kind"] not in NOT_SPEND)
+
+
+def sale_fact(entry_id: str, at: str, payload: str, store_id: str) -> dict[str, Any] | None:
+    """The ``sales`` row of a ``sale`` entry, or None when it is not a readable member
+    sale (no member, an unreadable payload or time: the jobs could not count it)."""
+    if not _MEMBER_CODE.search(payload):
+        return None
+    try:
+        datetime.fromisoformat(at)
+        data = json.loads(payload)
+        rec = data.get("record") if isinstance(data, dict) else None
+        if not isinstance(rec, dict):
+            return None
+        code = rec.get("member_code")
+        if not isinstance(code, str) or not code or len(code) > 32:
+            return None
+        spend = spend_of(rec)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return {
+        "entry_id": entry_id,
+        "member_code": code,
+        "at": at,
+        "spend_fen": spend,
+        "store_id": store_id,
+    }
+
+
+def record_sales(s: Session, facts: Iterable[dict[str, Any] | None]) -> int:
+    rows = [f for f in facts if f is not None]
+    if rows:
+        s.connection().execute(insert(_SALES), rows)
+    return len(rows)
+
+
+def appended(s: Session, row: EntryRow) -> None:
+    """``Chain.append``'s hook: a sale on an HQ chain gets its fact too."""
+    if row.kind == "sale":
+        record_sales(s, [sale_fact(row.id, row.at, row.payload, row.store_id)])
+
+
+# ----------------------------------------------------------------------------- next due
+
+
+_KEYS: dict[int, tuple[Program, str]] = {}
+
+
+def program_key(program: Program) -> str:
+    """16 hex digits naming the program's content: derived ``next_due`` values are only
+    trusted under the program they were computed with."""
+    held = _KEYS.get(id(program))
+    if held is not None and held[0] is program:
+        return held[1]
+    text = json.dumps(codec.encode(program), sort_keys=True, separators=(",", ":"), default=repr)
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    if len(_KEYS) > 64:
+        _KEYS.clear()  # programs are few; loaded again and again only in tests
+    _KEYS[id(program)] = (program, key)
+    return key
+
+
+def _after(day: date) -> date:
+    """The day after ``day`` (``NEVER`` stays ``NEVER``)."""
+    return day + timedelta(days=1) if day < NEVER else NEVER
+
+
+def next_due(state: m.MemberState, program: Program) -> date | None:
+    """The first day on which ``lifecycle.due_entries(state, program, day)`` is not
+    empty; None when no day is (until the state changes).
+
+    Exact, because (1) each step of ``due_entries`` is monotone in the day: once it
+    returns something on a day it does on every later day (each compares the day with
+    a fixed date of the state: ``day > last_day``, ``day >= year_start + 12 months``, a
+    later year); and (2) ``due_entries`` returns something iff one of its steps does on
+    the unchanged state: the first step that returns something sees the state as it
+    was, since the steps before it returned nothing. So the answer is the earliest of
+    each step's first day, computed below in ``due_entries``' order."""
+    days: list[date] = []
+    ladder = program.ladder_for(state.group)
+    # _tier_expiry: on the day after valid-through
+    if ladder.movement == "expiry" and state.tier_valid_through is not None:
+        days.append(_after(state.tier_valid_through))
+    # _lot_expiry: a lot with coins left, the day after its last day
+    days += [
+        _after(lot.last_day)
+        for lot in state.coin_lots
+        if lot.coins > 0 and lot.last_day is not None
+    ]
+    # _year_end_clear: 1 January after the earliest grant year not yet cleared
+    if program.coin_expiry == "year_end_clear_percent":
+        years = [
+            lot.granted.year
+            for lot in state.coin_lots
+            if lot.granted.year not in state.cleared_years
+        ]
+        if years and min(years) < NEVER.year:
+            days.append(date(min(years) + 1, 1, 1))
+    # _coupon_expiry: an unused coupon, the day after its valid-through
+    days += [_after(c.valid_through) for c in state.coupons if c.state == "unused"]
+    # _points_year_expiry: the membership year's anniversary
+    if program.points_expiry == "membership_year" and state.points_year_start is not None:
+        start = state.points_year_start
+        days.append(add_months(start, 12) if start.year < NEVER.year else NEVER)
+    # _spend_roll: a sale day's spend, the day after its 12 months
+    days += [
+        _after(valid_through(day, 12)) if day.year < NEVER.year else NEVER
+        for day, _ in state.spend_days
+    ]
+    # _follow_tier: the tier follows a basis that is already below it: due any day
+    if ladder.movement == "follow":
+        level = ladder.tier_for(state.basis_value(ladder.basis))
+        if ladder.rank(level.id if level else None) < ladder.rank(state.tier):
+            return date.min
+    first = min(days, default=NEVER)
+    return None if first >= NEVER else first
+
+
+# ----------------------------------------------------------------------------- members
+
+# The state_json text each row's derived columns were computed from (by identity): the
+# flush hook below compares, so a state written without deriving is marked unknown.
+_DERIVED: weakref.WeakKeyDictionary[MemberRow, str] = weakref.WeakKeyDictionary()
+
+
+def derive(row: MemberRow, state: m.MemberState, program: Program | None) -> None:
+    """Set ``row``'s derived columns from ``state`` (which ``row.state_json`` holds)."""
+    if program is None:
+        row.due_key = None  # no program yet: nothing can be said about expiries
+        return
+    row.registered = state.registered
+    row.last_purchase = state.last_purchase
+    row.next_due = next_due(state, program)
+    row.due_key = program_key(program)
+    _DERIVED[row] = row.state_json
+
+
+def write_members(book: Book, program: Program | None) -> list[tuple[str, str]]:
+    """``book.write()`` plus the derived columns of every member it writes; returns the
+    change-log keys for ``service.bump``."""
+    keys = book.write()
+    for code in book.touched:
+        derive(book.rows[code], book.states[code], program)
+    return keys
+
+
+def after_push(
+    s: Session,
+    book: Book,
+    program: Program | None,
+    store_id: str,
+    accepted: Iterable[tuple[p.Entry, object]],
+) -> list[tuple[str, str]]:
+    """``service._apply``'s last step before ``bump``: the members written with their
+    derived columns, and a fact for each member sale of the batch."""
+    keys = write_members(book, program)
+    record_sales(
+        s, (sale_fact(e.id, e.at, e.payload, store_id) for e, _ in accepted if e.kind == "sale")
+    )
+    return keys
+
+
+def _state_changed_underived(target: MemberRow) -> bool:
+    if _DERIVED.get(target) is target.state_json:
+        return False
+    return bool(attributes.get_history(target, "state_json").has_changes())
+
+
+@event.listens_for(MemberRow, "before_insert")
+def _insert_hook(_: Mapper[MemberRow], __: Any, target: MemberRow) -> None:
+    if _DERIVED.get(target) is not target.state_json:
+        target.due_key = None
+
+
+@event.listens_for(MemberRow, "before_update")
+def _update_hook(_: Mapper[MemberRow], __: Any, target: MemberRow) -> None:
+    if _state_changed_underived(target):
+        target.due_key = None
