@@ -121,13 +121,7 @@ class Ledger:
     def append(
         self, kind: str, payload: Any, at: datetime, *, member: str | None = None, ref: str = ""
     ) -> Appended:
-        return self.append_text(kind, canonical(payload), at, member=member, ref=ref)
-
-    def append_text(
-        self, kind: str, text: str, at: datetime, *, member: str | None = None, ref: str = ""
-    ) -> Appended:
-        """``append`` for a payload already in canonical JSON (sorted keys, no spaces)."""
-        row = self._row(kind, text, at.isoformat(), member, ref)
+        row = self._row(kind, canonical(payload), at.isoformat(), member, ref)
         self.s.connection().execute(_INSERT, row)
         return Appended(row["seq"], row["id"], row["hash"])
 
