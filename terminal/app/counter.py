@@ -487,7 +487,7 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         state, another desk wrote), so the caller plans again."""
         rec, tendering = plan.record, plan.tendering
         with sw.write_cursor(self.sessions) as cur:
-            shift_cashier = self._shift_cashier(cur)
+            shift_cashier = self._shift_cashier(cur, plan.now)  # the day the sale is stamped
             if plan.member is not None and repo.version(cur, plan.member.code) != plan.base_version:
                 return None
             receipt = f"{self.terminal_id}-{sw.next_receipt_no(cur):06d}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -112,13 +113,14 @@ class CounterBase(StoreService):
     def _on_shift(self, s: Session) -> str:
         return self._shift_cashier(cursor_of(s))
 
-    def _shift_cashier(self, cur: sqlite3.Cursor) -> str:
+    def _shift_cashier(self, cur: sqlite3.Cursor, at: datetime | None = None) -> str:
         """Money moves only inside an open shift of a day not yet closed (Z); returns the
-        shift's cashier, who is answerable for the drawer."""
+        shift's cashier, who is answerable for the drawer. ``at``: when the money moves
+        (a planned sale's own time), default now."""
         cashier = sw.open_shift_cashier(cur)
         if cashier is None:
             raise RuleViolation("open a shift (with its float) first", code="no_open_shift")
-        if sw.day_closed(cur, self.now.date().isoformat()):
+        if sw.day_closed(cur, (at or self.now).date().isoformat()):
             raise RuleViolation("today is closed (Z report run)", code="day_closed")
         return cashier
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -356,3 +356,21 @@ def test_prepaid_cards_sold_and_loaded(tmp_path: Path) -> None:
     h = st.shifts.handover(Y("210.00"))
     assert h.difference == Y("10.00")
     assert ("差额(长+/短-)", "Difference (over+/short-)", "+10.00") in h.lines()
+
+
+def test_a_sale_planned_before_the_day_closed_is_not_written_into_it(store: Store) -> None:
+    """The day-closed check is on the day the sale is stamped with (its plan's time),
+    not on the clock when the write lock comes: a closed day takes no late sale."""
+    store.move(at(DAY1, "09:00"))
+    store.shifts.open_shift("c1", Y("100.00"))
+    store.move(at(DAY1, "23:59"))
+    store.counter.scan("RICE")
+    plan = store.counter.plan_payment([cash("50.00")])
+    store.shifts.handover(Y("100.00"))
+    store.shifts.z_report()
+    day2 = DAY1 + timedelta(days=1)
+    store.move(at(day2, "08:00"))
+    store.shifts.open_shift("c1", Y("100.00"))
+    rows = store.ledger_rows()
+    assert code_of(store.counter.commit_payment, plan) == "day_closed"
+    assert store.ledger_rows() == rows
