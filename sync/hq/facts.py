@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -42,7 +42,9 @@ if TYPE_CHECKING:  # service imports this module
     from sync import protocol as p
     from sync.hq.service import Book
 
-NOT_SPEND = ("coins", "points")  # tenders that are not spend (§1.5: monthly spend)
+# Tenders that are not spend when HQ holds no program yet: the loader's default for
+# ``spend_excludes_tenders`` (a program's own setting wins: ``Program.tier_spend_excludes``).
+NOT_SPEND: tuple[str, ...] = ("points", "coins")
 NEVER = date.max  # sorts after every day: "nothing is ever due" in comparisons
 _SALES = cast(Table, SaleFactRow.__table__)
 # A sale whose payload names no member as a JSON string cannot be a member sale: the
@@ -53,12 +55,19 @@ _MEMBER_CODE = re.compile(r'"member_code"\s*:\s*"')
 # ----------------------------------------------------------------------------- sale facts
 
 
-def spend_of(record: dict[str, Any]) -> int:
-    """What a sale record paid, less coins and points tenders (fen)."""
-    return sum(int(t["amount"]) for t in record.get("tenders") or () if t["kind"] not in NOT_SPEND)
+def spend_of(record: dict[str, Any], excludes: Collection[str] = NOT_SPEND) -> int:
+    """What a sale record paid, less the tenders that are not spend (fen): the same
+    tenders the till leaves out of tier spend (§1.5 monthly spend counts what tiers do)."""
+    return sum(int(t["amount"]) for t in record.get("tenders") or () if t["kind"] not in excludes)
 
 
-def sale_fact(entry_id: str, at: str, payload: str, store_id: str) -> dict[str, Any] | None:
+def not_spend(program: Program | None) -> tuple[str, ...]:
+    return program.tier_spend_excludes if program is not None else NOT_SPEND
+
+
+def sale_fact(
+    entry_id: str, at: str, payload: str, store_id: str, excludes: Collection[str] = NOT_SPEND
+) -> dict[str, Any] | None:
     """The ``sales`` row of a ``sale`` entry, or None when it is not a readable member
     sale (no member, an unreadable payload or time: the jobs could not count it)."""
     if not _MEMBER_CODE.search(payload):
@@ -72,7 +81,7 @@ def sale_fact(entry_id: str, at: str, payload: str, store_id: str) -> dict[str, 
         code = rec.get("member_code")
         if not isinstance(code, str) or not code or len(code) > 32:
             return None
-        spend = spend_of(rec)
+        spend = spend_of(rec, excludes)
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
     return {
@@ -211,8 +220,14 @@ def after_push(
     """``service._apply``'s last step before ``bump``: the members written with their
     derived columns, and a fact for each member sale of the batch."""
     keys = write_members(book, program)
+    excludes = not_spend(program)
     record_sales(
-        s, (sale_fact(e.id, e.at, e.payload, store_id) for e, _ in accepted if e.kind == "sale")
+        s,
+        (
+            sale_fact(e.id, e.at, e.payload, store_id, excludes)
+            for e, _ in accepted
+            if e.kind == "sale"
+        ),
     )
     return keys
 

@@ -64,7 +64,6 @@ from terminal.rules import rfm as r
 from terminal.rules.program import Program
 
 SPEND, VISITS, PROFILE, LEGACY = "hq_spend", "hq_visits", "hq_profile", "hq_legacy"
-NOT_SPEND = facts.NOT_SPEND  # tenders that are not spend (§1.5: monthly spend)
 CHUNK = 2000  # members per transaction in the chunked jobs
 T = TypeVar("T")
 

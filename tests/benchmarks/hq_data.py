@@ -476,7 +476,9 @@ def _member_sale(life: _Life, catalog: Catalog, when: datetime, shopper: _Shoppe
     sale_id = f"{CODE}-S{life.sale_no}"
     settled = settle_sale(program, state, priced, tendering, day, sale_id, life.new_id)
     life.till(when, sale_id, settled.entries)
-    spend = sum(t.amount.fen for t in tendering.tenders if t.kind not in jobs.NOT_SPEND)
+    spend = sum(
+        t.amount.fen for t in tendering.tenders if t.kind not in program.tier_spend_excludes
+    )
     life.till_other(
         when, "sale", _sale_payload(f"{TILL}-{sale_id}", settled.record), sale_id, False, spend
     )

@@ -8,7 +8,7 @@ use) migrated by ``sync.hq.db.open_hq``:
 2. ``pos-hq serve`` starts as its own process (``--workers``), on a free port.
 3. 20 till processes (forked) each open their own SQLite store, are provisioned by a
    real ``sync_round`` over HTTP (identity, products, program, every member: HQ's
-   states become ``hq_state`` rows that round pushes), then ring up sales with the
+   states land in the till's ``hq_states``, nothing to push back), then ring up sales with the
    real ``Counter``: baskets of 1-6 products, 70% to the till's own members (a share
    of the chain's members), some paid partly with coins or stored value. The ledger
    rows are exactly what a till writes: sale records, member entries, cash entries.

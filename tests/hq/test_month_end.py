@@ -201,6 +201,9 @@ def test_sale_fact_reads_only_member_sales() -> None:
     assert fact('{"record":{"member_code":"M1","tenders":[{"kind":"cash"}]}}') is None
     assert fact('{"member_code":"M1" not json') is None
     assert facts.sale_fact("e1", "yesterday", rec, "S1") is None
+    # A program whose tier spend leaves out only points counts the coins tender too.
+    only_points = facts.sale_fact("e1", "2026-10-01T10:00:00", rec, "S1", ("points",))
+    assert only_points is not None and only_points["spend_fen"] == 1400
 
 
 def test_the_migration_backfills_facts_of_sales_already_held(engine: Engine) -> None:
