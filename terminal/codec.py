@@ -11,8 +11,8 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from terminal.errors import InvalidInput
@@ -25,108 +25,137 @@ ENTRY_TYPES: dict[str, type[Any]] = {t.__name__: t for t in get_args(m.MemberEnt
 
 
 def encode(obj: Any) -> Any:
-    tp = type(obj)
-    if tp is str or tp is int or tp is bool or obj is None:
-        return obj
-    if tp is Money:
-        return obj.fen
-    if tp is Qty:
-        return obj.milli
-    names = _field_names(tp)
-    if names is not None:
-        return {n: encode(getattr(obj, n)) for n in names}
-    if isinstance(obj, Money):
-        return obj.fen
-    if isinstance(obj, Qty):
-        return obj.milli
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if isinstance(obj, (tuple, list)):
-        return [encode(x) for x in obj]
-    if isinstance(obj, frozenset):
-        return sorted(encode(x) for x in obj)
-    return obj
-
-
-_FIELD_NAMES: dict[type[Any], tuple[str, ...] | None] = {}
-
-
-def _field_names(tp: type[Any]) -> tuple[str, ...] | None:
-    """A dataclass's field names, looked up once per class (None: not a dataclass)."""
     try:
-        return _FIELD_NAMES[tp]
+        return _ENCODERS[type(obj)](obj)
     except KeyError:
-        names = None
-        if dataclasses.is_dataclass(tp):
-            names = tuple(f.name for f in dataclasses.fields(tp))
-        _FIELD_NAMES[tp] = names
-        return names
+        return _encoder(type(obj))(obj)
+
+
+Encoder = Callable[[Any], Any]
+# One encoder per runtime type, found once (as the decoders are, per hint).
+_ENCODERS: dict[type[Any], Encoder] = {}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _encoder(tp: type[Any]) -> Encoder:
+    fn: Encoder
+    if tp in (str, int, bool, type(None)):
+        fn = _same
+    elif issubclass(tp, Money):
+        fn = _fen
+    elif issubclass(tp, Qty):
+        fn = _milli
+    elif dataclasses.is_dataclass(tp):
+        names = tuple(f.name for f in dataclasses.fields(tp))
+        fn = lambda o: {n: encode(getattr(o, n)) for n in names}  # noqa: E731
+    elif issubclass(tp, (datetime, date)):
+        fn = _iso
+    elif issubclass(tp, (tuple, list)):
+        fn = lambda o: [encode(x) for x in o]  # noqa: E731
+    elif issubclass(tp, frozenset):
+        fn = lambda o: sorted(encode(x) for x in o)  # noqa: E731
+    else:
+        fn = _same
+    _ENCODERS[tp] = fn
+    return fn
+
+
+def _fen(m: Money) -> int:
+    return m.fen
+
+
+def _milli(q: Qty) -> int:
+    return q.milli
+
+
+def _iso(d: date) -> str:
+    return d.isoformat()
 
 
 def dumps(obj: Any) -> str:
     return json.dumps(encode(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-@cache
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-_FIELD_HINTS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
-
-
 def _field_hints(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
-    """A dataclass's (field name, type hint) pairs, resolved once per class."""
-    pairs = _FIELD_HINTS.get(cls)
-    if pairs is None:
-        hints = typing.get_type_hints(cls)
-        pairs = _FIELD_HINTS[cls] = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
-    return pairs
+    """A dataclass's (field name, type hint) pairs."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
-def decode(tp: Any, value: Any) -> Any:
+# One decoder function per type hint, built on first use: walking the hint on every
+# value (get_origin, is_dataclass...) cost more than the decoding itself, and HQ
+# decodes every member entry it receives and every member state it folds onto.
+Decoder = Callable[[Any], Any]
+_DECODERS: dict[Any, Decoder] = {}
+
+
+def decoder(tp: Any) -> Decoder:
+    """The function that decodes JSON data of type ``tp`` (what ``decode`` calls)."""
+    try:
+        return _DECODERS[tp]
+    except KeyError:
+        pass
+    if dataclasses.is_dataclass(tp) and tp not in (Money, Qty):  # those travel as integers
+        return _dataclass_decoder(tp)  # registers itself first: fields may refer back
+    fn = _DECODERS[tp] = _build(tp)
+    return fn
+
+
+def _dataclass_decoder(cls: Any) -> Decoder:
+    fields: list[tuple[str, Decoder]] = []
+
+    def decode_dataclass(value: Any) -> Any:
+        return cls(**{name: dec(value[name]) for name, dec in fields if name in value})
+
+    _DECODERS[cls] = decode_dataclass
+    fields += [(name, decoder(hint)) for name, hint in _field_hints(cls)]
+    return decode_dataclass
+
+
+def _build(tp: Any) -> Decoder:
     origin = get_origin(tp)
-    if tp is Any:
-        return value
+    if tp is Any or origin is Literal or tp in (str, int, bool, object):
+        return _same
     if origin in (Union, types.UnionType):
-        args = get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        rest = [a for a in args if a is not type(None)]
-        if len(rest) == 1:
-            return decode(rest[0], value)
-        return decode_entry(value)  # a union of entry types
-    if origin is Literal:
-        return value
+        return _union_decoder(get_args(tp))
     if tp is Money:
-        return Money(int(value))
+        return lambda v: Money(int(v))
     if tp is Qty:
-        return Qty(int(value))
+        return lambda v: Qty(int(v))
     if tp is datetime:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if tp is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(args[0], v) for v in value)
-        return tuple(decode(a, v) for a, v in zip(args, value, strict=True))
+            item = decoder(args[0])
+            return lambda v: tuple(map(item, v))
+        items = tuple(decoder(a) for a in args)
+        return lambda v: tuple(d(x) for d, x in zip(items, v, strict=True))
     if origin is frozenset:
         (arg,) = get_args(tp)
-        return frozenset(decode(arg, v) for v in value)
+        member = decoder(arg)
+        return lambda v: frozenset(map(member, v))
     if origin is dict:
-        k, v = get_args(tp)
-        return {decode(k, a): decode(v, b) for a, b in value.items()}
-    if dataclasses.is_dataclass(tp):
-        cls: Any = tp
-        return cls(
-            **{name: decode(hint, value[name]) for name, hint in _field_hints(cls) if name in value}
-        )
-    if tp in (str, int, bool) or tp is object:
-        return value
+        key, val = (decoder(a) for a in get_args(tp))
+        return lambda v: {key(a): val(b) for a, b in v.items()}
     raise TypeError(f"cannot decode {tp!r}")
+
+
+def _union_decoder(args: tuple[Any, ...]) -> Decoder:
+    rest = [a for a in args if a is not type(None)]
+    inner = decoder(rest[0]) if len(rest) == 1 else decode_entry  # a union of entry types
+    if len(rest) == len(args):
+        return inner
+    return lambda v: None if v is None else inner(v)
+
+
+def decode(tp: Any, value: Any) -> Any:
+    return decoder(tp)(value)
 
 
 def loads(tp: type[T], text: str) -> T:
@@ -145,6 +174,5 @@ def decode_entry(data: dict[str, Any]) -> m.MemberEntry:
     cls = ENTRY_TYPES.get(data.get("type", ""))
     if cls is None:
         raise InvalidInput(f"unknown ledger entry type {data.get('type')!r}", code="bad_entry")
-    fields = {k: v for k, v in data.items() if k != "type"}
-    entry: m.MemberEntry = decode(cls, fields)
+    entry: m.MemberEntry = decoder(cls)(data)  # its decoder reads fields only: "type" is left
     return entry
