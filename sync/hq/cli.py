@@ -26,7 +26,7 @@ from terminal.rules.program import Program
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sync.hq.app import create_app
+    from sync.hq.app import create_app, tune_gc
 
     engine = db.open_hq(args.db, migrate=not args.no_migrate)
     if args.workers > 1:  # worker processes, each with its own engine (the service is stateless)
@@ -41,6 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
             log_level=args.log_level,
         )
         return 0
+    tune_gc()
     uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

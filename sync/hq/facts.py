@@ -8,15 +8,15 @@ from, so they never disagree with HQ's entries:
   ``service.Chain.append``). Monthly bonuses and RFM become range scans over it.
 * **Derived member columns** (``members.registered``, ``last_purchase``,
   ``next_due``, ``due_key``): computed from the member's state whenever HQ writes its
-  cached fold (``write_members``, ``after_push``). ``next_due`` is the first day on
+  cached fold (``service.Book.write``, ``after_push``). ``next_due`` is the first day on
   which ``lifecycle.due_entries`` returns anything for the state under the program
   whose key (``program_key``) is ``due_key``; the expiry job visits only members with
   ``next_due <= day`` and those whose ``due_key`` is not the current program's.
 
-A writer that changes ``state_json`` without deriving (any code path not going
-through this module) is caught by a flush hook on ``MemberRow``: it sets ``due_key``
-to NULL, "not derived", and every job then reads that member's state itself. So the
-derived columns are exact or marked unknown, never stale.
+HQ writes members with Core statements (``service.Book``), setting the derived columns
+in the same statement. An ORM write of ``MemberRow`` (a script, a test) does not derive:
+a flush hook sets its ``due_key`` to NULL, "not derived", and every job then reads that
+member's state itself. So the derived columns are exact or marked unknown, never stale.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import weakref
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -184,30 +183,22 @@ def next_due(state: m.MemberState, program: Program) -> date | None:
 
 # ----------------------------------------------------------------------------- members
 
-# The state_json text each row's derived columns were computed from (by identity): the
-# flush hook below compares, so a state written without deriving is marked unknown.
-_DERIVED: weakref.WeakKeyDictionary[MemberRow, str] = weakref.WeakKeyDictionary()
 
-
-def derive(row: MemberRow, state: m.MemberState, program: Program | None) -> None:
-    """Set ``row``'s derived columns from ``state`` (which ``row.state_json`` holds)."""
-    if program is None:
-        row.due_key = None  # no program yet: nothing can be said about expiries
-        return
-    row.registered = state.registered
-    row.last_purchase = state.last_purchase
-    row.next_due = next_due(state, program)
-    row.due_key = program_key(program)
-    _DERIVED[row] = row.state_json
-
-
-def write_members(book: Book, program: Program | None) -> list[tuple[str, str]]:
-    """``book.write()`` plus the derived columns of every member it writes; returns the
-    change-log keys for ``service.bump``."""
-    keys = book.write()
-    for code in book.touched:
-        derive(book.rows[code], book.states[code], program)
-    return keys
+def derived(state: m.MemberState, program: Program | None) -> dict[str, Any]:
+    """The derived columns of a member row holding ``state``."""
+    if program is None:  # no program yet: nothing can be said about expiries
+        return {
+            "registered": state.registered,
+            "last_purchase": state.last_purchase,
+            "next_due": None,
+            "due_key": None,
+        }
+    return {
+        "registered": state.registered,
+        "last_purchase": state.last_purchase,
+        "next_due": next_due(state, program),
+        "due_key": program_key(program),
+    }
 
 
 def after_push(
@@ -219,7 +210,7 @@ def after_push(
 ) -> list[tuple[str, str]]:
     """``service._apply``'s last step before ``bump``: the members written with their
     derived columns, and a fact for each member sale of the batch."""
-    keys = write_members(book, program)
+    keys = book.write(program)
     excludes = not_spend(program)
     record_sales(
         s,
@@ -232,19 +223,12 @@ def after_push(
     return keys
 
 
-def _state_changed_underived(target: MemberRow) -> bool:
-    if _DERIVED.get(target) is target.state_json:
-        return False
-    return bool(attributes.get_history(target, "state_json").has_changes())
-
-
 @event.listens_for(MemberRow, "before_insert")
 def _insert_hook(_: Mapper[MemberRow], __: Any, target: MemberRow) -> None:
-    if _DERIVED.get(target) is not target.state_json:
-        target.due_key = None
+    target.due_key = None
 
 
 @event.listens_for(MemberRow, "before_update")
 def _update_hook(_: Mapper[MemberRow], __: Any, target: MemberRow) -> None:
-    if _state_changed_underived(target):
+    if attributes.get_history(target, "state_json").has_changes():
         target.due_key = None

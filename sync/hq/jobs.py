@@ -3,7 +3,7 @@
 Each job writes through the same path a push does: member rows locked in code order
 (``service.Book``), entries appended to HQ's own hashed chain ``@hq``
 (``service.Chain``), the member folds cached with their derived columns
-(``facts.write_members``) and the change cursor bumped (``service.bump``), so tills
+(``service.Book.write``) and the change cursor bumped (``service.bump``), so tills
 see the result on their next pull. ``monthly_bonuses``, ``expire`` and ``rfm`` run in
 the caller's one transaction (``service.run``); ``monthly_in_chunks`` and
 ``expire_in_chunks`` commit every ``chunk`` members, and ``month_end`` runs all three
@@ -129,7 +129,7 @@ class _Writer:
         return True
 
     def finish(self) -> None:
-        svc.bump(self.s, facts.write_members(self.book, self.program))
+        svc.bump(self.s, self.book.write(self.program))
 
 
 # ----------------------------------------------------------------------------- sales
@@ -348,14 +348,13 @@ def _expire(
     w.book.lock(codes)
     at = _at(day)
     for code in codes:
-        row = w.book.rows.get(code)
-        if row is None:
+        if code not in w.book.held:
             continue
         n = w.expire(code, day, at)
         if n:
             out[code] = n
         else:  # nothing was due: the columns were unknown or of another program
-            facts.derive(row, w.book.state(code), program)
+            w.book.refresh(code)
     w.finish()
     return out
 

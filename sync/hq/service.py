@@ -47,6 +47,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -394,38 +395,46 @@ def _chunks(items: Sequence[T], n: int = 500) -> Iterable[Sequence[T]]:
         yield items[i : i + n]
 
 
+_MEMBERS = cast(Table, MemberRow.__table__)
+_UPDATE_MEMBER = update(_MEMBERS).where(_MEMBERS.c.code == bindparam("b_code"))
+
+
 @dataclass
 class Book:
     """The members one transaction touches: row-locked in code order, folded, written
-    back with their change-log rows."""
+    back with their derived columns (``facts.derived``) and change-log keys. Core
+    statements, not ORM rows: a push locks and writes dozens of members."""
 
     s: Session
     now: datetime
-    rows: dict[str, MemberRow] = field(default_factory=dict)
+    held: dict[str, tuple[int, str]] = field(default_factory=dict)  # code: (folded, state)
     states: dict[str, m.MemberState] = field(default_factory=dict)
     pos: dict[str, int] = field(default_factory=dict)
     touched: list[str] = field(default_factory=list)
+    rederive: set[str] = field(default_factory=set)
 
     def lock(self, codes: Iterable[str]) -> None:
-        todo = sorted(set(codes) - set(self.rows))
-        for part in _chunks(todo):
+        todo = sorted(set(codes) - set(self.held))
+        conn = self.s.connection()
+        pg = conn.dialect.name == "postgresql"
+        code = _MEMBERS.c.code
+        for part in [todo] if pg and todo else _chunks(todo):
             q = (
-                select(MemberRow)
-                .where(MemberRow.code.in_(part))
-                .order_by(MemberRow.code)
+                select(code, _MEMBERS.c.folded, _MEMBERS.c.state_json)
+                .where(code == any_(_array(part, String())) if pg else code.in_(part))
+                .order_by(code)
                 .with_for_update()
             )
-            for row in self.s.execute(q).scalars():
-                self.rows[row.code] = row
+            self.held.update((c, (folded, text)) for c, folded, text in conn.execute(q))
 
     def exists(self, code: str) -> bool:
-        return code in self.rows or code in self.states
+        return code in self.held or code in self.states
 
     def state(self, code: str) -> m.MemberState:
         if code not in self.states:
-            row = self.rows.get(code)
-            self.states[code] = codec.loads(m.MemberState, row.state_json) if row else blank(code)
-            self.pos[code] = row.folded if row else 0
+            held = self.held.get(code)
+            self.states[code] = codec.loads(m.MemberState, held[1]) if held else blank(code)
+            self.pos[code] = held[0] if held else 0
         return self.states[code]
 
     def fold(self, code: str, row: EntryRow | NewEntry, entry: m.MemberEntry) -> None:
@@ -435,17 +444,45 @@ class Book:
         if code not in self.touched:
             self.touched.append(code)
 
-    def write(self) -> list[tuple[str, str]]:
+    def refresh(self, code: str) -> None:
+        """Derive a locked member's columns again though its state did not change."""
+        self.rederive.add(code)
+
+    def write(self, program: Program | None) -> list[tuple[str, str]]:
+        """The touched members' states and derived columns; their change-log keys."""
+        conn = self.s.connection()
+        old: list[dict[str, Any]] = []
+        new: list[dict[str, Any]] = []
         for code in self.touched:
             st = self.states[code]
-            row = self.rows.get(code)
-            if row is None:
-                row = MemberRow(code=code)
-                self.s.add(row)
-                self.rows[code] = row
-            row.phone, row.state_json, row.blocked = st.phone, codec.dumps(st), st.blocked
-            row.folded, row.updated_at = self.pos[code], self.now
+            values = {
+                "phone": st.phone,
+                "state_json": codec.dumps(st),
+                "blocked": st.blocked,
+                "folded": self.pos[code],
+                "updated_at": self.now,
+                **facts.derived(st, program),
+            }
+            if code in self.held:
+                old.append({"b_code": code, **values})
+            else:
+                new.append({"code": code, **values})
+        for code in sorted(self.rederive - set(self.touched)):
+            if code in self.held:
+                old.append({"b_code": code, **facts.derived(self.state(code), program)})
+        if new:
+            conn.execute(insert(_MEMBERS), new)
+        for group in _same_keys(old):
+            conn.execute(_UPDATE_MEMBER, group)
         return [("member", c) for c in self.touched]
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``rows`` grouped by their keys: an executemany sets the same columns in each."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r), []).append(r)
+    return list(groups.values())
 
 
 def bump(s: Session, keys: Sequence[tuple[str, str]]) -> None:
@@ -453,13 +490,15 @@ def bump(s: Session, keys: Sequence[tuple[str, str]]) -> None:
     a writer takes and is held to commit, so cursors are handed out in commit order."""
     if not keys:
         return
-    counter = s.execute(
-        select(CounterRow).where(CounterRow.name == "cursor").with_for_update()
-    ).scalar_one()
     keys = list(dict.fromkeys(keys))  # each thing once, at its first place
-    start = counter.value
-    counter.value = start + len(keys)
     conn = s.connection()
+    counter = cast(Table, CounterRow.__table__)
+    start = conn.execute(  # takes the counter's row lock, held to commit
+        update(counter)
+        .where(counter.c.name == "cursor")
+        .values(value=counter.c.value + len(keys))
+        .returning(counter.c.value)
+    ).scalar_one() - len(keys)
     ins = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(_CHANGES)
     upsert = ins.on_conflict_do_update(
         index_elements=[_CHANGES.c.kind, _CHANGES.c.key], set_={"cursor": ins.excluded.cursor}
@@ -782,7 +821,7 @@ def import_setup(
         for e in lc.opening_entries(program, o, start.date()):
             row = chain.append("member", codec.encode_entry(e), at, member=o.code, ref="opening")
             book.fold(o.code, row, e)
-    changed += facts.write_members(book, program)
+    changed += book.write(program)
     bump(s, changed)
     return ImportReport(program.id, n_products, len(openings) - len(skipped), skipped)
 
@@ -796,7 +835,7 @@ def set_blocked(s: Session, code: str, blocked: bool, reason: str, now: datetime
     """Block (lost card, closed account) or unblock a member; tills learn it on pull."""
     book = Book(s, now)
     book.lock([code])
-    if code not in book.rows:
+    if code not in book.held:
         raise NotFound(f"no member {code}", code="unknown_member")
     row = Chain(s, HQ_CHAIN, HQ_STORE, now).append(
         "member",
@@ -806,7 +845,7 @@ def set_blocked(s: Session, code: str, blocked: bool, reason: str, now: datetime
         ref="block",
     )
     book.fold(code, row, m.Blocked(blocked, reason))
-    bump(s, book.write())
+    bump(s, book.write(hq_program(s)))
 
 
 def verify(s: Session) -> list[str]:

@@ -6,6 +6,7 @@ HQ tests use (the generated data needs it; the rest runs on SQLite too)."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -266,8 +267,16 @@ def test_member_columns_are_derived_on_each_write_or_marked_unknown(hq: Hq) -> N
     assert t.sync().acknowledged
     derived("M1")
     assert row("M1").last_purchase is not None
-    # a writer that does not derive (set_blocked) leaves the columns marked unknown
     hq.run(lambda s: svc.set_blocked(s, "M2", True, "lost", svc.utcnow()))
+    derived("M2")
+
+    # a writer that does not derive (an ORM write of the state) leaves them marked unknown
+    def rewrite(s: Session) -> None:
+        r = s.get(MemberRow, "M2")
+        assert r is not None
+        r.state_json = codec.dumps(replace(hq.member("M2"), name="Wang"))
+
+    hq.run(rewrite)
     assert row("M2").due_key is None
     hq.run(lambda s: jobs.expire(s, prog, date(2026, 10, 7), NOW))
     derived("M2")
