@@ -14,16 +14,18 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+import psycopg
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -226,3 +228,27 @@ def snapshot(engine: Engine) -> Iterator[Session]:
         opts["isolation_level"] = "REPEATABLE READ"
     with engine.connect().execution_options(**opts) as conn, Session(bind=conn) as s, s.begin():
         yield s
+
+
+def copy_in(s: Session, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """``rows`` (in ``table``'s column order) into ``table``, in the session's
+    transaction: COPY on PostgreSQL (a push writes thousands of rows; partitioned
+    tables route them), an executemany elsewhere. A violated constraint raises
+    SQLAlchemy's ``IntegrityError`` either way (``service.run`` retries on it)."""
+    if not rows:
+        return
+    conn = s.connection()
+    names = [c.name for c in table.columns]
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), [dict(zip(names, r, strict=True)) for r in rows])
+        return
+    sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    raw: Any = conn.connection.driver_connection  # psycopg's, inside the session's transaction
+    try:
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for r in rows:
+                copy.write_row(r)
+    except psycopg.IntegrityError as e:
+        raise IntegrityError(sql, None, e) from e
+    except psycopg.OperationalError as e:
+        raise OperationalError(sql, None, e) from e

@@ -28,9 +28,10 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, event
 from sqlalchemy.orm import Mapper, Session, attributes
 
+from sync.hq import db
 from sync.hq.models import EntryRow, MemberRow, SaleFactRow
 from terminal import codec
 from terminal.calendar import add_months, valid_through
@@ -93,9 +94,9 @@ def sale_fact(
 
 
 def record_sales(s: Session, facts: Iterable[dict[str, Any] | None]) -> int:
-    rows = [f for f in facts if f is not None]
-    if rows:
-        s.connection().execute(insert(_SALES), rows)
+    names = [c.name for c in _SALES.columns]
+    rows = [tuple(f[n] for n in names) for f in facts if f is not None]
+    db.copy_in(s, _SALES, rows)
     return len(rows)
 
 

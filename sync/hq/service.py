@@ -36,7 +36,6 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any, TypeVar, cast
 
-import psycopg
 from sqlalchemy import (
     BigInteger,
     BindParameter,
@@ -55,7 +54,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from sync import protocol as p
-from sync.hq import facts
+from sync.hq import db, facts
 from sync.hq.models import (
     ChangeRow,
     CheckpointRow,
@@ -109,8 +108,6 @@ _ENTRIES = cast(Table, EntryRow.__table__)
 _ENTRY_IDS = cast(Table, EntryIdRow.__table__)
 _CHANGES = cast(Table, ChangeRow.__table__)
 _COLUMNS = tuple(c.name for c in _ENTRIES.columns)
-_COPY_ENTRIES = f"COPY entries ({', '.join(_COLUMNS)}) FROM STDIN"
-_COPY_IDS = "COPY entry_ids (id, terminal_id, seq) FROM STDIN"
 
 
 @dataclass(slots=True)
@@ -160,31 +157,9 @@ def _array(values: Sequence[Any], item: TypeEngine[Any]) -> BindParameter[Any]:
 
 def insert_entries(s: Session, rows: Sequence[NewEntry]) -> None:
     """``rows`` into ``entries`` and their ids into ``entry_ids``, in the session's
-    transaction: COPY on PostgreSQL (the rows route to their partitions), an
-    executemany elsewhere. A reused id fails as ``IntegrityError`` either way."""
-    if not rows:
-        return
-    conn = s.connection()
-    if conn.dialect.name != "postgresql":
-        conn.execute(insert(_ENTRIES), [dict(zip(_COLUMNS, r.values(), strict=True)) for r in rows])
-        conn.execute(
-            insert(_ENTRY_IDS),
-            [{"id": r.id, "terminal_id": r.terminal_id, "seq": r.seq} for r in rows],
-        )
-        return
-    raw: Any = conn.connection.driver_connection  # psycopg's, inside the session's transaction
-    try:
-        with raw.cursor() as cur:
-            with cur.copy(_COPY_IDS) as copy:
-                for r in rows:
-                    copy.write_row((r.id, r.terminal_id, r.seq))
-            with cur.copy(_COPY_ENTRIES) as copy:
-                for r in rows:
-                    copy.write_row(r.values())
-    except psycopg.IntegrityError as e:  # as SQLAlchemy would raise it: ``run`` retries
-        raise IntegrityError(_COPY_IDS, None, e) from e
-    except psycopg.OperationalError as e:
-        raise OperationalError(_COPY_ENTRIES, None, e) from e
+    transaction. A reused id fails as ``IntegrityError``."""
+    db.copy_in(s, _ENTRY_IDS, [(r.id, r.terminal_id, r.seq) for r in rows])
+    db.copy_in(s, _ENTRIES, [r.values() for r in rows])
 
 
 # ----------------------------------------------------------------------------- transactions
