@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -92,16 +93,35 @@ Decoder = Callable[[Any], Any]
 _DECODERS: dict[Any, Decoder] = {}
 
 
+_BUILDING = threading.RLock()  # one builder at a time (HQ decodes in a thread pool)
+_NEW: dict[Any, Decoder] = {}  # built under the lock, published when the outermost returns
+_DEPTH = [0]
+
+
 def decoder(tp: Any) -> Decoder:
     """The function that decodes JSON data of type ``tp`` (what ``decode`` calls)."""
-    try:
-        return _DECODERS[tp]
-    except KeyError:
-        pass
-    if dataclasses.is_dataclass(tp) and tp not in (Money, Qty):  # those travel as integers
-        return _dataclass_decoder(tp)  # registers itself first: fields may refer back
-    fn = _DECODERS[tp] = _build(tp)
-    return fn
+    fn = _DECODERS.get(tp)
+    if fn is not None:
+        return fn
+    with _BUILDING:
+        fn = _DECODERS.get(tp) or _NEW.get(tp)
+        if fn is not None:
+            return fn
+        _DEPTH[0] += 1
+        try:
+            if dataclasses.is_dataclass(tp) and tp not in (Money, Qty):  # those are integers
+                fn = _dataclass_decoder(tp)
+            else:
+                fn = _NEW[tp] = _build(tp)
+        finally:
+            _DEPTH[0] -= 1
+            if _DEPTH[0] == 0:
+                # only whole decoders become visible to other threads: a dataclass's is
+                # registered before its fields' are built (they may refer back to it)
+                if fn is not None:
+                    _DECODERS.update(_NEW)
+                _NEW.clear()
+        return fn
 
 
 def _dataclass_decoder(cls: Any) -> Decoder:
@@ -110,7 +130,7 @@ def _dataclass_decoder(cls: Any) -> Decoder:
     def decode_dataclass(value: Any) -> Any:
         return cls(**{name: dec(value[name]) for name, dec in fields if name in value})
 
-    _DECODERS[cls] = decode_dataclass
+    _NEW[cls] = decode_dataclass
     fields += [(name, decoder(hint)) for name, hint in _field_hints(cls)]
     return decode_dataclass
 
@@ -171,6 +191,8 @@ def encode_entry(e: m.MemberEntry) -> dict[str, Any]:
 
 
 def decode_entry(data: dict[str, Any]) -> m.MemberEntry:
+    if not isinstance(data, dict):
+        raise InvalidInput("a ledger entry is a JSON object", code="bad_entry")
     cls = ENTRY_TYPES.get(data.get("type", ""))
     if cls is None:
         raise InvalidInput(f"unknown ledger entry type {data.get('type')!r}", code="bad_entry")

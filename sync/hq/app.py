@@ -187,7 +187,8 @@ def app_from_env() -> FastAPI:
 # A push makes tens of thousands of short-lived objects (a batch's entries, answers and
 # folded states). At CPython's default thresholds (700, 10, 10) the collector ran every
 # few hundred allocations and its full passes walked the whole heap: a fifth of a push's
-# CPU. Those objects hold no reference cycles; collecting far less often costs a few MB.
+# CPU. Nearly all of them die by reference counting; collecting far less often costs
+# a few MB.
 GC_THRESHOLDS = (20_000, 50, 100)
 
 

@@ -112,8 +112,9 @@ def test_a_broken_chain_or_hash_is_rejected_and_nothing_after_it_applies(hq: Hq)
     assert checkpoint(r) == 2
     relinked = rehash(entries[2], prev_hash="f" * 64)
     assert statuses(push(http, "T1", [relinked]))[0] == (3, "rejected", "broken_chain")
-    bad = rehash(entries[2], kind="member", member_code="M1", payload='{"type":"Nope"}')
-    assert statuses(push(http, "T1", [bad]))[0] == (3, "rejected", "bad_payload")
+    for payload in ('{"type":"Nope"}', "[]", '"text"', "7", '{"type":"PointsChanged"}'):
+        bad = rehash(entries[2], kind="member", member_code="M1", payload=payload)
+        assert statuses(push(http, "T1", [bad]))[0] == (3, "rejected", "bad_payload"), payload
     assert checkpoint(push(http, "T1", entries[2:])) == 4
 
 
