@@ -271,10 +271,12 @@ def test_member_columns_are_derived_on_each_write_or_marked_unknown(hq: Hq) -> N
     derived("M2")
 
     # a writer that does not derive (an ORM write of the state) leaves them marked unknown
+    renamed = codec.dumps(replace(hq.member("M2"), name="Wang"))
+
     def rewrite(s: Session) -> None:
         r = s.get(MemberRow, "M2")
         assert r is not None
-        r.state_json = codec.dumps(replace(hq.member("M2"), name="Wang"))
+        r.state_json = renamed
 
     hq.run(rewrite)
     assert row("M2").due_key is None
