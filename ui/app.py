@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from terminal.errors import PosError
 from ui.fonts import install_cjk_font
 from ui.lang import SOURCE
 from ui.lang import install as install_language
@@ -30,6 +31,7 @@ from ui.qt import (
     QEvent,
     QLabel,
     QMainWindow,
+    QMessageBox,
     Qt,
     QTimer,
     QTranslator,
@@ -54,10 +56,10 @@ def receipt_copies(folder: Path, printer: Printer | None) -> Printer:
     bytes), then handed to ``printer``. Called on the worker thread, like the printer."""
 
     def print_and_keep(job: str, data: bytes) -> None:
+        if printer is not None:  # the customer's receipt first: a copy that fails costs it nothing
+            printer(job, data)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / (re.sub(r"[^\w.-]", "_", job) + ".bin")).write_bytes(data)
-        if printer is not None:
-            printer(job, data)
 
     return print_and_keep
 
@@ -162,6 +164,10 @@ def run(args: argparse.Namespace) -> int:
             ran.update(open_window(app, args, shell))
         except BaseException as e:  # surfaced after the event loop, not lost in a slot
             ran["error"] = e
+            if isinstance(e, PosError) and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+                # the windowed build has no console: a refused store or install setting
+                # would otherwise close the window without a word
+                QMessageBox.critical(shell, "POS", f"{e.message}\n({e.code})")
             app.quit()
 
     shell.after_first_paint(start)

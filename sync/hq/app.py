@@ -118,10 +118,14 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
         token = creds.credentials if creds else None
         body = await request.body()
 
+        parsed: list[p.PushBatch] = []  # once, though ``run`` may retry the transaction
+
         def apply(s: Session) -> p.PushResult:
             who = svc.authenticate(s, token)  # in the push's own transaction
             svc.require_own(who, terminal_id)
-            return svc.push(s, who, parse_batch(body), now())
+            if not parsed:
+                parsed.append(parse_batch(body))
+            return svc.push(s, who, parsed[0], now())
 
         result = await run_in_threadpool(svc.run, sessions, apply)
         return Response(result.model_dump_json(), media_type="application/json")

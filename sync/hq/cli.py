@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from sync.hq import db
 from sync.hq import service as svc
-from terminal.errors import NotFound, PosError
+from terminal.errors import InvalidInput, NotFound, PosError
 from terminal.rules.program import Program
 
 
@@ -139,6 +139,13 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--day {text!r}: a date as YYYY-MM-DD", code="bad_day") from None
+
+
 def _jobs(args: argparse.Namespace) -> int:
     from sync.hq import jobs
 
@@ -181,11 +188,11 @@ def _jobs(args: argparse.Namespace) -> int:
     def expire(s: Session) -> None:
         prog = program(s)
         s.rollback()
-        day = date.fromisoformat(args.day)
+        day = _day(args.day)
         lines.append(expire_line(day, jobs.expire_in_chunks(sessions, prog, day, now)))
 
     def rfm(s: Session) -> None:
-        rep = jobs.rfm(s, program(s), date.fromisoformat(args.day), keep_segments=False)
+        rep = jobs.rfm(s, program(s), _day(args.day), keep_segments=False)
         lines.extend(rfm_lines(rep))
 
     def month_end(s: Session) -> None:

@@ -37,6 +37,7 @@ from terminal import codec
 from terminal.calendar import add_months, valid_through
 from terminal.rules import member as m
 from terminal.rules.program import Program
+from terminal.rules.program_loader import SPEND_EXCLUDES
 
 if TYPE_CHECKING:  # service imports this module
     from sync import protocol as p
@@ -44,7 +45,8 @@ if TYPE_CHECKING:  # service imports this module
 
 # Tenders that are not spend when HQ holds no program yet: the loader's default for
 # ``spend_excludes_tenders`` (a program's own setting wins: ``Program.tier_spend_excludes``).
-NOT_SPEND: tuple[str, ...] = ("points", "coins")
+NOT_SPEND = SPEND_EXCLUDES
+_BIGINT = 2**63 - 1  # what the sales table's spend column holds
 NEVER = date.max  # sorts after every day: "nothing is ever due" in comparisons
 _SALES = cast(Table, SaleFactRow.__table__)
 # A sale whose payload names no member as a JSON string cannot be a member sale: the
@@ -82,7 +84,9 @@ def sale_fact(
         if not isinstance(code, str) or not code or len(code) > 32:
             return None
         spend = spend_of(rec, excludes)
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        return None
+    if not -_BIGINT <= spend <= _BIGINT:  # no till pays that: not a sale the jobs can count
         return None
     return {
         "entry_id": entry_id,
@@ -93,17 +97,17 @@ def sale_fact(
     }
 
 
+def appended(s: Session, row: EntryRow) -> None:
+    """``Chain.append``'s hook: a sale on an HQ chain gets its fact too."""
+    if row.kind == "sale":
+        record_sales(s, [sale_fact(row.id, row.at, row.payload, row.store_id)])
+
+
 def record_sales(s: Session, facts: Iterable[dict[str, Any] | None]) -> int:
     names = [c.name for c in _SALES.columns]
     rows = [tuple(f[n] for n in names) for f in facts if f is not None]
     db.copy_in(s, _SALES, rows)
     return len(rows)
-
-
-def appended(s: Session, row: EntryRow) -> None:
-    """``Chain.append``'s hook: a sale on an HQ chain gets its fact too."""
-    if row.kind == "sale":
-        record_sales(s, [sale_fact(row.id, row.at, row.payload, row.store_id)])
 
 
 # ----------------------------------------------------------------------------- next due

@@ -326,8 +326,7 @@ def _due_members(s: Session, program: Program, day: date) -> list[str]:
             or_(
                 and_(mr.due_key == key, mr.next_due <= day),
                 mr.due_key.is_(None),
-                mr.due_key < key,
-                mr.due_key > key,
+                mr.due_key != key,
             )
         )
         .order_by(mr.code)

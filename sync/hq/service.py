@@ -100,10 +100,6 @@ def store_chain(store_id: str) -> str:
     return f"@{store_id}"
 
 
-def month_of(when: datetime) -> int:
-    return when.year * 100 + when.month
-
-
 _ENTRIES = cast(Table, EntryRow.__table__)
 _ENTRY_IDS = cast(Table, EntryIdRow.__table__)
 _CHANGES = cast(Table, ChangeRow.__table__)
@@ -331,7 +327,7 @@ class Chain:
             seq=seq,
             id=id_,
             store_id=self.store_id,
-            month=month_of(self.now),
+            month=db.month_of(self.now),
             at=at,
             kind=kind,
             member_code=member,
@@ -598,12 +594,14 @@ def _apply(
     now: datetime,
 ) -> None:
     folds = [e.member_code for e, d in accepted if d is not None and e.member_code]
-    program = hq_program(s) if folds else None  # only member entries need it
+    # member folds and sale facts need it, and a sale may come in a batch without its
+    # member entries (they precede it in the till's ledger): one query, parsed once
+    program = hq_program(s)
     book = Book(s, now)
     book.lock(folds)
     chain = Chain(s, store_chain(caller.store_id), caller.store_id, now)
     last_ref: dict[str, str] = {}
-    month, store = month_of(now), caller.store_id
+    month, store = db.month_of(now), caller.store_id
     rows: list[NewEntry] = []
     for e, decoded in accepted:
         row = NewEntry(

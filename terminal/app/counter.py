@@ -11,9 +11,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from terminal import codec
@@ -39,13 +38,7 @@ from terminal.store.products import StoreCatalog
 from terminal.store.schema import (
     HeldSaleRow,
     SaleRow,
-    Setting,
-    TenderRow,
 )
-
-_SETTINGS = cast(Table, Setting.__table__)
-_SALES = cast(Table, SaleRow.__table__)
-_TENDERS = cast(Table, TenderRow.__table__)
 
 
 def _json_str(text: str) -> str:
@@ -398,7 +391,6 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         for _ in range(3):
             done = self.commit_payment(self.plan_payment(tenders))
             if done is not None:
-                self.sale = None
                 return done
         raise RuleViolation(
             "the member's account kept changing while paying (sync): try again",
@@ -474,8 +466,6 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
     def _member_items(
         self, now: datetime, code: str, entries: Sequence[m.MemberEntry], ref: str
     ) -> list[Item]:
-        if not code:
-            raise ValueError("member entries need a member code")
         return [
             self._item(self.ids.entry_id(), now, "member", code, ref, encode_entry_text(e))
             for e in entries
@@ -484,8 +474,11 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
     def commit_payment(self, plan: PaymentPlan) -> CommittedSale | None:
         """Write a planned sale durably, under the write lock; None (nothing written)
         when the member changed since the plan was made (the sync thread applied HQ's
-        state, another desk wrote), so the caller plans again."""
+        state, another desk wrote), so the caller plans again. A plan is of the open sale
+        and is written once: the sale closes when it is."""
         rec, tendering = plan.record, plan.tendering
+        if self.sale is None or self.sale.id != rec.sale_id:
+            raise RuleViolation("this payment is not the open sale's", code="no_open_sale")
         with sw.write_cursor(self.sessions) as cur:
             shift_cashier = self._shift_cashier(cur, plan.now)  # the day the sale is stamped
             if plan.member is not None and repo.version(cur, plan.member.code) != plan.base_version:
@@ -518,8 +511,9 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
             )
             seqs = append_items(cur, [*plan.member_items, sale_item, *plan.cash_items])
             if plan.member is not None:
-                n = len(plan.member_items)
-                repo.save_raw(cur, plan.member, plan.member_json, seqs[n - 1] if n else None)
+                # a member sale always records entries (``Purchased`` at least)
+                repo.save_raw(cur, plan.member, plan.member_json, seqs[len(plan.member_items) - 1])
+        self.sale = None
         if plan.member is not None and plan.base_version is not None:  # committed: keep it
             self._member_seen = (plan.member, plan.base_version + 1)  # save_raw bumped it
         granted = tuple(

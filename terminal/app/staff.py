@@ -69,16 +69,12 @@ def check_pin(s: Session, staff_id: str, pin: str, now: datetime) -> Staff:
     row = s.get(StaffRow, staff_id)
     if row is None:
         raise NotFound(f"no staff member {staff_id!r}", code="unknown_staff")
-    if row.locked_until and now < datetime.fromisoformat(row.locked_until):
+    if _locked(row, now):
         raise RuleViolation(
             f"{row.name} is locked after repeated wrong PINs; try later", code="staff_locked"
         )
-    if not check_secret(row.pin_hash, pin):
-        row.failed += 1
-        if row.failed >= MAX_FAILED:
-            row.locked_until, row.failed = (now + LOCKOUT).isoformat(), 0
+    if not _pin_matches(row, pin, now):
         raise RuleViolation("wrong PIN", code="wrong_pin")
-    row.failed, row.locked_until = 0, None
     return Staff(row.id, row.name, row.role)
 
 
@@ -87,14 +83,25 @@ def check_card_pin(s: Session, number: str, pin: str, now: datetime) -> None:
     refused alike (the message tells a guesser nothing), and the failure count is the
     caller's to commit even though this raises."""
     card = s.get(PrepaidCardRow, number)
-    if card is not None and card.locked_until and now < datetime.fromisoformat(card.locked_until):
+    if card is not None and _locked(card, now):
         raise RuleViolation(
             "this card is locked after repeated wrong PINs; try later", code="card_locked"
         )
-    if card is None or not check_secret(card.pin_hash, pin):
-        if card is not None:
-            card.failed += 1
-            if card.failed >= MAX_FAILED:
-                card.locked_until, card.failed = (now + LOCKOUT).isoformat(), 0
+    if card is None or not _pin_matches(card, pin, now):
         raise RuleViolation("card number or PIN is wrong, or the card is used", code="card_refused")
-    card.failed, card.locked_until = 0, None
+
+
+def _locked(row: StaffRow | PrepaidCardRow, now: datetime) -> bool:
+    return bool(row.locked_until) and now < datetime.fromisoformat(str(row.locked_until))
+
+
+def _pin_matches(row: StaffRow | PrepaidCardRow, pin: str, now: datetime) -> bool:
+    """Check ``pin`` against ``row``'s hash, counting failures: ``MAX_FAILED`` in a row
+    lock it for ``LOCKOUT`` (staff accounts and prepaid cards alike); a match resets."""
+    if not check_secret(row.pin_hash, pin):
+        row.failed += 1
+        if row.failed >= MAX_FAILED:
+            row.locked_until, row.failed = (now + LOCKOUT).isoformat(), 0
+        return False
+    row.failed, row.locked_until = 0, None
+    return True

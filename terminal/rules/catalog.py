@@ -88,15 +88,11 @@ def resolve_scan(
         raise InvalidInput(f"quantity must be positive, not {qty.plain()}", code="invalid_quantity")
     product = catalog.by_code(code)
     if product is not None:
-        if qty is not None and not product.weighed and not qty.is_whole():
-            raise InvalidInput(
-                f"{product.name} is sold by the piece, not {qty.plain()}", code="invalid_quantity"
-            )
-        return Scanned(product, qty or Qty(MILLI))
+        return _scanned(product, qty)
     for alias in equivalent_codes(code):
         product = catalog.by_code(alias)
         if product is not None:
-            return resolve_scan(alias, qty, catalog, layouts)
+            return _scanned(product, qty)
     scale = decode_scale(code, layouts)
     if scale is not None:
         product = catalog.by_plu(scale.item)
@@ -115,6 +111,14 @@ def resolve_scan(
     if looks_like_gtin(code) and not is_gtin(code) and upce_to_upca(code) is None:
         raise InvalidInput(f"check digit wrong on {code}: scan again", code="bad_check_digit")
     raise NotFound(f"unknown product code {code}", code="unknown_product")
+
+
+def _scanned(product: Product, qty: Qty | None) -> Scanned:
+    if qty is not None and not product.weighed and not qty.is_whole():
+        raise InvalidInput(
+            f"{product.name} is sold by the piece, not {qty.plain()}", code="invalid_quantity"
+        )
+    return Scanned(product, qty or Qty(MILLI))
 
 
 def _weight_from_amount(product: Product, amount: Money) -> Qty:

@@ -21,6 +21,10 @@ from terminal.rules.program_ids import PROGRAM_IDS as PROGRAM_IDS
 
 T = TypeVar("T")
 
+# Tenders that are not spend unless a program says otherwise (``spend_excludes_tenders``):
+# paying with coins or points is paying with what earlier spend earned.
+SPEND_EXCLUDES: tuple[str, ...] = ("points", "coins")
+
 
 class _Table:
     """A TOML table being read: tracks its key path and refuses unknown keys."""
@@ -351,7 +355,7 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
         birthday_gift=_gifts(gifts_t, "birthday", templates),
         birthday_discount_percent=gifts_t.integer("birthday_discount_percent", 0),
         earn=earn_rules,
-        tier_spend_excludes=tiers_t.tender_kinds("spend_excludes_tenders", ("points", "coins")),
+        tier_spend_excludes=tiers_t.tender_kinds("spend_excludes_tenders", SPEND_EXCLUDES),
         coin_value=coins_t.money("value", "1.00", positive=True),
         coin_expiry=coins_t.choice("expiry", p.CoinExpiry, "never"),
         coin_expiry_months=coins_t.integer("expiry_months", 12, minimum=1),

@@ -23,9 +23,11 @@ from terminal.store.schema import LedgerRow
 
 GENESIS = "0" * 64
 HQ_STATE = "hq_state"
-"""Kind of the row a sync writes when HQ sends a member's authoritative state: its payload
-``{"state": codec.encode(MemberState), ...}`` is already rebased onto the till's entries HQ
-had not seen, so the member's fold restarts from it (``pos-terminal verify`` does)."""
+"""Kind of the row a sync wrote, before store migration 0002, when HQ sent a member's
+authoritative state (syncs now keep it in ``hq_states``, not in the ledger, which is the
+outbox). Its payload ``{"state": codec.encode(MemberState), ...}`` was rebased onto the
+till's entries HQ had not seen; ``pos-terminal verify`` restarts the member's fold from
+such rows in stores written by v0.1.0."""
 
 
 def row_hash(

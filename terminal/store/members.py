@@ -46,20 +46,14 @@ def version(cur: sqlite3.Cursor, code: str) -> int | None:
     return int(row[0]) if row is not None else None
 
 
-def save_raw(cur: sqlite3.Cursor, state: m.MemberState, text: str, seq: int | None) -> None:
-    """``save`` on the sale path's DBAPI cursor, with the state already encoded; ``seq``
-    None keeps the version (nothing was appended for the member). A sale never changes
-    the phone, and leaving it out of the SET spares the phone index a rewrite."""
-    if seq is None:
-        cur.execute(
-            "UPDATE members SET state_json = ?, version = version + 1 WHERE code = ?",
-            (text, state.code),
-        )
-    else:
-        cur.execute(
-            "UPDATE members SET state_json = ?, last_seq = ?, version = version + 1 WHERE code = ?",
-            (text, seq, state.code),
-        )
+def save_raw(cur: sqlite3.Cursor, state: m.MemberState, text: str, seq: int) -> None:
+    """``save`` on the sale path's DBAPI cursor, with the state already encoded and
+    ``seq`` its last ledger row. A sale never changes the phone, and leaving it out of
+    the SET spares the phone index a rewrite."""
+    cur.execute(
+        "UPDATE members SET state_json = ?, last_seq = ?, version = version + 1 WHERE code = ?",
+        (text, seq, state.code),
+    )
 
 
 def codes_by_phone(s: Session, phone: str) -> list[str]:

@@ -285,6 +285,9 @@ def test_cli_jobs(hq: Hq, hq_url: str, tmp_path: Path, capsys: pytest.CaptureFix
     assert cli.main(["jobs", "--db", hq_url, "expire", "--day", "2026-11-01"]) == 0
     assert cli.main(["jobs", "--db", hq_url, "rfm", "--day", "2026-11-01"]) == 0
     assert cli.main(["jobs", "--db", hq_url, "profile", "M2", "shoe_size"]) == 2
+    for job in ("expire", "rfm"):
+        assert cli.main(["jobs", "--db", hq_url, job, "--day", "2026-13-45"]) == 2
+        assert "(bad_day)" in capsys.readouterr().err
     assert hq.verify() == []
 
 

@@ -16,6 +16,7 @@ from alembic import command
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 
+from sync.client import SyncReport, push_outbox
 from sync.hq import cli, db, facts, jobs
 from sync.hq import service as svc
 from sync.hq.models import MemberRow, SaleFactRow
@@ -53,6 +54,15 @@ def states(hq: Hq) -> dict[str, str]:
         return {
             code: held for code, held in s.execute(select(MemberRow.code, MemberRow.state_json))
         }
+
+
+def due_on(hq: Hq, prog: Program, day: date) -> set[str]:
+    """Members with something due by ``day``, read from every member's state."""
+    return {
+        code
+        for code, held in states(hq).items()
+        if lc.due_entries(codec.loads(m.MemberState, held), prog, day)
+    }
 
 
 def generated(hq_url: str, members: int = 400, seed: int = 1) -> hq_data.DataReport:
@@ -201,10 +211,36 @@ def test_sale_fact_reads_only_member_sales() -> None:
     assert fact('{"record": {"member_code": "M2", "tenders": []}}') is not None
     assert fact('{"record":{"member_code":"M1","tenders":[{"kind":"cash"}]}}') is None
     assert fact('{"member_code":"M1" not json') is None
+    # amounts no till pays (beyond the column, or not finite) are not counted, not a 500
+    huge = '{"record":{"member_code":"M1","tenders":[{"kind":"cash","amount":%s}]}}'
+    for amount in ("100000000000000000000", "Infinity", "-Infinity", "1e400"):
+        assert fact(huge % amount) is None, amount
     assert facts.sale_fact("e1", "yesterday", rec, "S1") is None
     # A program whose tier spend leaves out only points counts the coins tender too.
     only_points = facts.sale_fact("e1", "2026-10-01T10:00:00", rec, "S1", ("points",))
     assert only_points is not None and only_points["spend_fen"] == 1400
+
+
+def test_a_sale_pushed_apart_from_its_member_entries_counts_under_the_program(
+    hq: Hq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The till writes a sale's member entries before the sale itself, so a batch can
+    end between them: the sale's fact still takes the program's non-spend tenders."""
+    hq.import_setup()
+    counts_coins = replace(program_of(hq), tier_spend_excludes=("points",))
+    monkeypatch.setattr(svc, "hq_program", lambda s: counts_coins)
+    t = hq.till("S1-T01")
+    t.sync()
+    cp = t.api.checkpoint("S1-T01").seq
+    sold = t.sell("M1", SOY, coins(5), cash(20))
+    rep = SyncReport("S1-T01")
+    push_outbox(t.sessions, t.api, "S1-T01", cp, 1, rep)  # every entry in a batch of its own
+    with hq.sessions() as s:
+        spend = s.execute(
+            select(SaleFactRow.spend_fen).where(SaleFactRow.member_code == "M1")
+        ).scalar_one()
+    paid = sum(x.amount.fen for x in sold.record.tenders if x.kind != "points")
+    assert spend == paid and any(x.kind == "coins" for x in sold.record.tenders)
 
 
 def test_the_migration_backfills_facts_of_sales_already_held(engine: Engine) -> None:
@@ -307,11 +343,7 @@ def test_month_end_expires_exactly_the_members_with_something_due(hq: Hq, hq_url
     pg_only(hq_url)
     generated(hq_url)
     prog = program_of(hq)
-    due = {
-        code
-        for code, held in states(hq).items()
-        if lc.due_entries(codec.loads(m.MemberState, held), prog, DAY)
-    }
+    due = due_on(hq, prog, DAY)
     assert due
     expired = jobs.expire_in_chunks(hq.sessions, prog, DAY, NOW, chunk=37)
     assert set(expired) == due
@@ -385,11 +417,7 @@ def test_members_derived_under_another_program_or_not_at_all_are_read(hq: Hq, hq
     pg_only(hq_url)
     generated(hq_url)
     prog = program_of(hq)
-    due = {
-        code
-        for code, held in states(hq).items()
-        if lc.due_entries(codec.loads(m.MemberState, held), prog, DAY)
-    }
+    due = due_on(hq, prog, DAY)
     with hq.sessions() as s, s.begin():
         codes = sorted(states(hq))
         s.execute(
