@@ -28,8 +28,9 @@ use) migrated by ``sync.hq.db.open_hq``:
 The value is HQ's entries/s (applied till entries over the wall time from the start
 signal to the last till's end; the resent batches take time and count for nothing);
 the ratio is that over COPY's entries/s. ``cpu_seconds`` splits the CPU the timed push
-took between HQ's processes, PostgreSQL's (the database's backends and the WAL
-writer) and the tills': all share the machine, as COPY's client and server do.
+took (read when the last till is done, before step 5's resends) between HQ's
+processes, PostgreSQL's (the database's backends and the WAL writer) and the tills':
+all share the machine, as COPY's client and server do.
 """
 
 from __future__ import annotations
@@ -116,11 +117,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SERVE = [sys.executable, "-m", "sync.hq.cli", "serve"]
+
+
 @contextmanager
-def serve(url: str, workers: int) -> Iterator[tuple[str, int]]:
-    """``pos-hq serve`` in its own process(es), as in production."""
+def serve(url: str, workers: int, command: list[str] = SERVE) -> Iterator[tuple[str, int]]:
+    """``pos-hq serve`` in its own process(es), as in production (``command`` takes
+    ``serve``'s options: ``hq_floor`` runs a stripped HQ the same way)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "sync.hq.cli", "serve", "--db", url, "--port", str(port)]
+    cmd = [*command, "--db", url, "--port", str(port)]
     cmd += ["--log-level", "warning", "--no-migrate"]
     if workers > 1:
         cmd += ["--workers", str(workers)]
@@ -269,8 +274,10 @@ def till_main(
     scale: Scale,
     go: Any,
     out: Any,
+    resend: Any,
 ) -> None:
-    """One till, in its own process: provision, sell, wait for the signal, push."""
+    """One till, in its own process: provision, sell, wait for the signal, push; after
+    the parent has read the push's CPU, resend the last batch."""
     try:
         sessions = open_store(Path(folder) / f"{terminal}.sqlite")
         quiet = Backoff(base=0.0, cap=0.0, attempts=3)
@@ -306,6 +313,8 @@ def till_main(
         push_outbox(sessions, hq, terminal, cp, BATCH, rep)
         ended = time.monotonic()
         head = sync_till.head(sessions)[0]
+        out.put({"pushed": terminal})
+        resend.wait()
         again = hq.push(terminal, sync_till.outbox(sessions, max(0, head - BATCH), BATCH))
         http.close()
         out.put(
@@ -448,17 +457,28 @@ def copy_rate(url: str, runs: list[dict[str, Any]], repeat: int = 3) -> tuple[fl
 # ----------------------------------------------------------------------------- the figure
 
 
-def ingest_bench(scale: Scale, workers: int = WORKERS) -> dict[str, Any]:
+def hear(out: Any, n: int) -> list[dict[str, Any]]:
+    """One message from each of the ``n`` tills; a failed till's error raises here."""
+    msgs = [out.get(timeout=900) for _ in range(n)]
+    failed = [m for m in msgs if "error" in m]
+    if failed:
+        raise RuntimeError(f"tills failed: {failed}")
+    return msgs
+
+
+def ingest_bench(
+    scale: Scale, workers: int = WORKERS, command: list[str] = SERVE
+) -> dict[str, Any]:
     ctx = mp.get_context("fork")
     t_setup = time.perf_counter()
     with fresh_database() as url, tempfile.TemporaryDirectory(prefix="pos-bench-hq-") as tmp:
         tokens = prepare_hq(url, scale)
-        with serve(url, workers) as (base, server):
-            go, out = ctx.Event(), ctx.Queue()
+        with serve(url, workers, command) as (base, server):
+            go, resend, out = ctx.Event(), ctx.Event(), ctx.Queue()
             procs = [
                 ctx.Process(
                     target=till_main,
-                    args=(k, tid, tokens[tid], base, tmp, scale, go, out),
+                    args=(k, tid, tokens[tid], base, tmp, scale, go, out, resend),
                     daemon=True,
                 )
                 for k, (_, tid) in enumerate(till_ids())
@@ -466,26 +486,20 @@ def ingest_bench(scale: Scale, workers: int = WORKERS) -> dict[str, Any]:
             for pr in procs:
                 pr.start()
             try:
-                ready = 0
-                while ready < len(procs):
-                    msg = out.get(timeout=900)
-                    if "error" in msg:
-                        raise RuntimeError(f"till {msg['terminal']} failed: {msg['error']}")
-                    ready += 1
+                hear(out, len(procs))  # all provisioned, their sales rung up
                 setup_s = time.perf_counter() - t_setup
                 database = url.rsplit("/", 1)[1]
                 cpu0 = cpu_split(server, database)
                 go.set()
-                runs = [out.get(timeout=900) for _ in procs]
-                cpu1 = cpu_split(server, database)
+                hear(out, len(procs))  # all pushed
+                cpu1 = cpu_split(server, database)  # the check's resends come after
+                resend.set()
+                runs = hear(out, len(procs))
             finally:
                 for pr in procs:
                     pr.join(10)
                     if pr.is_alive():
                         pr.kill()
-        errors = [r for r in runs if "error" in r]
-        if errors:
-            raise RuntimeError(f"tills failed: {errors}")
         t_check = time.perf_counter()
         problems = check(url, runs)
         check_s = time.perf_counter() - t_check
