@@ -458,11 +458,14 @@ def copy_rate(url: str, runs: list[dict[str, Any]], repeat: int = 3) -> tuple[fl
 
 
 def hear(out: Any, n: int) -> list[dict[str, Any]]:
-    """One message from each of the ``n`` tills; a failed till's error raises here."""
-    msgs = [out.get(timeout=900) for _ in range(n)]
-    failed = [m for m in msgs if "error" in m]
-    if failed:
-        raise RuntimeError(f"tills failed: {failed}")
+    """One message from each of the ``n`` tills; the first failed till's error raises
+    at once (the others are killed on the way out)."""
+    msgs = []
+    for _ in range(n):
+        msg = out.get(timeout=900)
+        if "error" in msg:
+            raise RuntimeError(f"till {msg['terminal']} failed: {msg['error']}")
+        msgs.append(msg)
     return msgs
 
 
