@@ -126,6 +126,26 @@ class NewEntry:
     received_at: datetime
     member_pos: int | None = None
 
+    @classmethod
+    def received(cls, e: p.Entry, store_id: str, now: datetime) -> NewEntry:
+        """A till's pushed entry as HQ stores it: filed under the till's store and the
+        month it arrived in."""
+        return cls(
+            e.terminal_id,
+            e.seq,
+            e.id,
+            store_id,
+            db.month_of(now),
+            e.at,
+            e.kind,
+            e.member_code,
+            e.ref,
+            e.payload,
+            e.prev_hash,
+            e.hash,
+            now,
+        )
+
     def values(self) -> tuple[Any, ...]:
         """In ``_COLUMNS`` order (the table's)."""
         return (
@@ -601,24 +621,9 @@ def _apply(
     book.lock(folds)
     chain = Chain(s, store_chain(caller.store_id), caller.store_id, now)
     last_ref: dict[str, str] = {}
-    month, store = db.month_of(now), caller.store_id
     rows: list[NewEntry] = []
     for e, decoded in accepted:
-        row = NewEntry(
-            e.terminal_id,
-            e.seq,
-            e.id,
-            store,
-            month,
-            e.at,
-            e.kind,
-            e.member_code,
-            e.ref,
-            e.payload,
-            e.prev_hash,
-            e.hash,
-            now,
-        )
+        row = NewEntry.received(e, caller.store_id, now)
         rows.append(row)
         if decoded is None or e.member_code is None:
             continue

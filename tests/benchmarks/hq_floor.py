@@ -41,26 +41,7 @@ def store_only(
     s: Any, caller: svc.Caller, accepted: list[tuple[Entry, MemberEntry | None]], now: datetime
 ) -> None:
     """``service._apply`` without the members: the checked entries, stored."""
-    store, month = caller.store_id, db.month_of(now)
-    rows = [
-        svc.NewEntry(
-            e.terminal_id,
-            e.seq,
-            e.id,
-            store,
-            month,
-            e.at,
-            e.kind,
-            e.member_code,
-            e.ref,
-            e.payload,
-            e.prev_hash,
-            e.hash,
-            now,
-        )
-        for e, _ in accepted
-    ]
-    svc.insert_entries(s, rows)
+    svc.insert_entries(s, [svc.NewEntry.received(e, caller.store_id, now) for e, _ in accepted])
 
 
 def app_from_env() -> Any:
