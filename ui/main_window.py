@@ -29,6 +29,7 @@ from terminal.errors import InvalidInput, PosError, RuleViolation
 from terminal.money import Money
 from terminal.printing.layout import StoreInfo, recharge_slip, report_slip, sale_receipt
 from terminal.quantity import Qty
+from ui.desks.base import Desk
 from ui.dialogs import (
     AmountDialog,
     FormDialog,
@@ -139,6 +140,10 @@ GIFTS = (
 )
 
 
+# the desks the window composes (ui.desks): name, class
+DESKS: tuple[tuple[str, type[Desk]], ...] = ()
+
+
 class MainWindow(QMainWindow):
     # what the till did or refused, for scripts and observers: ("paid", CommittedSale),
     # ("recharged", RechargeResult), ("returned", ReturnResult), ("registered", MemberState),
@@ -173,8 +178,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             self.tr("{store} · 收银台 {till}").format(store=store.name, till=store.terminal_id)
         )
+        # name -> desk (ui.desks), named in the key tables as "name.method"
+        self.desks: dict[str, Desk] = {name: desk(self) for name, desk in DESKS}
         self._build()
         self.refresh()
+
+    def action(self, name: str) -> Callable[[], None]:
+        """A key table's action: ``"desk.method"`` on a desk, ``"method"`` on the window."""
+        desk, _, method = name.rpartition(".")
+        fn: Callable[[], None] = getattr(self.desks[desk] if desk else self, method)
+        return fn
 
     # ------------------------------------------------------------------ layout
 
@@ -261,18 +274,18 @@ class MainWindow(QMainWindow):
             b = QPushButton(f"{key}\n{self.tr(label)}")
             b.setMinimumSize(84, 56)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.clicked.connect(getattr(self, method))
+            b.clicked.connect(self.action(method))
             seq = QKeySequence("Delete" if key == "Del" else ("Escape" if key == "Esc" else key))
-            QShortcut(seq, self).activated.connect(getattr(self, method))
+            QShortcut(seq, self).activated.connect(self.action(method))
             keys.addWidget(b)
             self.buttons[key] = b
         for seq_text, key, label, method in MORE_KEYS:
-            QShortcut(QKeySequence(seq_text), self).activated.connect(getattr(self, method))
+            QShortcut(QKeySequence(seq_text), self).activated.connect(self.action(method))
             b = self.buttons[key]
             tip = f"{seq_text}: {self.tr(label)}"
             b.setToolTip((b.toolTip() + "\n" if b.toolTip() else "") + tip)
         for seq_text, _, method in MANAGER_KEYS:
-            QShortcut(QKeySequence(seq_text), self).activated.connect(getattr(self, method))
+            QShortcut(QKeySequence(seq_text), self).activated.connect(self.action(method))
         self.buttons["F1"].setToolTip(
             self.tr("店长授权:")
             + "\n"
@@ -905,7 +918,7 @@ class MainWindow(QMainWindow):
         dlg = MenuDialog(self.tr("店长 · 需店长授权"), items, self)
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.choice is None:
             return
-        getattr(self, MANAGER_KEYS[dlg.choice][2])()
+        self.action(MANAGER_KEYS[dlg.choice][2])()
 
     def selected_line(self) -> Any:
         """The line the cashier selected (Up/Down, or touched), else the last one."""
