@@ -99,9 +99,70 @@ def check() -> list[str]:
     return out
 
 
+def memory(ts: Path) -> dict[str, ET.Element]:
+    """Each source text's finished translation, whatever its context: a text moved to
+    another class (a window's flow moved to its desk) keeps its English."""
+    out = {}
+    for (_, src, _), m in messages(ts).items():
+        tr = m.find("translation")
+        if tr is not None and tr.get("type") is None and (tr.text or len(tr)):
+            out.setdefault(src, tr)
+    return out
+
+
+def read_tsv(paths: list[Path]) -> dict[tuple[str, str], str]:
+    """``context<TAB>source<TAB>English`` lines (a numerus text's forms split by ``|``,
+    a newline written ``\\n``)."""
+    out = {}
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = [p.replace("\\n", "\n") for p in line.split("\t")]  # "\n": a newline
+            if len(parts) == 3 and parts[1]:
+                out[(parts[0], parts[1])] = parts[2]
+    return out
+
+
+def fill(ts: Path, known: dict[str, ET.Element], given: dict[tuple[str, str], str]) -> int:
+    """Fill the unfinished translations of ``ts`` from ``given`` (by context and source),
+    else from ``known`` (by source); returns how many were filled."""
+    tree = ET.parse(ts)
+    filled = 0
+    for ctx in tree.getroot().iter("context"):
+        name = ctx.findtext("name", "")
+        for m in ctx.iter("message"):
+            tr = m.find("translation")
+            if tr is None or tr.get("type") != "unfinished":
+                continue
+            src = m.findtext("source", "")
+            if (name, src) in given:
+                forms = given[(name, src)].split("|")
+                nums = list(tr.iter("numerusform"))
+                for i, f in enumerate(nums):
+                    f.text = forms[min(i, len(forms) - 1)]
+                if not nums:
+                    tr.text = forms[0]
+            elif src in known:
+                tr.text, tr[:] = known[src].text, list(known[src])
+            else:
+                continue
+            del tr.attrib["type"]
+            filled += 1
+    body = ET.tostring(tree.getroot(), encoding="unicode")
+    ts.write_text(f'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n{body}\n', "utf-8")
+    return filled
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="only check; exit 1 if stale")
+    ap.add_argument(
+        "--fill",
+        nargs="*",
+        type=Path,
+        default=None,
+        help="fill new texts from these context<TAB>source<TAB>English files (and from the "
+        "same text's English in another context)",
+    )
     args = ap.parse_args()
     if args.check:
         found = check()
@@ -109,7 +170,11 @@ def main() -> int:
             print(p, file=sys.stderr)
         return 1 if found else 0
     TS.parent.mkdir(parents=True, exist_ok=True)
+    known = memory(TS) if TS.exists() else {}
     lupdate(TS)
+    if args.fill is not None:
+        print(f"filled {fill(TS, known, read_tsv(args.fill))} translations", file=sys.stderr)
+        lupdate(TS)  # back in lupdate's own layout
     lrelease(TS, QM)
     left = problems(TS)
     for p in left:

@@ -48,7 +48,7 @@ def ini_data_dir(ini: Path) -> Path | None:
         utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         parser.read_string(raw.decode("utf-16" if utf16 else "utf-8-sig"), str(ini))
     except (OSError, UnicodeDecodeError, configparser.Error) as e:
-        raise InstallConfigError(f"{ini}: {e}") from None
+        raise InstallConfigError(f"{ini}: {e}", file=str(ini), error=str(e)) from None
     value = parser.get("paths", "data_dir", fallback="").strip()
     if not value:
         return None

@@ -28,7 +28,9 @@ class Money:
         """Parse a yuan amount written as "12.50", "12.5", "12" or "-3.00"."""
         m = _AMOUNT.match(text.strip()) if isinstance(text, str) else None
         if m is None:
-            raise InvalidInput(f"not an amount in yuan: {text!r}", code="invalid_amount")
+            raise InvalidInput(
+                f"not an amount in yuan: {text!r}", code="invalid_amount", text=str(text)
+            )
         sign, yuan, frac = m.groups()
         fen = int(yuan) * FEN_PER_YUAN + int((frac or "0").ljust(2, "0"))
         return cls(-fen if sign else fen)

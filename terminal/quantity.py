@@ -20,7 +20,7 @@ class Qty:
     def parse(cls, text: str) -> Qty:
         m = _QTY.match(text.strip()) if isinstance(text, str) else None
         if m is None:
-            raise InvalidInput(f"not a quantity: {text!r}", code="invalid_quantity")
+            raise InvalidInput(f"not a quantity: {text!r}", code="invalid_quantity", text=str(text))
         whole, frac = m.groups()
         return cls(int(whole) * MILLI + int((frac or "0").ljust(3, "0")))
 

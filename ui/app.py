@@ -29,12 +29,14 @@ from ui.lang import install as install_language
 from ui.qt import (
     QApplication,
     QEvent,
+    QGuiApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
     Qt,
     QTimer,
     QTranslator,
+    QWidget,
 )
 
 if TYPE_CHECKING:  # the store, the counter and the window are imported after the first frame
@@ -85,6 +87,7 @@ def build(
     """The window over the store at ``db``; with ``lang`` the language is chosen first
     (``--lang``, else the store's ``language`` setting), as the window's texts are set
     when it is built."""
+    from devices.printer.documents import Documents
     from terminal.app.counter import Counter
     from terminal.app.ids import UuidIds
     from terminal.app.shifts import Shifts
@@ -120,7 +123,10 @@ def build(
     )
     store = StoreInfo(settings.get("store", "番茄生鲜"), terminal_id, cashier or "—")
     worker = Worker()
-    window = MainWindow(counter, worker, shifts=shifts, store=store, printer=printer)
+    documents = Documents.from_settings(settings, program, store)  # printer_width, _encoding...
+    window = MainWindow(
+        counter, worker, shifts=shifts, store=store, printer=printer, documents=documents
+    )
     window.attach_hq(hq)
     hq.start()
     return window, worker
@@ -145,6 +151,13 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if args.exit else "")
     if not os.environ["QT_QPA_PLATFORM"]:
         del os.environ["QT_QPA_PLATFORM"]
+    if QApplication.instance() is None:
+        from ui.xcb_check import problem
+
+        missing = problem()  # Qt would abort naming only xcb-cursor0, whatever is missing
+        if missing is not None:
+            print(missing, file=sys.stderr)
+            return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     install_cjk_font(app)
@@ -154,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     # Paint first, load after: the window's shell is on screen before the store, the
     # counter and the rest of the window are imported and built (from a zero timer).
     shell = loading_shell()
-    shell.show()
+    show_placed(shell)
     ran: dict[str, object] = {}
 
     def start() -> None:
@@ -167,7 +180,9 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(e, PosError) and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
                 # the windowed build has no console: a refused store or install setting
                 # would otherwise close the window without a word
-                QMessageBox.critical(shell, "POS", f"{e.message}\n({e.code})")
+                from ui.refusals import refusal_text
+
+                QMessageBox.critical(shell, "POS", f"{refusal_text(e)}\n({e.code})")
             app.quit()
 
     shell.after_first_paint(start)
@@ -182,7 +197,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 class LoadingShell(QMainWindow):
-    """The first frame: an empty window of the till's size saying the store is opening."""
+    """The first frame: an empty window, placed as the till's will be, saying the store
+    is opening."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -191,7 +207,6 @@ class LoadingShell(QMainWindow):
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(label)
         self.statusBar()
-        self.resize(1366, 768)
         self._then: Callable[[], None] | None = None
 
     def after_first_paint(self, then: Callable[[], None]) -> None:
@@ -215,6 +230,33 @@ def loading_shell() -> LoadingShell:
     return LoadingShell()
 
 
+OFFSCREEN_SIZE = (1366, 768)  # no screen to fill offscreen: the size screenshots use
+
+
+def show_placed(window: QWidget, mode: str = "maximized") -> None:
+    """Show ``window`` maximised (``mode`` "fullscreen": full screen) on its screen.
+
+    Without a window manager (kiosk PCs) nothing maximises a window: its geometry is set
+    to the screen's available area first (all of it, or what a taskbar leaves)."""
+    if QGuiApplication.platformName() == "offscreen":
+        window.resize(*OFFSCREEN_SIZE)
+        window.show()
+        return
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if mode == "fullscreen":
+        window.setGeometry(screen.geometry())
+        window.showFullScreen()
+    else:
+        window.setGeometry(screen.availableGeometry())
+        window.showMaximized()
+
+
+def window_mode(settings: Mapping[str, str]) -> str:
+    """The setting ``window_mode``: ``maximized`` (default) or ``fullscreen``."""
+    wanted = settings.get("window_mode", "").strip().lower().replace("_", "").replace(" ", "")
+    return "fullscreen" if wanted == "fullscreen" else "maximized"
+
+
 def open_window(
     app: QApplication, args: argparse.Namespace, shell: QMainWindow
 ) -> dict[str, object]:
@@ -232,8 +274,7 @@ def open_window(
     devices = TillDevices.start(settings, db, window, demo=args.demo, app=app)
     if getattr(args, "receipts", None):
         window.printer = receipt_copies(Path(args.receipts), window.printer)
-    window.setGeometry(shell.geometry())
-    window.show()
+    show_placed(window, window_mode(settings))
     shell.close()
     display = None
     wanted = settings.get("customer_display", "").strip().lower() in ("on", "1", "yes")

@@ -20,6 +20,9 @@ scanner_ports    serial scanners, comma separated: device names or pyserial URLs
 scanner_suffix   CR | LF | CRLF | none: what the scanners send after a code (CR)
 scanner_baudrate default 9600
 scanner_wedge    on | off: tell a keyboard-wedge scanner's bursts from typing (on)
+scanner_wedge_gap_ms     the longest gap between a wedge scanner's keys, 5-200 ms
+                 (30; a Bluetooth scanner sending 40 ms a key needs ~60)
+scanner_wedge_min_length the shortest code a wedge scan can be, 1-64 (6)
 printer_kind ... serial | network | usb | file | dummy, and the rest (transports.py)
 ================ ==================================================================
 
@@ -124,6 +127,19 @@ class PrinterLink(QObject):
             self.detail = detail
             self.window.set_device_status(self.name, state)
             self.window.status.setToolTip(detail)
+
+
+def wedge_detector(settings: Mapping[str, str]) -> WedgeDetector | None:
+    """The wedge detector the settings ask for; None when a setting is unusable (the
+    status bar then says 设置有误 and the defaults are used)."""
+    try:
+        gap = float(settings.get("scanner_wedge_gap_ms", "30"))
+        shortest = int(settings.get("scanner_wedge_min_length", "6"))
+    except ValueError:
+        return None
+    if not (5 <= gap <= 200 and 1 <= shortest <= 64):
+        return None
+    return WedgeDetector(max_interval_ms=gap, min_length=shortest)
 
 
 class WedgeFilter(QObject):
@@ -305,12 +321,18 @@ class TillDevices:
 
         wedge = None
         if settings.get("scanner_wedge", "on").strip().lower() not in ("off", "0", "no"):
-            invalid = QCoreApplication.translate("TillDevices", "扫码无效: {reason}")
 
-            def dropped(reason: str) -> None:
-                window.refused(InvalidInput(invalid.format(reason=reason), code="scan_dropped"))
+            def dropped(reason: str) -> None:  # the reason picks the words (ui/refusals.py)
+                bad = f"scan dropped: {reason}"
+                window.refused(InvalidInput(bad, code="scan_dropped", case=reason, reason=reason))
 
-            wedge = WedgeFilter(lambda code: hub.submit_scan(WEDGE, code), dropped)
+            detector = wedge_detector(settings)
+            if detector is None:
+                window.set_device_status(WEDGE, "misconfigured")
+                detector = WedgeDetector()
+            wedge = WedgeFilter(
+                lambda code: hub.submit_scan(WEDGE, code), dropped, detector=detector
+            )
             wedge.install(app or _app())
 
         devices = cls(window, hub, queue, transport, pump=pump, link=link, wedge=wedge, fake=fake)

@@ -1,44 +1,39 @@
-"""Small dialogs: tender, manager PIN, recharge, return, report, pick, form. Keyboard first."""
+"""Small dialogs: manager PIN, recharge, return, report, pick, form. Keyboard first."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
-from terminal.app.screen import MemberPanel
-from terminal.errors import InvalidInput, PosError, RuleViolation
+from terminal.errors import InvalidInput, PosError
 from terminal.money import Money
-from terminal.rules.tenders import TenderRequest
 from ui.qt import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QDialog,
     QDialogButtonBox,
     QFont,
     QFormLayout,
+    QFrame,
     QGridLayout,
+    QGuiApplication,
     QHBoxLayout,
+    QKeyEvent,
     QKeySequence,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPixmap,
     QPushButton,
     QScrollArea,
     QShortcut,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
-
-TENDERS = (  # key, kind, label: function keys, so digits always go into the amount
-    ("F1", "cash", QT_TRANSLATE_NOOP("TenderDialog", "现金")),
-    ("F2", "card", QT_TRANSLATE_NOOP("TenderDialog", "银行卡")),
-    ("F3", "mobile", QT_TRANSLATE_NOOP("TenderDialog", "移动支付")),
-    ("F4", "stored_value", QT_TRANSLATE_NOOP("TenderDialog", "储值")),
-    ("F5", "coins", QT_TRANSLATE_NOOP("TenderDialog", "番茄币")),
-    ("F6", "points", QT_TRANSLATE_NOOP("TenderDialog", "积分")),
-)
+from ui.refusals import refusal_text
 
 
 def big(text: str = "", size: int = 28, bold: bool = True) -> QLabel:
@@ -62,6 +57,7 @@ def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
     for b in (ok, cancel):
         b.setMinimumHeight(36)
         b.setAutoDefault(False)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter is the form's, never a button's
     return box
 
 
@@ -70,219 +66,6 @@ def parse_money(text: str) -> Money | None:
         return Money.parse(text.strip().lstrip("¥￥"))
     except PosError:
         return None
-
-
-@dataclass
-class Applied:
-    kind: str
-    amount: Money
-    coins: int = 0
-    points: int = 0
-
-
-class TenderDialog(QDialog):
-    """收款 (F8): amount due on top, a row per tender with its key; typing an amount applies
-    it to the selected tender; Enter commits once the amount is covered. Cash defaults to
-    the exact amount due, so a cash sale is F8, Enter. Enter on an emptied amount hands
-    what is entered to the till as it is (the till then says what is missing).
-
-    A tender refused here (a card over what is still due) keeps the dialog open and
-    is kept in ``refusal`` with the till's error code, so cancelling reports it."""
-
-    def __init__(
-        self,
-        due: Money,
-        member: MemberPanel | None,
-        coin_name: str,
-        offline_limit: Money | None = None,
-        parent: QWidget | None = None,
-        points: tuple[str, int] | None = None,
-        coin_value: Money = Money(100),  # noqa: B008 - immutable
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("收款"))
-        self.coin_value = coin_value
-        self.setMinimumWidth(560)
-        self.due, self.member = due, member
-        self.points = points  # (name, points a yuan) when points pay in this program
-        self.applied: list[Applied] = []
-        self.refusal: PosError | None = None
-        self.kind = "cash"
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(self.tr("应收")))
-        self.due_label = big(f"￥{due.plain()}", 32)
-        lay.addWidget(self.due_label)
-        keys = QHBoxLayout()
-        self.buttons: dict[str, QPushButton] = {}
-        for key, kind, label in TENDERS:
-            QShortcut(QKeySequence(key), self).activated.connect(lambda k=kind: self.select(k))
-            if self.unavailable(kind) is not None:
-                continue
-            text = coin_name if kind == "coins" else self.tr(label)
-            if kind == "points" and points is not None:
-                text = points[0]
-            b = QPushButton(f"{key} {text}")
-            b.setMinimumHeight(48)
-            b.clicked.connect(lambda _=False, k=kind: self.select(k))
-            keys.addWidget(b)
-            self.buttons[kind] = b
-        lay.addLayout(keys)
-        if member is not None:
-            info = self.tr("储值余额 ￥{sv} · {coin} {n}").format(
-                sv=(member.principal + member.gift).plain(), coin=coin_name, n=member.coins
-            )
-            if points is not None:
-                info += f" · {points[0]} {member.points}"
-            if offline_limit is not None:
-                info += self.tr(" · 离线限额 ￥{x}").format(x=offline_limit.plain())
-            lay.addWidget(QLabel(info))
-        self.amount = QLineEdit()
-        self.amount.setPlaceholderText(self.tr("金额 (回车确认)"))
-        self.amount.setFont(QFont(self.font().family(), 18))
-        lay.addWidget(self.amount)
-        quick = QHBoxLayout()
-        self.quick: list[tuple[QPushButton, list[Money]]] = []
-        for _ in range(4):  # cash the customer hands over, for what is still due
-            b = QPushButton()
-            b.setMinimumHeight(36)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            held: list[Money] = []
-            b.clicked.connect(lambda _=False, h=held: self.add("cash", h[0]) if h else None)
-            quick.addWidget(b)
-            self.quick.append((b, held))
-        lay.addLayout(quick)
-        self.list = QLabel()
-        lay.addWidget(self.list)
-        self.left = big("", 20)
-        self.left.setStyleSheet("color:#b36b00;")
-        lay.addWidget(self.left)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        lay.addWidget(self.error)
-        self.amount.returnPressed.connect(self.enter)
-        self.select("cash")
-        self.update_view()
-
-    def quick_amounts(self) -> list[Money]:
-        fen = self.remaining().fen
-        out = [Money(fen)]
-        for step in (1000, 5000, 10000):
-            up = Money(-(-fen // step) * step)
-            if up not in out:
-                out.append(up)
-        return out[:4]
-
-    def remaining(self) -> Money:
-        return Money(max(0, self.due.fen - sum(a.amount.fen for a in self.applied)))
-
-    def unavailable(self, kind: str) -> PosError | None:
-        """Why this sale cannot take ``kind`` (the till's own reason and code), if so."""
-        if kind in ("stored_value", "coins", "points") and self.member is None:
-            return RuleViolation(self.tr("需先识别会员"), code="member_required")
-        if kind == "points" and self.points is None:
-            return RuleViolation(self.tr("本方案积分不能抵现"), code="points_not_payable")
-        return None
-
-    def select(self, kind: str) -> None:
-        why = self.unavailable(kind)
-        if why is not None:
-            self.refuse(why)
-            return
-        self.kind = kind
-        for k, b in self.buttons.items():
-            b.setDefault(k == kind)
-            b.setStyleSheet("font-weight: bold; background: #ffe9a8;" if k == kind else "")
-        left = self.remaining()
-        if kind == "coins" and self.member is not None:
-            self.amount.setText(str(min(self.member.coins, left.fen // self.coin_value.fen)))
-        elif kind == "points" and self.member is not None and self.points is not None:
-            self.amount.setText(str(min(self.member.points, left.fen * self.points[1] // 100)))
-        else:
-            self.amount.setText(left.plain())
-        self.amount.selectAll()
-        self.amount.setFocus()
-
-    def add(self, kind: str, amount: Money, coins: int = 0, points: int = 0) -> None:
-        self.applied.append(Applied(kind, amount, coins, points))
-        self.refusal = None
-        self.error.clear()
-        self.update_view()
-        if self.remaining().fen == 0:
-            self.accept()
-        else:
-            self.select(self.kind if kind != "cash" else "cash")
-
-    def refuse(self, err: PosError) -> None:
-        self.refusal = err
-        self.error.setText(err.message)
-
-    def enter(self) -> None:
-        text = self.amount.text().strip()
-        self.error.clear()
-        if not text and self.applied:
-            self.accept()  # as entered: the till refuses a short payment and says why
-            return
-        if self.kind in ("coins", "points"):
-            if not text.isdigit() or int(text) <= 0:
-                what = (
-                    self.tr("请输入整数个币") if self.kind == "coins" else self.tr("请输入整数积分")
-                )
-                self.refuse(InvalidInput(what, code=f"invalid_{self.kind}"))
-                return
-            n = int(text)
-            if self.kind == "coins":
-                self.add("coins", Money(n * self.coin_value.fen), n)
-            else:
-                per_yuan = self.points[1] if self.points else 100
-                self.add("points", Money(n * 100 // per_yuan), points=n)
-            return
-        amount = parse_money(text)
-        if amount is None or amount.fen <= 0:
-            msg = self.tr("金额不对: {t}").format(t=text)
-            self.refuse(InvalidInput(msg, code="invalid_amount"))
-            return
-        if self.kind != "cash" and amount > self.remaining():
-            msg = self.tr("只有现金可以找零: 还差 ￥{r}").format(r=self.remaining().plain())
-            self.refuse(RuleViolation(msg, code="tender_exceeds_due"))
-            return
-        self.add(self.kind, amount)
-
-    def update_view(self) -> None:
-        labels = dict((k, self.tr(lab)) for _, k, lab in TENDERS)
-        if self.points is not None:
-            labels["points"] = self.points[0]
-        rows = []
-        for a in self.applied:
-            count = a.coins or a.points
-            rows.append(
-                f"✓ {labels[a.kind]}  ￥{a.amount.plain()}" + (f"  ({count})" if count else "")
-            )
-        self.list.setText("\n".join(rows))
-        amounts = self.quick_amounts()
-        for i, (b, held) in enumerate(self.quick):
-            held[:] = amounts[i : i + 1]
-            b.setText(self.tr("现金 ￥{v}").format(v=held[0].plain()) if held else "")
-            b.setVisible(bool(held))
-        paid = sum(a.amount.fen for a in self.applied)
-        if paid >= self.due.fen:
-            self.left.setText(self.tr("找零 ￥{c}").format(c=Money(paid - self.due.fen).plain()))
-        else:
-            self.left.setText(self.tr("还差 ￥{r}").format(r=self.remaining().plain()))
-
-    def requests(self) -> list[TenderRequest]:
-        out = []
-        for a in self.applied:
-            if a.kind == "coins":
-                out.append(TenderRequest("coins", coins=a.coins))
-            elif a.kind == "points":
-                out.append(TenderRequest("points", points=a.points))
-            else:
-                out.append(TenderRequest(a.kind, a.amount))
-        return out
-
-    @property
-    def change(self) -> Money:
-        return Money(max(0, sum(a.amount.fen for a in self.applied) - self.due.fen))
 
 
 class PinDialog(QDialog):
@@ -311,8 +94,124 @@ class PinDialog(QDialog):
         self.pin.setFocus()
 
 
-class AmountDialog(QDialog):
-    """One amount with a live note (a recharge shows the gift it earns before confirming)."""
+# ----------------------------------------------------------------------------- the rule
+
+FRAME_PX = 40  # a window manager's title bar and borders, outside the dialog's own height
+
+
+def available(widget: QWidget) -> tuple[int, int]:
+    """The screen's size less its taskbars (width, height), for the screen the widget is
+    on: a dialog is never taller than this."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return 1024, 768
+    g = screen.availableGeometry()
+    return g.width(), g.height()
+
+
+def fit_screen(dialog: QDialog) -> None:
+    """Cap the dialog to the available screen (its scroll areas take what is left) and
+    keep it on the screen."""
+    width, height = available(dialog)
+    dialog.setMaximumSize(width, max(200, height - FRAME_PX))
+    if dialog.height() > dialog.maximumHeight():
+        dialog.resize(dialog.width(), dialog.maximumHeight())
+
+
+class KeyDialog(QDialog):
+    """The one keyboard rule of every form: Enter in a field moves to the next one and,
+    on the last, submits (``submit``: which checks first and may keep the dialog open);
+    Enter anywhere else submits too; Esc closes the dialog and nothing more (the key is
+    consumed here, never the window's: no void, no cancelled entry behind it). Never
+    taller than the screen.
+
+    ``refusal`` is what the last submit refused (the till's code), for whoever opened
+    the dialog and for scripts."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.steps: list[QLineEdit] = []
+        self.refusal: PosError | None = None
+        self._entered = False  # a field just took this Enter (it reaches the dialog too)
+
+    def chain(self, edits: Sequence[QLineEdit]) -> None:
+        """The fields Enter walks through, in order."""
+        self.steps = list(edits)
+        for i, e in enumerate(self.steps):
+            e.returnPressed.connect(partial(self._field_enter, i))
+
+    def _field_enter(self, i: int) -> None:
+        self._entered = True
+        QTimer.singleShot(0, self._clear_entered)  # in case the key never reaches us
+        if i + 1 < len(self.steps):
+            nxt = self.steps[i + 1]
+            nxt.setFocus()
+            nxt.selectAll()
+        else:
+            self.submit()
+
+    def _clear_entered(self) -> None:
+        self._entered = False
+
+    def submit(self) -> None:
+        self.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()  # never QDialog's default button: that skipped the fields
+            if self._entered:
+                self._entered = False
+            else:
+                self.submit()
+            return
+        if key == Qt.Key.Key_Escape:
+            event.accept()
+            self.reject()
+            return
+        super().keyPressEvent(event)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        fit_screen(self)
+
+    def show_refusal(self, label: QLabel, err: PosError, field: QLineEdit | None) -> None:
+        self.refusal = err
+        label.setText(refusal_text(err))  # a form's own check keeps its words
+        label.show()
+        if field is not None:
+            field.setFocus()
+            field.selectAll()
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("color: #b00020; font-weight: bold;")
+    label.setWordWrap(True)
+    return label
+
+
+def scrolled(inner: QWidget) -> QScrollArea:
+    """A body that scrolls when the screen is short (Up/Down, PageUp/PageDown)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(inner)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
+def fitted(inner: QWidget, room: QWidget, share: float = 0.5) -> QScrollArea:
+    """``inner`` in a scroll area as tall as it needs, up to ``share`` of the screen."""
+    area = scrolled(inner)
+    _, height = available(room)
+    area.setMinimumHeight(min(inner.sizeHint().height() + 4, max(80, int(height * share))))
+    return area
+
+
+class AmountDialog(KeyDialog):
+    """One amount with a live note (a recharge shows the gift it earns before confirming);
+    Enter on a wrong amount says so and stays."""
 
     def __init__(
         self, title: str, prompt: str, note: Callable[[Money], str], parent: QWidget | None = None
@@ -321,32 +220,43 @@ class AmountDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(prompt))
+        text = QLabel(prompt)
+        text.setWordWrap(True)
+        lay.addWidget(fitted(text, self), 1)  # a long prompt (recharge steps) scrolls
         self.amount = QLineEdit()
         self.amount.setFont(QFont(self.font().family(), 18))
         lay.addWidget(self.amount)
         self.note = big("", 14)
         self.note.setStyleSheet("color:#1b7f3b;")
         self.note.setMinimumHeight(28)
+        self.note.setWordWrap(True)
         lay.addWidget(self.note)
+        self.error = error_label()
+        lay.addWidget(self.error)
         self._note = note
         self.amount.textChanged.connect(self._update)
-        self.amount.returnPressed.connect(self._enter)
+        self.chain([self.amount])
         box = ok_cancel(self)
-        box.accepted.connect(self._enter)
+        box.accepted.connect(self.submit)
         box.rejected.connect(self.reject)
         lay.addWidget(box)
         self.value: Money | None = None
+        self.amount.setFocus()
 
     def _update(self, text: str) -> None:
+        self.error.clear()
         m = parse_money(text)
         self.note.setText(self._note(m) if m is not None and m.fen > 0 else "")
 
-    def _enter(self) -> None:
-        m = parse_money(self.amount.text())
-        if m is not None and m.fen > 0:
-            self.value = m
-            self.accept()
+    def submit(self) -> None:
+        text = self.amount.text().strip()
+        m = parse_money(text)
+        if m is None or m.fen <= 0:
+            why = self.tr("金额不对: {t}").format(t=text) if text else self.tr("请输入金额")
+            self.show_refusal(self.error, InvalidInput(why, code="invalid_amount"), self.amount)
+            return
+        self.value = m
+        self.accept()
 
 
 def print_close_row(dialog: QDialog, on_print: Callable[[], None] | None) -> QHBoxLayout:
@@ -354,17 +264,20 @@ def print_close_row(dialog: QDialog, on_print: Callable[[], None] | None) -> QHB
     row = QHBoxLayout()
     if on_print is not None:
         p = QPushButton(QCoreApplication.translate("Dialogs", "打印 (P)"))
+        p.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         p.clicked.connect(on_print)
         QShortcut(QKeySequence("P"), dialog).activated.connect(on_print)
         row.addWidget(p)
     close = QPushButton(QCoreApplication.translate("Dialogs", "关闭 (Esc)"))
+    close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     close.clicked.connect(dialog.accept)
     row.addWidget(close)
     return row
 
 
-class ImageDialog(QDialog):
-    """A receipt as the printer would print it (the PNG preview), with a print key."""
+class ImageDialog(KeyDialog):
+    """A receipt as the printer would print it (the PNG preview), with a print key; it
+    scrolls, and is never taller than the screen."""
 
     def __init__(
         self,
@@ -382,15 +295,25 @@ class ImageDialog(QDialog):
         self.image.setPixmap(picture)
         scroll = QScrollArea()
         scroll.setWidget(self.image)
-        scroll.setMinimumSize(min(picture.width() + 24, 640), 600)
+        _, height = available(self)
+        room = max(160, height - FRAME_PX - 90)  # the print/close row and margins
+        scroll.setMinimumSize(min(picture.width() + 24, 640), min(600, room))
         lay.addWidget(scroll)
         lay.addLayout(print_close_row(self, on_print))
+        scroll.setFocus()  # Up/Down, PageUp/PageDown scroll the receipt
 
 
-class TextDialog(QDialog):
-    """A report or slip on screen (X/Z), with a print button: free lines, or (label,
-    value) rows in a grid, values right-aligned so the figures line up whatever the
-    labels' widths (Chinese labels are not as wide as their character count says)."""
+TONES = {"good": "#1b7f3b", "bad": "#b00020", "": "#111"}
+
+
+class TextDialog(KeyDialog):
+    """A report or slip on screen (X, handover, Z), with a print key: free lines, or
+    (label, value) rows in a grid, values right-aligned so the figures line up whatever
+    the labels' widths (Chinese labels are not as wide as their character count says).
+
+    ``summary`` rows (label, value, tone: "good" green, "bad" red, "" plain) come first
+    in large type and always show; the rest scrolls below them. Never taller than the
+    screen: the print and close keys are always on it. P prints, Enter or Esc closes."""
 
     def __init__(
         self,
@@ -399,19 +322,49 @@ class TextDialog(QDialog):
         parent: QWidget | None = None,
         on_print: Callable[[], None] | None = None,
         rows: list[tuple[str, str]] | None = None,
+        summary: list[tuple[str, str, str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(480)
         lay = QVBoxLayout(self)
         font = QFont(self.font().family(), 12)
-        if rows is None:
-            body = QLabel("\n".join(lines))
-            body.setFont(font)
-            body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            lay.addWidget(body)
+        self.summary = QWidget()
+        if summary:
+            grid = QGridLayout(self.summary)
+            grid.setHorizontalSpacing(24)
+            head = QFont(self.font().family(), 15)
+            head.setBold(True)
+            for i, (label, value, tone) in enumerate(summary):
+                name, figure = QLabel(label), QLabel(value)
+                figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                for w in (name, figure):
+                    w.setFont(head)
+                    w.setStyleSheet(f"color:{TONES.get(tone, TONES[''])};")
+                grid.addWidget(name, i, 0)
+                grid.addWidget(figure, i, 1)
+            self.summary.setStyleSheet("background:#f6f6f6;")
+            lay.addWidget(self.summary)
         else:
-            lay.addLayout(self._grid(rows, font))
+            self.summary.hide()
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 12, 0)
+        if rows is None:
+            text = QLabel("\n".join(lines))
+            text.setFont(font)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            inner.addWidget(text)
+        else:
+            inner.addLayout(self._grid(rows, font))
+        inner.addStretch(1)
+        self.body = scrolled(body)
+        _, height = available(self)
+        self.body.setMinimumHeight(min(body.sizeHint().height() + 4, max(120, height // 3)))
+        self.body.setMinimumWidth(body.sizeHint().width() + 24)
+        lay.addWidget(self.body, 1)
         lay.addLayout(print_close_row(self, on_print))
+        self.body.setFocus()  # Up/Down, PageUp/PageDown scroll the rest of the report
 
     @staticmethod
     def _grid(rows: list[tuple[str, str]], font: QFont) -> QGridLayout:
@@ -432,9 +385,9 @@ class TextDialog(QDialog):
         return grid
 
 
-class PickDialog(QDialog):
+class PickDialog(KeyDialog):
     """A short list to read and one line to type the choice into (coupon ids, gift
-    numbers, return lines); Enter takes what is typed, Esc cancels."""
+    numbers, return lines); Enter takes what is typed, Esc cancels. A long list scrolls."""
 
     def __init__(
         self,
@@ -451,13 +404,13 @@ class PickDialog(QDialog):
         body = QLabel("\n".join(rows) if rows else self.tr("(无)"))
         body.setFont(QFont(self.font().family(), 13))
         body.setStyleSheet("padding:6px;background:#f6f6f6;border:1px solid #ddd;")
-        lay.addWidget(body)
+        lay.addWidget(fitted(body, self), 1)
         lay.addWidget(QLabel(prompt))
         self.entry = QLineEdit(text)
         self.entry.setFont(QFont(self.font().family(), 16))
         self.entry.selectAll()
         lay.addWidget(self.entry)
-        self.entry.returnPressed.connect(self.accept)
+        self.chain([self.entry])
         self.entry.setFocus()
 
     @property
@@ -465,14 +418,118 @@ class PickDialog(QDialog):
         return self.entry.text().strip()
 
 
-class FormDialog(QDialog):
-    """A few labelled fields (register a member, sell or load a prepaid card): Enter moves
-    to the next field and, on the last, confirms."""
+class ChoiceDialog(KeyDialog):
+    """One of a numbered list (a held sale): Up/Down move the highlight, a typed number
+    picks that row, Enter takes the number typed or else the highlighted row; Esc cancels.
+    ``choice`` is the picked row (0-based)."""
 
     def __init__(
         self,
         title: str,
-        fields: list[tuple[str, str, bool]],  # key, label, secret
+        rows: list[str],
+        prompt: str,
+        parent: QWidget | None = None,
+        current: int = 0,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.choice: int | None = None
+        lay = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.list.setFont(QFont(self.font().family(), 14))
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the number line keeps the keys
+        for i, row in enumerate(rows, 1):
+            self.list.addItem(f"{i:>2}  {row}")
+        if rows:
+            self.list.setCurrentRow(max(0, min(current, len(rows) - 1)))
+        _, height = available(self)
+        per_row = self.list.sizeHintForRow(0) if rows else 24
+        self.list.setMinimumHeight(min(per_row * len(rows) + 8, max(120, height // 2)))
+        lay.addWidget(self.list, 1)
+        lay.addWidget(QLabel(prompt))
+        self.entry = QLineEdit()
+        self.entry.setFont(QFont(self.font().family(), 16))
+        lay.addWidget(self.entry)
+        self.error = error_label()
+        lay.addWidget(self.error)
+        self.chain([self.entry])
+        self.entry.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()))
+        if step is not None and self.list.count():
+            row = max(0, min(self.list.count() - 1, self.list.currentRow() + step))
+            self.list.setCurrentRow(row)
+            self.entry.clear()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def submit(self) -> None:
+        text = self.entry.text().strip()
+        n = self.list.count()
+        if text:
+            if not (text.isdigit() and 1 <= int(text) <= n):
+                why = self.tr("没有第 {no} 项: 请输入 1-{n}").format(no=text, n=n)
+                self.show_refusal(self.error, InvalidInput(why, code="unknown_choice"), self.entry)
+                return
+            self.choice = int(text) - 1
+        elif n and self.list.currentRow() >= 0:
+            self.choice = self.list.currentRow()
+        else:
+            return
+        self.accept()
+
+
+class ConfirmDialog(KeyDialog):
+    """A yes/no question about what is on the screen (replace the member, hand over with
+    sales held): Enter says yes, Esc says no."""
+
+    def __init__(
+        self, title: str, text: str, yes: str, no: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        lay = QVBoxLayout(self)
+        question = big(text, 15)
+        question.setWordWrap(True)
+        lay.addWidget(question)
+        row = QHBoxLayout()
+        for label, act in ((f"{yes} (回车)", self.accept), (f"{no} (Esc)", self.reject)):
+            b = QPushButton(label)
+            b.setMinimumHeight(40)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(act)
+            row.addWidget(b)
+        lay.addLayout(row)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a form. ``scan``: it expects a code (a member card, a prepaid card, a
+    staff badge) and takes a scan (``FormDialog.take_scan``); ``required``: it cannot be
+    left empty; ``check``: why the text typed is refused, if it is (the till's code)."""
+
+    key: str
+    label: str
+    secret: bool = False
+    required: bool = False
+    scan: bool = False
+    check: Callable[[str], PosError | None] | None = None
+
+
+class FormDialog(KeyDialog):
+    """A few labelled fields (register a member, sell or load a prepaid card): Enter moves
+    to the next field and, on the last, checks every field and confirms; a refused field
+    keeps the form open, says why and takes the cursor. A scan goes into the code field
+    (``take_scan``)."""
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field | tuple[str, str, bool]],  # a Field, or (key, label, secret)
         note: str = "",
         parent: QWidget | None = None,
     ) -> None:
@@ -481,31 +538,72 @@ class FormDialog(QDialog):
         self.setMinimumWidth(420)
         lay = QFormLayout(self)
         if note:
-            lay.addRow(QLabel(note))
+            text = QLabel(note)
+            text.setWordWrap(True)
+            lay.addRow(text)
+        self.specs = [f if isinstance(f, Field) else Field(f[0], f[1], f[2]) for f in fields]
         self.fields: dict[str, QLineEdit] = {}
-        edits = []
-        for key, label, secret in fields:
+        for f in self.specs:
             e = QLineEdit()
-            if secret:
+            if f.secret:
                 e.setEchoMode(QLineEdit.EchoMode.Password)
-            lay.addRow(label, e)
-            self.fields[key] = e
-            edits.append(e)
-        for e, nxt in itertools.pairwise(edits):
-            e.returnPressed.connect(nxt.setFocus)
-        if edits:
-            edits[-1].returnPressed.connect(self.accept)
-            edits[0].setFocus()
+            if f.scan:
+                e.setPlaceholderText(self.tr("扫码或输入"))
+            lay.addRow(f.label + (" *" if f.required else ""), e)
+            self.fields[f.key] = e
+        self.error = error_label()
+        lay.addRow(self.error)
+        self.chain(list(self.fields.values()))
+        if self.steps:
+            self.steps[0].setFocus()
         box = ok_cancel(self)
-        box.accepted.connect(self.accept)
+        box.accepted.connect(self.submit)
         box.rejected.connect(self.reject)
         lay.addRow(box)
 
     def values(self) -> dict[str, str]:
         return {k: e.text().strip() for k, e in self.fields.items()}
 
+    def refused_field(self) -> tuple[PosError, QLineEdit] | None:
+        """The first field the form refuses, and why."""
+        for f in self.specs:
+            edit = self.fields[f.key]
+            text = edit.text().strip()
+            err: PosError | None = None
+            if f.required and not text:
+                name = f.label.split(" (")[0]
+                err = InvalidInput(self.tr("请填写{field}").format(field=name), code="required")
+            elif f.check is not None:
+                err = f.check(text)
+            if err is not None:
+                return err, edit
+        return None
 
-class MenuDialog(QDialog):
+    def submit(self) -> None:
+        refused = self.refused_field()
+        if refused is not None:
+            self.show_refusal(self.error, *refused)
+            return
+        self.refusal = None
+        self.accept()
+
+    def take_scan(self, code: str) -> bool:
+        """A scan while the form is open: into the focused code field, else the first
+        empty one, then on as Enter would go. False when no code field wants it (the
+        window then keeps it for the sale)."""
+        codes = [f.key for f in self.specs if f.scan]
+        target = next((k for k in codes if self.fields[k].hasFocus()), None)
+        target = target or next((k for k in codes if not self.fields[k].text().strip()), None)
+        if target is None:
+            return False
+        edit = self.fields[target]
+        edit.setText(code)
+        self._field_enter(self.steps.index(edit))
+        self._entered = False  # no key is on its way
+        return True
+
+
+class MenuDialog(KeyDialog):
     """A small keyboard menu (店长 F1): one button per item, showing its number and its
     own key; the number picks it, Esc cancels. ``choice`` is the picked index (0-based)."""
 
@@ -529,6 +627,19 @@ class MenuDialog(QDialog):
             self.buttons.append(b)
         lay.addWidget(QLabel(self.tr("按数字键选择, Esc 取消")))
 
+    def submit(self) -> None:
+        """Enter alone picks nothing: the number does."""
+
     def pick(self, n: int) -> None:
         self.choice = n
         self.accept()
+
+
+def __getattr__(name: str) -> Any:
+    """The tender dialog lives in ``ui.tender_dialog``; its old names still import from
+    here (``from ui.dialogs import TenderDialog, TENDERS``)."""
+    if name in ("TenderDialog", "TENDERS", "Applied"):
+        from ui import tender_dialog
+
+        return getattr(tender_dialog, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,8 +7,8 @@ for tables of labels (translated where they are shown). With no translator the
 screen is Chinese; ``pos_en.qm`` (compiled from ``ui/i18n/pos_en.ts``) makes it
 English. ``python packaging/i18n.py`` brings the .ts up to date and compiles it.
 
-What the store and the program name (products, tiers, coins, segments) and the
-refusals of the counter services are data: they are shown as they come.
+What the store and the program name (products, tiers, coins, segments) is data: it is
+shown as it comes. The counter's refusals are worded here, by code (ui/refusals.py).
 """
 
 from __future__ import annotations

@@ -18,46 +18,55 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from devices.printer.render import receipt_bytes, render_escpos
+from devices.printer.documents import Documents
 from terminal.app.counter import CommittedSale, Counter
 from terminal.app.screen import MemberPanel, Screen, screen
 from terminal.app.shifts import Shifts
-from terminal.errors import InvalidInput, PosError, RuleViolation
+from terminal.errors import InvalidInput, PosError
 from terminal.money import Money
-from terminal.printing.layout import StoreInfo, recharge_slip, report_slip, sale_receipt
+from terminal.printing.layout import StoreInfo
 from terminal.quantity import Qty
+from ui.activation import KeepActive
 from ui.desks.base import Desk
+from ui.desks.held import HeldDesk
+from ui.desks.members import GIFTS, MembersDesk
+from ui.desks.payment import PaidPanel, PaymentDesk
+from ui.desks.reports import ReportsDesk
+from ui.desks.sale import SaleDesk
 from ui.dialogs import (
     AmountDialog,
+    Field,
     FormDialog,
     ImageDialog,
     MenuDialog,
     PickDialog,
     PinDialog,
     TenderDialog,
-    TextDialog,
     big,
     parse_money,
 )
 from ui.hq_link import HqLink, SyncStatus
-from ui.lang import english
+from ui.keyrow import KeyRow
 from ui.models import SaleModel
 from ui.qt import (
     QT_TRANSLATE_NOOP,
     QAbstractItemView,
     QApplication,
+    QCoreApplication,
     QDialog,
+    QEvent,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QKeyEvent,
     QKeySequence,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QObject,
     QPushButton,
     QShortcut,
     Qt,
@@ -67,6 +76,7 @@ from ui.qt import (
     QWidget,
     Signal,
 )
+from ui.refusals import coupon_text, refusal_text
 from ui.worker import Worker
 
 Printer = Callable[[str, bytes], None]
@@ -100,33 +110,34 @@ HINTS = {  # what a device's problem means for the sale
 
 KEYS = (  # key, label, method
     ("F1", QT_TRANSLATE_NOOP("MainWindow", "店长"), "manager_menu"),
-    ("F2", QT_TRANSLATE_NOOP("MainWindow", "会员"), "focus_member"),
-    ("F3", QT_TRANSLATE_NOOP("MainWindow", "优惠券"), "toggle_coupons"),
-    ("F4", QT_TRANSLATE_NOOP("MainWindow", "挂单/取单"), "hold_or_recall"),
+    ("F2", QT_TRANSLATE_NOOP("MainWindow", "会员"), "members.focus_member"),
+    ("F3", QT_TRANSLATE_NOOP("MainWindow", "优惠券"), "members.toggle_coupons"),
+    ("F4", QT_TRANSLATE_NOOP("MainWindow", "挂单/取单"), "held.hold_or_recall"),
     ("F5", QT_TRANSLATE_NOOP("MainWindow", "售卡"), "sell_card"),
-    ("F6", QT_TRANSLATE_NOOP("MainWindow", "领券"), "claim_gifts"),
-    ("F7", QT_TRANSLATE_NOOP("MainWindow", "注册"), "register_member"),
-    ("F8", QT_TRANSLATE_NOOP("MainWindow", "收款"), "pay"),
+    ("F6", QT_TRANSLATE_NOOP("MainWindow", "领券"), "members.claim_gifts"),
+    ("F7", QT_TRANSLATE_NOOP("MainWindow", "注册"), "members.register_member"),
+    ("F8", QT_TRANSLATE_NOOP("MainWindow", "收款"), "payment.pay"),
     ("F9", QT_TRANSLATE_NOOP("MainWindow", "充值"), "recharge"),
     ("F10", QT_TRANSLATE_NOOP("MainWindow", "退货"), "return_sale"),
-    ("F11", QT_TRANSLATE_NOOP("MainWindow", "X报表"), "x_report"),
+    ("F11", QT_TRANSLATE_NOOP("MainWindow", "X报表"), "reports.x_report"),
     ("F12", QT_TRANSLATE_NOOP("MainWindow", "交班"), "handover"),
-    ("Del", QT_TRANSLATE_NOOP("MainWindow", "删除行"), "remove_last_line"),
-    ("Esc", QT_TRANSLATE_NOOP("MainWindow", "作废"), "void"),
+    ("Del", QT_TRANSLATE_NOOP("MainWindow", "删除行"), "sale.remove_line"),
+    ("Esc", QT_TRANSLATE_NOOP("MainWindow", "作废"), "sale.void"),
 )
 MORE_KEYS = (  # shifted keys: shown in the tooltip of their plain key's button
-    ("Shift+F3", "F3", QT_TRANSLATE_NOOP("MainWindow", "选择优惠券"), "pick_coupons"),
+    ("Shift+F3", "F3", QT_TRANSLATE_NOOP("MainWindow", "选择优惠券"), "members.pick_coupons"),
     ("Shift+F5", "F5", QT_TRANSLATE_NOOP("MainWindow", "充值卡绑定到会员"), "load_card"),
     ("Shift+F10", "F10", QT_TRANSLATE_NOOP("MainWindow", "部分退货 (按行)"), "return_lines"),
     ("Ctrl+P", "F8", QT_TRANSLATE_NOOP("MainWindow", "补打上一张小票"), "reprint_last"),
+    ("Insert", "Del", QT_TRANSLATE_NOOP("MainWindow", "改数量 (选中行)"), "sale.quantity_key"),
 )
 MANAGER_KEYS = (  # key, label, method: each behind the manager's PIN; also in the F1 menu
-    ("Ctrl+F1", QT_TRANSLATE_NOOP("MainWindow", "改价 (选中行)"), "override_price"),
-    ("Ctrl+F2", QT_TRANSLATE_NOOP("MainWindow", "整单折扣"), "discount_sale"),
+    ("Ctrl+F1", QT_TRANSLATE_NOOP("MainWindow", "改价 / 折扣 (选中行)"), "sale.override_price"),
+    ("Ctrl+F2", QT_TRANSLATE_NOOP("MainWindow", "整单折扣"), "sale.discount_sale"),
     ("Ctrl+F3", QT_TRANSLATE_NOOP("MainWindow", "退储值"), "refund_stored_value"),
     ("Ctrl+F4", QT_TRANSLATE_NOOP("MainWindow", "作废已结小票"), "void_receipt"),
     ("Ctrl+F5", QT_TRANSLATE_NOOP("MainWindow", "开钱箱"), "open_drawer"),
-    ("Ctrl+F6", QT_TRANSLATE_NOOP("MainWindow", "日结 (Z 报表)"), "z_report"),
+    ("Ctrl+F6", QT_TRANSLATE_NOOP("MainWindow", "日结 (Z 报表)"), "reports.z_report"),
 )
 DRAWER_REASONS = (  # recorded in Chinese (the audit), shown in the till's language
     QT_TRANSLATE_NOOP("MainWindow", "换零钱"),
@@ -134,14 +145,24 @@ DRAWER_REASONS = (  # recorded in Chinese (the audit), shown in the till's langu
     QT_TRANSLATE_NOOP("MainWindow", "取出大额现金"),
     QT_TRANSLATE_NOOP("MainWindow", "核对现金"),
 )
-GIFTS = (
-    ("monthly", QT_TRANSLATE_NOOP("MainWindow", "月券礼")),
-    ("birthday", QT_TRANSLATE_NOOP("MainWindow", "生日礼")),
-)
 
 
 # the desks the window composes (ui.desks): name, class
-DESKS: tuple[tuple[str, type[Desk]], ...] = ()
+DESKS: tuple[tuple[str, type[Desk]], ...] = (
+    ("sale", SaleDesk),
+    ("members", MembersDesk),
+    ("held", HeldDesk),
+    ("reports", ReportsDesk),
+    ("payment", PaymentDesk),
+)
+
+
+def till_settings(counter: Counter) -> dict[str, str]:
+    """The till's ``Setting`` rows (the printer's width, encoding...)."""
+    from terminal.store.schema import Setting
+
+    with counter.sessions() as s:
+        return {r.key: r.value for r in s.query(Setting).all()}
 
 
 class MainWindow(QMainWindow):
@@ -162,9 +183,15 @@ class MainWindow(QMainWindow):
         store: StoreInfo,
         printer: Printer | None = None,
         drawer: Drawer | None = None,
+        documents: Documents | None = None,
     ) -> None:
         super().__init__()
         self.counter, self.worker, self.shifts, self.store = counter, worker, shifts, store
+        # every printed document, at the printer's width and encoding (its settings)
+        self.documents = documents or Documents.from_settings(
+            till_settings(counter), counter.program, store
+        )
+        self.last_paid_at: datetime | None = None  # the last receipt's time, for its reprint
         self.printer = printer  # called on the worker thread (a spool write, never the device)
         self.drawer = drawer  # likewise
         self.held_scans: list[str] = []  # scanned while a dialog was open, applied after
@@ -181,6 +208,7 @@ class MainWindow(QMainWindow):
         # name -> desk (ui.desks), named in the key tables as "name.method"
         self.desks: dict[str, Desk] = {name: desk(self) for name, desk in DESKS}
         self._build()
+        self.keep_active = KeepActive(self)  # the keyboard back after every dialog
         self.refresh()
 
     def action(self, name: str) -> Callable[[], None]:
@@ -228,6 +256,7 @@ class MainWindow(QMainWindow):
         self.input.setPlaceholderText(self.tr("扫码 / 输入商品码 · 数量* · 会员码或手机号"))
         self.input.setMinimumHeight(40)
         self.input.returnPressed.connect(self._enter)
+        self.input.installEventFilter(self)  # Del / Insert act on the chosen line
         left.addWidget(self.input)
         self.message = QLabel()
         self.message.setMinimumHeight(24)
@@ -243,6 +272,8 @@ class MainWindow(QMainWindow):
         frame.setFrameShape(QFrame.Shape.StyledPanel)
         fl = QVBoxLayout(frame)
         fl.addWidget(self.member)
+        self.paid_panel = PaidPanel()  # the change and balances after a payment
+        fl.addWidget(self.paid_panel)
         right.addWidget(frame, 3)
         totals = QGridLayout()
         self.regular = QLabel()
@@ -268,16 +299,15 @@ class MainWindow(QMainWindow):
         right.addLayout(totals)
         body.addLayout(right, 2)
         outer.addLayout(body, 1)
-        keys = QHBoxLayout()
+        keys = KeyRow()  # one row when wide, two at 1024 px
         self.buttons: dict[str, QPushButton] = {}
         for key, label, method in KEYS:
             b = QPushButton(f"{key}\n{self.tr(label)}")
-            b.setMinimumSize(84, 56)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(self.action(method))
             seq = QKeySequence("Delete" if key == "Del" else ("Escape" if key == "Esc" else key))
             QShortcut(seq, self).activated.connect(self.action(method))
-            keys.addWidget(b)
+            keys.add(b)
             self.buttons[key] = b
         for seq_text, key, label, method in MORE_KEYS:
             QShortcut(QKeySequence(seq_text), self).activated.connect(self.action(method))
@@ -291,9 +321,11 @@ class MainWindow(QMainWindow):
             + "\n"
             + "\n".join(f"{k}: {self.tr(label)}" for k, label, _ in MANAGER_KEYS)
         )
-        QShortcut(QKeySequence("Up"), self).activated.connect(lambda: self.move_selection(-1))
-        QShortcut(QKeySequence("Down"), self).activated.connect(lambda: self.move_selection(1))
-        outer.addLayout(keys)
+        sale = self.desks["sale"]
+        assert isinstance(sale, SaleDesk)
+        QShortcut(QKeySequence("Up"), self).activated.connect(lambda: sale.move_selection(-1))
+        QShortcut(QKeySequence("Down"), self).activated.connect(lambda: sale.move_selection(1))
+        outer.addWidget(keys)
         self.setCentralWidget(root)
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status, 1)
@@ -305,6 +337,18 @@ class MainWindow(QMainWindow):
         self.scan_release.timeout.connect(self._release_scans)
         self.tick()
         self.input.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """The input line keeps Del for its text while it has some; empty, Del removes the
+        chosen line."""
+        if watched is self.input and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            sale = self.desks["sale"]
+            assert isinstance(sale, SaleDesk)
+            if event.key() == Qt.Key.Key_Delete and not self.input.text():
+                sale.remove_line()
+                return True
+        return super().eventFilter(watched, event)
 
     def tick(self) -> None:
         """The header (store, cashier, the till's clock) and the device line."""
@@ -346,7 +390,7 @@ class MainWindow(QMainWindow):
 
     def refused(self, err: BaseException) -> None:
         if isinstance(err, PosError):
-            self.say(f"✗ {err.message}", error=True)
+            self.say(f"✗ {refusal_text(err, self.counter.program.coin_name)}", error=True)
             QApplication.beep()
             self.happened.emit("refused", err)
         else:
@@ -361,6 +405,7 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, s: Screen) -> None:
         self.current = s
+        self.paid_panel.follow(s)  # the last payment's change stays until a sale begins
         self.model.set_rows(s.lines)
         if s.lines:
             self.table.selectRow(len(s.lines) - 1)
@@ -415,13 +460,17 @@ class MainWindow(QMainWindow):
         ]
         if p.points and prog.points_pay:
             rows.append(f"<p>{prog.points_name} {p.points}</p>")
-        chosen = f" · {p.coupons_chosen}" if p.coupons_chosen else ""
+        why = coupon_text(p.coupons_why) or p.coupons_chosen  # the reason in words
+        chosen = f" · {why}" if why else ""
         rows.append("<p>" + self.tr("优惠券 %n 张", "", p.coupons_usable) + f"{chosen}</p>")
         if p.gifts_waiting:
             names = dict(GIFTS)
             #: The separator between the gifts' names in a list: ", " in English.
             sep = self.tr("、")
-            gifts = sep.join(self.tr(names[g]) if g in names else g for g in p.gifts_waiting)
+            gifts = sep.join(
+                QCoreApplication.translate("MembersDesk", names[g]) if g in names else g
+                for g in p.gifts_waiting
+            )
             ready = self.tr("{gifts}可领取 (F6)").format(gifts=gifts)
             rows.append(f"<p style='color:#b36b00'><b>{ready}</b></p>")
         segment = self.tr("分群: {name} → {action}")
@@ -523,7 +572,19 @@ class MainWindow(QMainWindow):
         self._release_scans()
 
     def _release_scans(self) -> None:
-        if QApplication.activeModalWidget() is not None:
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            # a dialog with a field that expects a code (a card number, a badge) takes it
+            take = getattr(modal, "take_scan", None)
+            if callable(take):  # each scan in order; those it does not take wait
+                kept: list[str] = []
+                while self.held_scans and QApplication.activeModalWidget() is modal:
+                    code = self.held_scans.pop(0)
+                    if not take(code):
+                        kept.append(code)
+                self.held_scans[:0] = kept
+            if not self.held_scans:
+                return
             if not self.scan_release.isActive():
                 self.scan_release.start()
                 self.say(self.tr("扫码已暂存 (%n), 关闭对话框后加入本单", "", len(self.held_scans)))
@@ -541,149 +602,25 @@ class MainWindow(QMainWindow):
     def handle_code(self, code: str) -> None:
         """A scan or a typed code: members are identified, anything else goes in the sale."""
         if code.startswith(("MC1.", "M")) or (len(code) == 11 and code.startswith("1")):
-            self.identify(code)
+            members = self.desks["members"]
+            assert isinstance(members, MembersDesk)
+            members.identify(code)
             return
         qty, self.pending_qty = self.pending_qty, None
         self.op(lambda: self.counter.scan(code, qty), lambda _: self.say(""))
 
     # ------------------------------------------------------------------ actions
 
-    def identify(self, code: str) -> None:
-        known = self.tr("会员 {code} 已识别")
-        self.op(
-            lambda: self.counter.identify(code), lambda st: self.say(known.format(code=st.code))
-        )
+    def print_void_slip(self, lines: int, due: Money, cashier: str, reason: str) -> None:
+        """作废单: a sale voided before payment, signed by the cashier (loss prevention
+        reads these against the ledger's ``void`` rows)."""
+        docs, now = self.documents, self.counter.now
+        who = self.store.cashier_name or cashier
 
-    def focus_member(self) -> None:
-        self.expect_entry(self.tr("请扫会员码或输入手机号 (回车)"), self.identify)
+        def render() -> bytes:
+            return docs.open_sale_voided(lines, due, who, reason, now=now)
 
-    def toggle_coupons(self) -> None:
-        best = self.tr("已自动选择最优优惠券")
-        self.op(lambda: self.counter.choose_coupons(True), lambda _: self.say(best))
-
-    def pick_coupons(self) -> None:
-        """Shift+F3: the cashier names the coupons (ids, space or comma separated); an empty
-        line uses none. Without a member the till says one is needed."""
-        panel = self.current.member if self.current else None
-        if panel is None:
-            self.op(lambda: self.counter.choose_coupons(False, ()))
-            return
-        code = panel.code
-
-        valid = self.tr("有效期至 {date}")  # read here: usable() runs on the worker
-
-        def usable() -> list[str]:
-            today = self.counter.now.date()
-            state = self.counter.member_state(code)
-            return [
-                f"{c.id:<14} {c.name}  " + valid.format(date=f"{c.valid_through:%Y-%m-%d}")
-                for c in state.coupons
-                if c.usable_on(today)
-            ]
-
-        def ask(rows: list[str]) -> None:
-            prompt = self.tr("输入券号 (空格分隔, 空 = 不用券), 回车确认")
-            dlg = PickDialog(self.tr("选择优惠券"), rows, prompt, "", self)
-            if dlg.exec() != QDialog.DialogCode.Accepted:
-                return
-            ids = [i for i in dlg.value.replace(",", " ").replace("，", " ").split() if i]
-            chosen = self.tr("已选择优惠券 {ids}").format(ids=" ".join(ids) or self.tr("无"))
-            self.op(
-                lambda: self.counter.choose_coupons(False, ids),
-                lambda _: self.say(chosen),
-            )
-
-        self.worker.run(usable, ask, self.refused)
-
-    def remove_last_line(self) -> None:
-        if self.current and self.current.lines:
-            no = self.current.lines[-1].no
-            gone = self.tr("已删除第 {no} 行").format(no=no)
-            self.op(lambda: self.counter.remove_line(no), lambda _: self.say(gone))
-
-    def void(self) -> None:
-        if self.entry is not None:  # Esc first cancels a pending entry (F2, F10)
-            self.entry = None
-            self.say(self.tr("已取消"))
-            return
-        voided = self.tr("本单已作废")
-        self.op(self.counter.void, lambda _: self.say(voided))
-
-    def hold_or_recall(self) -> None:
-        if self.current and self.current.lines:
-            held_now = self.tr("已挂单")
-            self.op(lambda: self.counter.hold(), lambda _: self.say(held_now))
-            return
-        none_held, recalled = self.tr("没有挂单"), self.tr("已取单")
-
-        def recall() -> Any:
-            held = self.counter.held()
-            if not held:
-                raise PosError(none_held, code="no_held_sale")
-            return self.counter.recall(held[0][0])
-
-        self.op(recall, lambda _: self.say(recalled))
-
-    def claim_gifts(self) -> None:
-        """F6: the gifts, which are waiting; Enter claims those waiting, a number claims that
-        one (the till says why one cannot be claimed)."""
-        panel = self.current.member if self.current else None
-        waiting = panel.gifts_waiting if panel else ()
-        ready = self.tr("可领取")
-        rows = [
-            f"{i}  {self.tr(name)}  {ready if kind in waiting else '—'}"
-            for i, (kind, name) in enumerate(GIFTS, 1)
-        ]
-        default = " ".join(str(i) for i, (k, _) in enumerate(GIFTS, 1) if k in waiting)
-        title, prompt = self.tr("领取会员礼券"), self.tr("输入序号 (回车领取)")
-        dlg = PickDialog(title, rows, prompt, default, self)
-        if dlg.exec() != QDialog.DialogCode.Accepted:
-            return
-        kinds = dict((str(i), kind) for i, (kind, _) in enumerate(GIFTS, 1))
-        kinds.update((kind, kind) for kind, _ in GIFTS)
-        for choice in dlg.value.replace(",", " ").split():
-            kind = kinds.get(choice, choice)
-            self.op(
-                partial(self.counter.claim_gift, kind),
-                lambda cs: self.say(self.tr("已领取 %n 张优惠券", "", len(cs))),
-            )
-
-    def pay(self) -> None:
-        s = self.current
-        if s is None or s.empty:  # nothing to pay: the till says so
-            self.op(lambda: self.counter.pay(()))
-            return
-        prog = self.counter.program
-        offline = prog.offline_spend_limit if self.counter.offline() else None
-        points = (prog.points_name, prog.points_redeem_per_yuan) if prog.points_pay else None
-        dlg = TenderDialog(
-            s.due,
-            s.member,
-            prog.coin_name,
-            offline,
-            self,
-            points=points,
-            coin_value=prog.coin_value,
-        )
-        if dlg.exec() != QDialog.DialogCode.Accepted:
-            if dlg.refusal is not None:  # cancelled over a refused tender: say why
-                self.refused(dlg.refusal)
-            return
-        tenders = dlg.requests()
-        self.op(lambda: self.counter.pay(tenders), self.paid)
-
-    def paid(self, sale: CommittedSale) -> None:
-        self.happened.emit("paid", sale)
-        if self.hq is not None:
-            self.hq.wake()  # up to HQ now rather than at the next interval
-        self.last_receipt = sale.receipt_no
-        self.say(
-            self.tr("✓ 已收款 小票 {receipt} 找零 ￥{change}").format(
-                receipt=sale.receipt_no, change=sale.record.change.plain()
-            )
-        )
-        program, store, now = self.counter.program, self.store, self.counter.now
-        self.print_job(sale.receipt_no, lambda: receipt_bytes(sale, program, store, 48, now=now))
+        self.print_job(f"void-{now:%Y%m%d%H%M%S%f}", render)
 
     def print_job(self, job: str, render: Callable[[], bytes]) -> None:
         """Render a document and hand it to the printer (its spool) on the worker thread:
@@ -758,11 +695,10 @@ class MainWindow(QMainWindow):
     def recharged(self, r: Any) -> None:
         self.happened.emit("recharged", r)
         self.say(self.tr("✓ 已充值 ￥{amount}").format(amount=r.amount.plain()))
-        program, store, now = self.counter.program, self.store, self.counter.now
+        docs, now = self.documents, self.counter.now
 
         def render() -> bytes:
-            doc = recharge_slip(r, program, store, now, 48, ref=r.ref, manager=r.manager)
-            return render_escpos(doc, width=48)
+            return docs.recharge(r, now=now)
 
         self.print_job(f"recharge-{r.ref}", render)
 
@@ -841,9 +777,6 @@ class MainWindow(QMainWindow):
 
             self.worker.run(drawer, done, self.refused)
 
-    def x_report(self) -> None:
-        self.worker.run(self.shifts.x_report, self.show_report, self.refused)
-
     def reprint_last(self) -> None:
         """补打小票: the last receipt as the printer draws it (marked as a reprint)."""
         receipt = self.last_receipt
@@ -860,44 +793,31 @@ class MainWindow(QMainWindow):
         self.worker.run(load, self.show_reprint, self.refused)
 
     def show_reprint(self, sale: CommittedSale) -> None:
-        from devices.printer.preview import preview_png
-
         now = self.counter.now
-        doc = sale_receipt(sale, self.counter.program, self.store, 48, now, reprint=True)
+        docs = self.documents
+        sold_at = self.last_paid_at if sale.receipt_no == self.last_receipt else None
+        doc = docs.sale_doc(sale, now=now, reprint=True, sold_at=sold_at)
 
         def send() -> None:
             if self.printer is not None:
-                data = receipt_bytes(
-                    sale, self.counter.program, self.store, 48, now=now, reprint=True
-                )
+                data = docs.sale(sale, now=now, reprint=True, sold_at=sold_at)
                 self.printer(f"{sale.receipt_no}-reprint-{now:%H%M%S}", data)
                 self.say(self.tr("已补打小票 {r}").format(r=sale.receipt_no))
 
         title = self.tr("补打小票 {r}").format(r=sale.receipt_no)
-        ImageDialog(title, preview_png(doc, 48), self, send).exec()
+        ImageDialog(title, docs.preview(doc), self, send).exec()
 
     def show_report(self, report: Any, *, print_now: bool = False, manager: str = "") -> None:
-        """A report on screen, P prints it; ``print_now`` prints it at once too (Z)."""
-        rows = report.lines(coin_name=self.counter.program.coin_name)
-        if manager:
-            rows.append(("授权店长", "Authorized by", manager))
-        # the report's rows carry their English labels: on screen in the till's language
-        # (the slip prints the Chinese ones, as the store files it)
-        shown = [(en if english() and en.strip() else zh, v) for zh, en, v in rows]
-        title = shown[0][0] if shown and not shown[0][1] else self.tr("报表")
-        store, now = self.store, self.counter.now
-
-        def render() -> bytes:
-            return render_escpos(report_slip(rows, None, store, 48, now), width=48)
-
-        def send() -> None:
-            self.print_job(f"{report.kind}-{datetime.now():%H%M%S%f}", render)
-
-        if print_now:
-            send()
-        TextDialog(title, [], self, send, rows=shown).exec()
+        """A report on screen (ui.desks.reports), for flows outside that desk (handover)."""
+        reports = self.desks["reports"]
+        assert isinstance(reports, ReportsDesk)
+        reports.show_report(report, print_now=print_now, manager=manager)
 
     def handover(self) -> None:
+        held = self.desks["held"]
+        assert isinstance(held, HeldDesk)
+        if not held.confirm_none_held(self.tr("交班")):
+            return
         counted_note = self.tr("实点 ￥{amount}")
         dlg = AmountDialog(
             self.tr("交班"),
@@ -919,78 +839,6 @@ class MainWindow(QMainWindow):
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.choice is None:
             return
         self.action(MANAGER_KEYS[dlg.choice][2])()
-
-    def selected_line(self) -> Any:
-        """The line the cashier selected (Up/Down, or touched), else the last one."""
-        s = self.current
-        if s is None or not s.lines:
-            return None
-        rows = self.table.selectionModel().selectedRows()
-        i = rows[0].row() if rows else len(s.lines) - 1
-        return s.lines[min(i, len(s.lines) - 1)]
-
-    def move_selection(self, step: int) -> None:
-        n = self.model.rowCount()
-        if n:
-            rows = self.table.selectionModel().selectedRows()
-            i = rows[0].row() if rows else n - 1
-            self.table.selectRow(max(0, min(n - 1, i + step)))
-
-    def override_price(self) -> None:
-        """改价: a new unit price for the selected (or last) line."""
-        line = self.selected_line()
-        if line is None:
-            self.say(self.tr("改价: 本单没有商品"), error=True)
-            return
-        prompt = self.tr("第 {no} 行 {name} × {qty}\n现单价 ￥{price}, 输入新单价").format(
-            no=line.no, name=line.name, qty=line.qty, price=line.unit_price.plain()
-        )
-        new_price = self.tr("新单价 ￥{price}")
-        dlg = AmountDialog(
-            self.tr("改价"), prompt, lambda m: new_price.format(price=m.plain()), self
-        )
-        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
-            return
-        price, no = dlg.value, line.no
-        what = self.tr("改价 第 {no} 行 {name}: ￥{old} → ￥{new}").format(
-            no=no, name=line.name, old=line.unit_price.plain(), new=price.plain()
-        )
-        done = self.tr("✓ 第 {no} 行已改价 ￥{price}").format(no=no, price=price.plain())
-        self.ask_manager(
-            what,
-            lambda auth: self.op(
-                lambda: self.counter.override_price(no, price, auth),
-                lambda _: self.say(done),
-            ),
-        )
-
-    def discount_sale(self) -> None:
-        """整单折扣: an amount off the whole sale (replaces an earlier one)."""
-        s = self.current
-        if s is None or s.empty:
-            self.say(self.tr("整单折扣: 本单没有商品"), error=True)
-            return
-        before = s.due + s.sale_discount
-
-        def note(m: Money) -> str:
-            after = Money(max(0, (before - m).fen))
-            return self.tr("折后应收 ￥{due}").format(due=after.plain())
-
-        prompt = self.tr("应收 ￥{due}, 输入折扣金额").format(due=before.plain())
-        dlg = AmountDialog(self.tr("整单折扣"), prompt, note, self)
-        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
-            return
-        amount = dlg.value
-        done = self.tr("✓ 整单折扣 ￥{amount}").format(amount=amount.plain())
-        self.ask_manager(
-            self.tr("整单折扣 ￥{amount} (应收 ￥{due}, {note})").format(
-                amount=amount.plain(), due=before.plain(), note=note(amount)
-            ),
-            lambda auth: self.op(
-                lambda: self.counter.discount_sale(amount, auth),
-                lambda _: self.say(done),
-            ),
-        )
 
     def refund_stored_value(self) -> None:
         """退储值: the identified member's unused principal back in cash; the gift lapses."""
@@ -1041,6 +889,8 @@ class MainWindow(QMainWindow):
                 receipt=r.receipt_no, refund=r.record.refund.plain()
             )
         )
+        docs, now = self.documents, self.counter.now
+        self.print_job(f"void-{r.receipt_no}", lambda: docs.voided(r, now=now))
         self._cash_out(r)
 
     def open_drawer(self) -> None:
@@ -1072,56 +922,7 @@ class MainWindow(QMainWindow):
         what = self.tr("开钱箱: {reason}").format(reason=said)
         self.ask_manager(what, lambda auth: self.op(lambda: run(auth), done))
 
-    def z_report(self) -> None:
-        """日结 (Z): once a day, after the handover; shown on screen and printed."""
-        day = self.counter.now.date()
-
-        def run(auth: Any) -> None:
-            if auth is None:
-                why = self.tr("日结需要店长授权")
-                self.refused(RuleViolation(why, code="manager_required"))
-                return
-
-            def done(report: Any) -> None:
-                self.happened.emit("z_report", report)
-                closed = self.tr("✓ 已日结 {day} (Z {z})")
-                self.say(closed.format(day=day.isoformat(), z=report.z_no))
-                self.show_report(report, print_now=True, manager=auth.name)
-
-            self.worker.run(lambda: self.shifts.z_report(manager=auth), done, self.refused)
-
-        what = self.tr("日结 {day} (Z 报表): 之后今日不能再收款").format(day=day.isoformat())
-        self.ask_manager(what, run)
-
     # ------------------------------------------------------------------ members and cards
-
-    def register_member(self) -> None:
-        """F7: a new member at the counter (card code, mobile, birthday)."""
-        dlg = FormDialog(
-            self.tr("注册会员"),
-            [
-                ("code", self.tr("会员卡号"), False),
-                ("phone", self.tr("手机号"), False),
-                ("birthday", self.tr("生日 (YYYY-MM-DD, 可空)"), False),
-                ("name", self.tr("姓名 (可空)"), False),
-            ],
-            self.tr("新会员注册后即得新会员礼; 扫会员卡识别后使用"),
-            self,
-        )
-        if dlg.exec() != QDialog.DialogCode.Accepted:
-            return
-        v = dlg.values()
-
-        def done(state: Any) -> None:
-            self.happened.emit("registered", state)
-            self.say(self.tr("✓ 已注册会员 {code}").format(code=state.code))
-
-        self.op(
-            lambda: self.counter.register(
-                v["code"], v["phone"], birthday=v["birthday"] or None, name=v["name"]
-            ),
-            done,
-        )
 
     def sell_card(self) -> None:
         """F5: sell a prepaid card: its number, PIN and face value, then take the money."""
@@ -1130,7 +931,7 @@ class MainWindow(QMainWindow):
         dlg = FormDialog(
             self.tr("售充值卡"),
             [
-                ("number", self.tr("卡号"), False),
+                Field("number", self.tr("卡号"), scan=True, required=True),
                 ("pin", self.tr("密码"), True),
                 ("value", self.tr("面值"), False),
             ],
@@ -1143,7 +944,7 @@ class MainWindow(QMainWindow):
         value = parse_money(v["value"])
         if value is None:
             bad = f"not an amount in yuan: {v['value']!r}"
-            self.refused(InvalidInput(bad, code="invalid_amount"))
+            self.refused(InvalidInput(bad, code="invalid_amount", text=v["value"]))
             return
         pay = TenderDialog(value, None, self.counter.program.coin_name, None, self)
         pay.setWindowTitle(self.tr("售卡收款 · {number}").format(number=v["number"]))
@@ -1170,7 +971,10 @@ class MainWindow(QMainWindow):
             self.say(self.tr("绑卡: 请先识别会员 (F2)"), error=True)
             return
         code = panel.code
-        fields = [("number", self.tr("卡号"), False), ("pin", self.tr("密码"), True)]
+        fields = [
+            Field("number", self.tr("卡号"), scan=True, required=True),
+            Field("pin", self.tr("密码"), secret=True),
+        ]
         to = self.tr("给 {member}").format(member=panel.masked)
         dlg = FormDialog(self.tr("充值卡绑定"), fields, to, self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
@@ -1195,7 +999,7 @@ def parse_return_lines(text: str) -> list[tuple[int, Qty]]:
         else:
             no, qty = part, "1"
         if not no.isdigit():
-            raise InvalidInput(f"not a line number: {part!r}", code="unknown_line")
+            raise InvalidInput(f"not a line number: {part!r}", code="unknown_line", text=part)
         out.append((int(no), Qty.parse(qty)))
     if not out:
         raise InvalidInput("name the lines to return", code="nothing_to_return")

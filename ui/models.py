@@ -67,11 +67,12 @@ class SaleModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def price_notes() -> tuple[str, str]:
-        """What a unit price's second line says: member price, tier discount."""
+    def price_notes() -> tuple[str, str, str]:
+        """What a unit price's second line says: member price, tier discount, override."""
         return (
             QCoreApplication.translate("SaleModel", "会员价"),
             QCoreApplication.translate("SaleModel", "等级折扣"),
+            QCoreApplication.translate("SaleModel", "改价"),
         )
 
     @classmethod
@@ -81,7 +82,8 @@ class SaleModel(QAbstractTableModel):
         f = QFont(font)
         f.setPixelSize(pixel_size)
         fm = QFontMetrics(f)
-        return max(least, 16 + max(fm.horizontalAdvance(t) for t in cls.price_notes()))
+        texts = (*cls.price_notes(), "888.88→888.88")  # regular → member, side by side
+        return max(least, 16 + max(fm.horizontalAdvance(t) for t in texts))
 
     @classmethod
     def cell(cls, r: LineRow, col: int) -> str:
@@ -92,9 +94,13 @@ class SaleModel(QAbstractTableModel):
         if col == 2:
             return r.qty
         if col == 3:
+            member_price, tier_discount, override = cls.price_notes()
+            if r.override_from is not None:  # 改价 7.90→5.00
+                return f"{r.override_from.plain()}→{r.unit_price.plain()}\n{override}"
             if r.member_price_used or r.tier_discount_used:
-                member_price, tier_discount = cls.price_notes()
                 why = member_price if r.member_price_used else tier_discount
+                if r.member_unit is not None:  # the regular unit price beside the member's
+                    return f"{r.unit_price.plain()}→{r.member_unit.plain()}\n{why}"
                 return f"{r.unit_price.plain()}\n{why}"
             return r.unit_price.plain()
         if r.amount < r.regular:

@@ -31,9 +31,17 @@ from terminal.errors import PosError, RuleViolation
 from terminal.printing.layout import StoreInfo
 from terminal.store.db import open_store
 from terminal.store.schema import Setting
-from ui.dialogs import TENDERS, AmountDialog, FormDialog, PickDialog, PinDialog, TenderDialog
+from ui.dialogs import (
+    AmountDialog,
+    ChoiceDialog,
+    ConfirmDialog,
+    FormDialog,
+    PickDialog,
+    PinDialog,
+)
 from ui.main_window import GIFTS, MainWindow
-from ui.qt import QApplication, QDialog, QEventLoop, QLineEdit, Qt, QTest, QTimer
+from ui.qt import QApplication, QDialog, QEventLoop, QLineEdit, QProgressDialog, Qt, QTest, QTimer
+from ui.tender_dialog import TENDERS, TenderDialog
 from ui.worker import Worker
 
 TERMINAL = "T01"
@@ -100,6 +108,8 @@ class Dialogs:
     def _poll(self) -> None:
         w = QApplication.activeModalWidget()
         if not isinstance(w, QDialog) or not w.isVisible() or w.property("scripted"):
+            return
+        if isinstance(w, QProgressDialog):  # the till at work (a Z): it closes itself
             return
         if not w.isActiveWindow():  # keys go to the active window: wait until it is
             w.activateWindow()
@@ -346,6 +356,14 @@ class ScriptRunner:
     # ------------------------------------------------------------------ events
 
     def identify(self, text: str) -> None:
+        sale = self.counter.sale
+        if sale is not None and sale.lines and sale.member is not None:
+            try:
+                code: str | None = self.counter.resolve_member(text)
+            except PosError:
+                code = None  # refused: no question, the window says why
+            if code is not None and code != sale.member:  # replay replaces: Enter
+                self.expect(ConfirmDialog, lambda d: QTest.keyClick(d, Qt.Key.Key_Return))
         if text.startswith("M"):
             self.scan(text)  # the member card under the scanner
         elif len(text) == 11 and text.startswith("1") and text.isdigit():
@@ -405,9 +423,15 @@ class ScriptRunner:
 
     def _do_pay(self, ev: dict[str, Any]) -> None:
         self.expect(TenderDialog, self.tender(ev["tenders"]))
+        # refused after it closed, the dialog opens again with the tenders: cancelled
+        # (the refusal was said once, as replay records it); unused when it paid
+        self.expect(TenderDialog, lambda d: QTest.keyClick(d, Qt.Key.Key_Escape))
         self.key(Qt.Key.Key_F8)
 
     def _do_void(self, ev: dict[str, Any]) -> None:
+        """Esc; a sale with lines asks to confirm: Enter takes the first reason."""
+        if self.window.current is not None and self.window.current.lines:
+            self.expect(PickDialog, lambda d: QTest.keyClick(d, Qt.Key.Key_Return))
         self.key(Qt.Key.Key_Escape)
 
     def pin(self, manager: str | None) -> Act:
@@ -439,18 +463,31 @@ class ScriptRunner:
         now = self.counter.sale
         if now is None or now.member != code:  # refused (unknown, blocked): the window said why
             if held:
-                self.key(Qt.Key.Key_F4)  # 取单
+                self.recall_last()
             return
         act()
         self.settle()
+        self.restore(held, previous)
+
+    def restore(self, held: bool, previous: str | None) -> None:
+        """The sale as it was before a member service: the member-only sale voided and
+        the parked one taken back, or the previous member identified again."""
         if held:
-            self.key(Qt.Key.Key_Escape)
-            self.settle()
-            self.key(Qt.Key.Key_F4)  # 取单
+            if self.counter.sale is not None:
+                self.key(Qt.Key.Key_Escape)
+                self.settle()
+            self.recall_last()
         elif previous is not None:
-            self.identify(previous)
-        else:
+            if self.counter.sale is None or self.counter.sale.member != previous:
+                self.identify(previous)
+        elif self.counter.sale is not None:
             self.key(Qt.Key.Key_Escape)
+
+    def recall_last(self) -> None:
+        """F4 on the empty sale lists the held sales: the one parked last is the last row."""
+        n = len(self.counter.held())
+        self.expect(ChoiceDialog, lambda d: typed(d.entry, str(n)))
+        self.key(Qt.Key.Key_F4)  # 取单
 
     def _do_recharge(self, ev: dict[str, Any]) -> None:
         if ev.get("tender", "cash") != "cash":
@@ -481,17 +518,34 @@ class ScriptRunner:
         self.type_line(receipt)
 
     def form(self, values: list[str]) -> Act:
+        """Each field typed and Enter (to the next field; on the last, the form checks
+        them all): a field the form refuses keeps it open, saying why: cancelled."""
+
         def act(d: QDialog) -> None:
             assert isinstance(d, FormDialog)
             for edit, value in zip(d.fields.values(), values, strict=True):
                 typed(edit, value)
+            if d.isVisible():
+                if d.refusal is not None:
+                    self.error(d.refusal)
+                QTest.keyClick(d, Qt.Key.Key_Escape)
 
         return act
 
     def _do_register(self, ev: dict[str, Any]) -> None:
+        """F7. The window puts the new member on the sale; replay does not: the sale is
+        parked first and taken back after (or the member-only sale voided)."""
         values = [ev["code"], ev["phone"], ev.get("birthday") or "", ev.get("name", "")]
+        sale = self.counter.sale
+        held = sale is not None and bool(sale.lines)
+        previous = sale.member if sale is not None else None
+        if held:
+            self.key(Qt.Key.Key_F4)  # 挂单
+            self.settle()
         self.expect(FormDialog, self.form([str(v) for v in values]))
         self.key(Qt.Key.Key_F7)
+        self.settle()
+        self.restore(held, previous)
 
     def _do_sell_card(self, ev: dict[str, Any]) -> None:
         self.expect(FormDialog, self.form([str(ev["number"]), str(ev["pin"]), str(ev["value"])]))

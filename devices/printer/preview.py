@@ -92,6 +92,15 @@ def qr_matrix(data: str) -> list[list[bool]]:
     return [[bool(v) for v in row] for row in q.get_matrix()]
 
 
+def _as_printed(block: Block, dots: int) -> Block:
+    """The block the printer prints: a Code 128 too wide for the paper goes out as a QR."""
+    from devices.printer.render import code128_module
+
+    if isinstance(block, Barcode) and code128_module(block.data, dots) is None:
+        return QR(block.data)
+    return block
+
+
 def _height(block: Block, width: int) -> int:
     if isinstance(block, Text):
         per = 2 * LINE_PX if block.double else LINE_PX
@@ -107,13 +116,23 @@ def _height(block: Block, width: int) -> int:
     return 0
 
 
-def preview_png(doc: Iterable[Block], width: int = 48, path: str | Path | None = None) -> bytes:
-    """PNG bytes of ``doc`` on paper of ``width`` columns; also written to ``path``."""
+def preview_png(
+    doc: Iterable[Block],
+    width: int = 48,
+    path: str | Path | None = None,
+    *,
+    dots: int | None = None,
+) -> bytes:
+    """PNG bytes of ``doc`` on paper of ``width`` columns and ``dots`` per line (one
+    pixel a dot, default 12 a column); also written to ``path``."""
     _ensure_app()
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, Qt
     from PySide6.QtGui import QColor, QFont, QFontDatabase, QImage, QPainter, QPen
 
-    blocks = list(doc)
+    from devices.printer.render import code128_module
+
+    dots = dots or width * COLUMN_PX
+    blocks = [_as_printed(b, dots) for b in doc]
     family = cjk_font_family()
     if family is None:
         log.warning("no font with Chinese glyphs (fc-list :lang=zh is empty): preview shows boxes")
@@ -157,7 +176,7 @@ def preview_png(doc: Iterable[Block], width: int = 48, path: str | Path | None =
             y += LINE_PX
         elif isinstance(b, Barcode):
             bars = code128_modules(b.data)
-            module = max(1, min(3, paper // (len(bars) + 20)))
+            module = code128_module(b.data, dots) or 2
             x = MARGIN_PX + (paper - module * len(bars)) // 2
             for i, bit in enumerate(bars):
                 if bit == "1":

@@ -184,15 +184,33 @@ def encode_text(text: str, encoding: str = "gb18030", *, errors: Errors = "repla
 # ----------------------------------------------------------------------------- codes
 
 
-def code128(data: str, width: int) -> bytes:
-    """``GS k`` Code 128 (function B, code set B), centred, module width to fit the paper."""
+MIN_MODULE, MAX_MODULE = 2, 3  # Epson's GS w range is 2-6; 3 dots (0.375 mm) reads anywhere
+
+
+def code128_modules_count(data: str) -> int:
+    """Modules of the bars in code set B: start, data, check (11 each) and stop (13).
+    The quiet zones are the paper's own margins (4-5 mm on 58 and 80 mm paper)."""
+    return 11 * (len(data) + 2) + 13
+
+
+def code128_module(data: str, dots: int) -> int | None:
+    """The widest module (``MIN_MODULE``..``MAX_MODULE`` dots) whose bars fit ``dots``,
+    or None when even ``MIN_MODULE`` does not fit (then the number goes out as a QR)."""
+    module = min(MAX_MODULE, dots // code128_modules_count(data))
+    return module if module >= MIN_MODULE else None
+
+
+def code128(data: str, width: int, *, dots: int | None = None) -> bytes:
+    """``GS k`` Code 128 (function B, code set B), centred, module width to fit the
+    paper's ``dots`` (default 12 per column); ValueError when no module of 2 fits."""
     if not data or not all(0x20 <= ord(c) < 0x7F for c in data):
         raise ValueError(f"Code 128 set B needs printable ASCII, got {data!r}")
     payload = b"{B" + data.replace("{", "{{").encode("ascii")
     if len(payload) > 255:
         raise ValueError("barcode data too long")
-    modules = 11 * (len(data) + 3) + 2 + 20  # start, data, check, stop (13), quiet zones
-    module = max(1, min(3, width * DOTS_PER_COLUMN // modules))
+    module = code128_module(data, dots or width * DOTS_PER_COLUMN)
+    if module is None:
+        raise ValueError(f"Code 128 of {data!r} does not fit {dots} dots")
     return (
         GS + b"h" + bytes([BARCODE_HEIGHT])
         + GS + b"w" + bytes([module])
@@ -230,8 +248,12 @@ def render_escpos(
     width: int = 48,
     chinese_mode: bool = True,
     errors: Errors = "replace",
+    dots: int | None = None,
 ) -> bytes:
-    """ESC/POS bytes for ``doc`` on paper of ``width`` columns (32: 58 mm, 48: 80 mm)."""
+    """ESC/POS bytes for ``doc`` on paper of ``width`` columns (32: 58 mm, 48: 80 mm)
+    and ``dots`` per line (default 12 per column). A barcode too wide for the paper
+    prints as a QR of the same data."""
+    dots = dots or width * DOTS_PER_COLUMN
     codec = codec_name(encoding)
     check_width(width)
     out = bytearray(INIT)
@@ -263,7 +285,10 @@ def render_escpos(
                 out += BOLD_OFF
         elif isinstance(block, Barcode):
             set_align("center")
-            out += code128(block.data, width)
+            if code128_module(block.data, dots) is None:
+                out += qr(block.data, width)
+            else:
+                out += code128(block.data, width, dots=dots)
         elif isinstance(block, QR):
             set_align("center")
             out += qr(block.data, width)
@@ -377,6 +402,8 @@ __all__ = [
     "GBK_SUBSTITUTES",
     "UnencodableText",
     "code128",
+    "code128_module",
+    "code128_modules_count",
     "decode_text",
     "encode_text",
     "qr",

@@ -30,8 +30,11 @@ printer_usb          usb: "VID:PID" in hex, e.g. "0416:5011"
 printer_timeout      seconds a write may stall before "timeout" (default 5)
 printer_status       on | off | auto: ask DLE EOT status (serial, usb: on; network:
                      auto = two-way if the printer answers the first query)
-printer_width        32 (58 mm) | 48 (80 mm), default 48
-printer_encoding     gb18030 | gbk, default gb18030
+printer_width        32 (58 mm) | 42 | 48 (80 mm), default 48 (``documents``)
+printer_encoding     gb18030 | gbk, default gb18030 (gbk: substitutes, ``render``)
+printer_dots         dots per line, default 12 a column (384 on 58 mm, 576 on 80 mm):
+                     sizes the receipt's Code 128 (a QR if no 2-dot module fits)
+printer_chinese      on | off: send ``FS &`` (Chinese mode) first (default on)
 ==================== =============================================================
 """
 
@@ -598,8 +601,8 @@ class PrinterConfig:
         if kind not in KINDS:
             raise ValueError(f"printer_kind {kind!r}: one of {', '.join(KINDS)}")
         width = int(settings.get("printer_width", "48"))
-        if width not in (32, 48):
-            raise ValueError(f"printer_width {width}: 32 (58 mm) or 48 (80 mm)")
+        if width not in (32, 42, 48):
+            raise ValueError(f"printer_width {width}: 32 (58 mm), 42 or 48 (80 mm)")
         encoding = codec_name(settings.get("printer_encoding", "gb18030"))
         return cls(kind, width, encoding)
 

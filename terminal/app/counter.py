@@ -41,6 +41,15 @@ from terminal.store.schema import (
 )
 
 
+def _percent_of(m: Money, percent: int) -> Money:
+    """``percent`` of ``m``, rounded half up to the fen."""
+    if not 0 < percent <= 100:
+        raise InvalidInput(
+            f"a discount is 1-100 percent, not {percent}", code="invalid_percent", percent=percent
+        )
+    return Money((m.fen * percent + 50) // 100)
+
+
 def _json_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -59,6 +68,17 @@ class PaymentPlan:
     member_items: tuple[Item, ...]  # expiries due, then the sale's member entries
     sale_entry_id: str  # the sale's own row (its payload names the receipt: made at commit)
     cash_items: tuple[Item, ...]  # the drawer's row, if cash was taken
+
+
+@dataclass(frozen=True)
+class HeldSale:
+    """A parked sale (挂单) as the recall list shows it."""
+
+    id: str
+    at: datetime
+    member: str | None
+    lines: int
+    due: Money | None
 
 
 @dataclass(frozen=True)
@@ -114,16 +134,30 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
             with self.sessions() as s:
                 codes = repo.codes_by_phone(s, text)
             if not codes:
-                raise NotFound(f"no member with phone {mask_phone(text)}", code="unknown_member")
+                raise NotFound(
+                    f"no member with phone {mask_phone(text)}",
+                    code="unknown_member",
+                    case="phone",
+                    phone=mask_phone(text),
+                )
             if len(codes) > 1:
                 raise RuleViolation(
                     f"{len(codes)} members share {mask_phone(text)}: scan the card",
                     code="phone_ambiguous",
+                    count=len(codes),
+                    phone=mask_phone(text),
                 )
             return codes[0]
         if not text or len(text) > 32 or not text.isprintable():
-            raise InvalidInput(f"not a member code: {text!r}", code="invalid_code")
+            raise InvalidInput(
+                f"not a member code: {text!r}", code="invalid_code", case="member", text=text
+            )
         return text
+
+    def resolve_member(self, text: str) -> str:
+        """The member code a scan or a typed phone names, without touching the sale (the
+        screen asks before another member replaces the one on a sale)."""
+        return self._resolve_member_code(text.strip())
 
     def candidates_by_phone(self, phone: str) -> list[tuple[str, str, str]]:
         """Members on a phone, for the screen to show masked and confirm the last four
@@ -148,18 +182,24 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         from datetime import date
 
         if not (phone.isascii() and phone.isdigit() and len(phone) == 11 and phone[0] == "1"):
-            raise InvalidInput(f"not a mobile number: {phone!r}", code="invalid_phone")
+            raise InvalidInput(f"not a mobile number: {phone!r}", code="invalid_phone", phone=phone)
         if not code or len(code) > 32 or not code.isascii() or not code.isprintable():
-            raise InvalidInput(f"not a member code: {code!r}", code="invalid_code")
+            raise InvalidInput(
+                f"not a member code: {code!r}", code="invalid_code", case="member", text=code
+            )
         bday = None
         if birthday:
             try:
                 bday = date.fromisoformat(birthday)
             except ValueError:
-                raise InvalidInput(f"not a date: {birthday!r}", code="invalid_date") from None
+                raise InvalidInput(
+                    f"not a date: {birthday!r}", code="invalid_date", text=birthday
+                ) from None
         with self._tx() as (s, led):
             if repo.load(s, code) is not None:
-                raise RuleViolation(f"member {code} already exists", code="member_exists")
+                raise RuleViolation(
+                    f"member {code} already exists", code="member_exists", member=code
+                )
             entries = lc.register(
                 self.program,
                 code,
@@ -220,10 +260,14 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
     def set_quantity(self, line_no: int, qty: Qty) -> pr.PricedSale:
         sale, line = self._line(line_no)
         if qty.milli <= 0:
-            raise InvalidInput("quantity must be positive", code="invalid_quantity")
+            raise InvalidInput(
+                "quantity must be positive", code="invalid_quantity", case="positive"
+            )
         if line.label_amount is not None or (not line.product.weighed and not qty.is_whole()):
             raise InvalidInput(
-                "this line's quantity cannot be changed that way", code="invalid_quantity"
+                "this line's quantity cannot be changed that way",
+                code="invalid_quantity",
+                case="fixed",
             )
         sale.lines[sale.lines.index(line)] = replace(line, qty=qty)
         return self.priced()
@@ -237,43 +281,96 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         sale = self._open()
         line = next((ln for ln in sale.lines if ln.line_no == line_no), None)
         if line is None:
-            raise InvalidInput(f"no line {line_no}", code="unknown_line")
+            raise InvalidInput(f"no line {line_no}", code="unknown_line", line=line_no)
         return sale, line
 
     def override_price(
-        self, line_no: int, unit_price: Money, manager: st.Authorization | None
+        self, line_no: int, unit_price: Money, manager: st.Authorization | None, note: str = ""
     ) -> pr.PricedSale:
-        auth = self._auth(manager, "price override")
+        """改价: a final unit price for a line. A cut of at most the program's
+        ``cashier_discount_max_percent`` needs no manager; any other needs one. Audited
+        either way (``note``: how it was asked for, "9折")."""
         if unit_price.fen < 0:
-            raise InvalidInput("a price cannot be negative", code="invalid_amount")
+            raise InvalidInput("a price cannot be negative", code="invalid_amount", case="negative")
         sale, line = self._line(line_no)
+        before = line.price_override or line.product.price
+        auth = self._discount_auth(manager, before, before - unit_price, "price override")
         sale.lines[sale.lines.index(line)] = replace(line, price_override=unit_price)
         priced = self.priced()
-        self._audit_now(
-            auth,
-            "price_override",
-            f"{sale.id} line {line_no} {line.product.code} -> {unit_price.plain()}",
-        )
+        detail = f"{sale.id} line {line_no} {line.product.code} {before.plain()} -> "
+        self._audit_discount(auth, "price_override", detail + unit_price.plain(), note)
         return priced
 
-    def discount_sale(self, amount: Money, manager: st.Authorization | None) -> pr.PricedSale:
-        auth = self._auth(manager, "whole-sale discount")
+    def discount_line(
+        self, line_no: int, percent_off: int, manager: st.Authorization | None
+    ) -> pr.PricedSale:
+        """A line at a percentage off its unit price (9折 = 10 off): a 改价 to that price."""
+        _, line = self._line(line_no)
+        unit = line.price_override or line.product.price
+        new = Money(unit.fen - _percent_of(unit, percent_off).fen)
+        return self.override_price(line_no, new, manager, note=f"-{percent_off}%")
+
+    def discount_sale(
+        self, amount: Money, manager: st.Authorization | None, note: str = ""
+    ) -> pr.PricedSale:
+        """整单折扣: an amount off the whole sale (replaces an earlier one); within the
+        cashier's limit it needs no manager."""
         sale = self._open()
         if amount.fen < 0:
-            raise InvalidInput("a discount cannot be negative", code="invalid_amount")
-        before = self._price(
-            replace(sale, sale_discount=ZERO),
-            None if not sale.member else self.member_state(sale.member),
-        )
-        if amount > before.total_due:
-            raise RuleViolation(
-                f"a discount of {amount} exceeds the {before.total_due} due",
-                code="discount_over_total",
+            raise InvalidInput(
+                "a discount cannot be negative", code="invalid_amount", case="negative"
             )
+        due = self.sale_due_before_discount()
+        if amount > due:
+            raise RuleViolation(
+                f"a discount of {amount} exceeds the {due} due",
+                code="discount_over_total",
+                amount=amount,
+                due=due,
+            )
+        auth = self._discount_auth(manager, due, amount, "whole-sale discount")
         sale.sale_discount = amount
         priced = self.priced()
-        self._audit_now(auth, "sale_discount", f"{sale.id} {amount.plain()}")
+        self._audit_discount(auth, "sale_discount", f"{sale.id} {amount.plain()}", note)
         return priced
+
+    def discount_sale_percent(
+        self, percent_off: int, manager: st.Authorization | None
+    ) -> pr.PricedSale:
+        """整单 9折: the whole sale's due (before any earlier whole-sale discount) less
+        that percentage, rounded to the fen."""
+        amount = _percent_of(self.sale_due_before_discount(), percent_off)
+        return self.discount_sale(amount, manager, note=f"-{percent_off}%")
+
+    def sale_due_before_discount(self) -> Money:
+        sale = self._open()
+        state = None if not sale.member else self.member_state(sale.member)
+        return self._price(replace(sale, sale_discount=ZERO), state).total_due
+
+    def discount_needs_manager(self, base: Money, off: Money) -> bool:
+        """Whether a cut of ``off`` from ``base`` is above what a cashier may give alone."""
+        limit = self.program.cashier_discount_max_percent
+        return off.fen < 0 or off.fen * 100 > base.fen * limit
+
+    def _discount_auth(
+        self, manager: st.Authorization | None, base: Money, off: Money, action: str
+    ) -> st.Authorization | None:
+        if manager is None and not self.discount_needs_manager(base, off):
+            return None
+        return self._auth(manager, action)
+
+    def _audit_discount(
+        self, auth: st.Authorization | None, action: str, detail: str, note: str
+    ) -> None:
+        """A manager's discount is an ``auth`` row; a cashier's own (within the limit) a
+        ``discount`` row naming the cashier: both in the ledger, both in the audit."""
+        detail = f"{detail} ({note})" if note else detail
+        if auth is not None:
+            self._audit_now(auth, action, detail)
+            return
+        with self._tx() as (_, led):
+            payload = {"cashier": self.cashier, "action": action, "detail": detail}
+            led.append("discount", payload, self.now, ref=action)
 
     def choose_coupons(self, auto: bool = True, ids: Sequence[str] = ()) -> pr.PricedSale:
         if not auto:
@@ -322,16 +419,36 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
             for cid in sale.coupons:
                 c = state.coupon(cid)
                 if c is None:
-                    raise NotFound(f"the member holds no coupon {cid}", code="unknown_coupon")
+                    raise NotFound(
+                        f"the member holds no coupon {cid}", code="unknown_coupon", coupon=cid
+                    )
                 chosen.append(c)
             cp.validate(chosen, lines, self.program.stacking, today)
-            choice = cp.apply(chosen, lines, "店员选择")
+            choice = cp.apply(chosen, lines, "店员选择", cp.Why("chosen"))
         return pr.reduce(prices, choice, sale.sale_discount)
 
-    def void(self) -> None:
-        """Drop the open sale (作废 before payment): nothing was stored."""
-        if self.sale is None:
+    def void(self, reason: str = "") -> None:
+        """Drop the open sale (作废 before payment). Nothing was sold, but a sale with
+        lines leaves a ``void`` row (cashier, reason, lines, amount): voids are audited."""
+        sale = self.sale
+        if sale is None:
             raise RuleViolation("there is no open sale", code="no_open_sale")
+        if sale.lines:
+            due = self.priced().total_due
+            lines = [
+                {"code": ln.product.code, "name": ln.product.name, "qty": ln.qty.milli}
+                for ln in sale.lines
+            ]
+            payload = {
+                "sale": sale.id,
+                "cashier": self.cashier,
+                "reason": reason,
+                "member": sale.member,
+                "lines": lines,
+                "due": due.fen,
+            }
+            with self._tx() as (_, led):
+                led.append("void", payload, self.now, ref=sale.id)
         self.sale = None
 
     # ------------------------------------------------------------------ hold and recall
@@ -340,13 +457,14 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         """挂单: park the open sale to serve the next customer; it survives a restart."""
         sale = self.sale
         if sale is None or not sale.lines:
-            raise RuleViolation("there is no open sale to hold", code="no_open_sale")
+            raise RuleViolation("there is no open sale to hold", code="no_open_sale", case="hold")
         payload = {
             "id": sale.id,
             "member": sale.member,
             "coupons": sale.coupons,
             "sale_discount": sale.sale_discount.fen,
             "lines": [codec.encode(ln) for ln in sale.lines],
+            "due": self.priced().total_due.fen,  # for the list the cashier picks from
         }
         with self._tx() as (s, _):
             s.add(
@@ -366,6 +484,25 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         with self.sessions() as s:
             rows = s.execute(select(HeldSaleRow).order_by(HeldSaleRow.at)).scalars()
             return [(r.id, r.at, r.label) for r in rows]
+
+    def held_sales(self) -> list[HeldSale]:
+        """Parked sales, oldest first, as the recall list shows them."""
+        with self.sessions() as s:
+            rows = s.execute(select(HeldSaleRow).order_by(HeldSaleRow.at)).scalars()
+            out = []
+            for r in rows:
+                data = json.loads(r.payload)
+                due = data.get("due")  # held before the amount was kept: unknown
+                out.append(
+                    HeldSale(
+                        r.id,
+                        datetime.fromisoformat(r.at),
+                        data.get("member"),
+                        len(data["lines"]),
+                        None if due is None else Money(int(due)),
+                    )
+                )
+            return out
 
     def recall(self, held_id: str) -> pr.PricedSale:
         """取单: bring a parked sale back (the lines keep the prices they were scanned at)."""
@@ -397,13 +534,31 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
             code="member_busy",
         )
 
+    def tender_basis(self) -> tn.TenderBasis:
+        """What the tender dialog checks each tender against while it is open: the amount
+        due and the member (expiries due folded in, the offline room) as ``plan_payment``
+        finds them, so the dialog refuses, before it closes, what the payment would."""
+        sale = self.sale
+        if sale is None or not sale.lines:
+            raise RuleViolation("there is no open sale to pay", code="no_open_sale", case="pay")
+        today = self.now.date()
+        state: m.MemberState | None = None
+        with self.sessions() as s:
+            if sale.member:
+                state, _ = self._member_at(s, sale.member)
+            room = self._offline_room(s, state) if state else None
+        if state is not None:
+            state = m.fold(lc.due_entries(state, self.program, today), state)
+        priced = self._price(sale, state)
+        return tn.TenderBasis(priced.total_due, self.program, state, today, room)
+
     def plan_payment(self, tenders: Sequence[tn.TenderRequest]) -> PaymentPlan:
         """Everything the sale will write, worked out before the write lock is taken:
         the member as of today (expiries due first), pricing, tenders, earning, and the
         encoded rows. Pure rules over one read of the store."""
         sale = self.sale
         if sale is None or not sale.lines:
-            raise RuleViolation("there is no open sale to pay", code="no_open_sale")
+            raise RuleViolation("there is no open sale to pay", code="no_open_sale", case="pay")
         now = self.now
         today = now.date()
         state: m.MemberState | None = None
@@ -460,7 +615,7 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
             return held
         found = repo.load_versioned(s, code)
         if found is None:
-            raise NotFound(f"no member {code}", code="unknown_member")
+            raise NotFound(f"no member {code}", code="unknown_member", member=code)
         return found
 
     def _member_items(
@@ -478,7 +633,9 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         and is written once: the sale closes when it is."""
         rec, tendering = plan.record, plan.tendering
         if self.sale is None or self.sale.id != rec.sale_id:
-            raise RuleViolation("this payment is not the open sale's", code="no_open_sale")
+            raise RuleViolation(
+                "this payment is not the open sale's", code="no_open_sale", case="stale"
+            )
         with sw.write_cursor(self.sessions) as cur:
             shift_cashier = self._shift_cashier(cur, plan.now)  # the day the sale is stamped
             if plan.member is not None and repo.version(cur, plan.member.code) != plan.base_version:
@@ -592,6 +749,7 @@ def tender_from_json(t: dict[str, object]) -> tn.TenderRequest:
         else None,
         coins=int(str(t["coins"])) if "coins" in t else None,
         points=int(str(t["points"])) if "points" in t else None,
+        ref=str(t.get("ref", "")),
     )
 
 

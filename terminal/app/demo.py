@@ -598,6 +598,9 @@ def _ensure_empty(sessions: sessionmaker[Session], path: Path) -> None:
             f"{path} already holds {members} members and {goods} products: "
             "demo data goes into a new store",
             code="store_not_empty",
+            path=str(path),
+            members=members,
+            goods=goods,
         )
 
 

@@ -74,7 +74,7 @@ class CounterBase(StoreService):
     def _member(self, s: Session, code: str) -> m.MemberState:
         state = repo.load(s, code)
         if state is None:
-            raise NotFound(f"no member {code}", code="unknown_member")
+            raise NotFound(f"no member {code}", code="unknown_member", member=code)
         return state
 
     def _commit_member(
@@ -120,8 +120,9 @@ class CounterBase(StoreService):
         cashier = sw.open_shift_cashier(cur)
         if cashier is None:
             raise RuleViolation("open a shift (with its float) first", code="no_open_shift")
-        if sw.day_closed(cur, (at or self.now).date().isoformat()):
-            raise RuleViolation("today is closed (Z report run)", code="day_closed")
+        day = (at or self.now).date().isoformat()
+        if sw.day_closed(cur, day):
+            raise RuleViolation("today is closed (Z report run)", code="day_closed", day=day)
         return cashier
 
     def _new_coupon_id(self, code: str) -> Callable[[], str]:
@@ -130,7 +131,9 @@ class CounterBase(StoreService):
     def _auth(self, manager: st.Authorization | None, action: str) -> st.Authorization:
         if manager is None:
             raise RuleViolation(
-                f"{action} needs a store manager's authorization", code="manager_required"
+                f"{action} needs a store manager's authorization",
+                code="manager_required",
+                action=action,
             )
         return manager
 
@@ -154,7 +157,9 @@ class CounterBase(StoreService):
             finally:
                 s.commit()
         if who.role != "manager":
-            raise RuleViolation(f"{who.name} is not a store manager", code="not_a_manager")
+            raise RuleViolation(
+                f"{who.name} is not a store manager", code="not_a_manager", name=who.name
+            )
         return st.Authorization(who.id, who.name, self.now)
 
     def sign_in(self, staff_id: str, pin: str) -> st.Staff:

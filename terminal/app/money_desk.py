@@ -84,20 +84,28 @@ class MoneyDesk(CounterBase):
     ) -> str:
         """Sell a prepaid card (充值卡): real money only; the PIN is stored hashed."""
         if value not in self.program.prepaid_card_values:
-            raise RuleViolation(f"no prepaid card of {value}", code="invalid_card_value")
+            raise RuleViolation(
+                f"no prepaid card of {value}", code="invalid_card_value", value=value
+            )
         if not (number.isascii() and number.isalnum() and 6 <= len(number) <= 32):
-            raise InvalidInput(f"not a card number: {number!r}", code="invalid_card_number")
+            raise InvalidInput(
+                f"not a card number: {number!r}", code="invalid_card_number", number=number
+            )
         if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
-            raise InvalidInput("a card PIN is 4 to 12 digits", code="invalid_pin")
+            raise InvalidInput("a card PIN is 4 to 12 digits", code="invalid_pin", min=4, max=12)
         if any(t.kind not in CARD_TENDERS for t in tenders):
             raise RuleViolation(
-                "prepaid cards are paid in cash, card or mobile pay", code="tender_not_allowed"
+                "prepaid cards are paid in cash, card or mobile pay",
+                code="tender_not_allowed",
+                case="card",
             )
         tendering = tn.apply_tenders(value, tenders, self.program, None, self.now.date())
         with self._tx() as (s, led):
             self._on_shift(s)
             if s.get(PrepaidCardRow, number) is not None:
-                raise RuleViolation(f"card {number} was already sold", code="card_exists")
+                raise RuleViolation(
+                    f"card {number} was already sold", code="card_exists", number=number
+                )
             ref = self.ids.sale_id()
             s.add(
                 PrepaidCardRow(

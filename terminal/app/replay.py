@@ -338,7 +338,9 @@ class Replay:
     def _move(self, when: datetime) -> None:
         if when < self.clock.now():
             raise RuleViolation(
-                f"time cannot go back to {when.isoformat()}", code="clock_backwards"
+                f"time cannot go back to {when.isoformat()}",
+                code="clock_backwards",
+                when=when.isoformat(),
             )
         self.clock.set(when)
 
@@ -396,7 +398,9 @@ class Replay:
     def _do_return(self, ev: dict[str, Any]) -> None:
         n = ev["receipt"]
         if not isinstance(n, int) or not 1 <= n <= len(self.receipts):
-            raise RuleViolation(f"no sale number {n} in this scenario", code="unknown_receipt")
+            raise RuleViolation(
+                f"no sale number {n} in this scenario", code="unknown_receipt", case="scenario", n=n
+            )
         lines = None
         if "lines" in ev:
             lines = [(int(x["line"]), Qty.parse(str(x.get("qty", "1")))) for x in ev["lines"]]

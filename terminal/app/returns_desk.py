@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from terminal import codec
 from terminal.app import staff as st
@@ -17,14 +18,23 @@ from terminal.app.desk import CounterBase
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import ZERO, Money
 from terminal.quantity import Qty
+from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules.checkout import SaleRecord
-from terminal.rules.returns import ReturnRecord, needs_manager, plan_lines, settle_return
+from terminal.rules.returns import (
+    ReturnRecord,
+    ReturnSettlement,
+    needs_manager,
+    plan_lines,
+    settle_return,
+)
 from terminal.store.products import StoreCatalog
 from terminal.store.schema import (
     ReturnRow,
     SaleRow,
 )
+
+PREVIEW_ID = "preview"  # the return id a preview's figures carry: nothing is written
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,20 @@ class ReturnResult:
     member: m.MemberState | None
 
 
+@dataclass(frozen=True)
+class ReturnPreview:
+    """A return before it is committed: the lines coming back, the refund per tender
+    and the clawbacks (``record``), the member's balances after, and whether a
+    manager's PIN is needed. The same figures ``return_sale`` then commits."""
+
+    receipt_no: str
+    sale: SaleRecord
+    record: ReturnRecord
+    member: m.MemberState | None
+    needs_manager: bool
+    return_id: str = PREVIEW_ID
+
+
 class ReturnsDesk(CounterBase):
     # ------------------------------------------------------------------ returns
 
@@ -42,8 +66,52 @@ class ReturnsDesk(CounterBase):
         with self.sessions() as s:
             row = s.execute(select(SaleRow).where(SaleRow.receipt_no == receipt_no)).scalar()
             if row is None or row.kind != "sale":
-                raise NotFound(f"no sale with receipt {receipt_no}", code="unknown_receipt")
+                raise NotFound(
+                    f"no sale with receipt {receipt_no}", code="unknown_receipt", receipt=receipt_no
+                )
             return row.receipt_no, codec.loads(SaleRecord, row.record_json)
+
+    def _prior(self, s: Session, record: SaleRecord) -> list[ReturnRecord]:
+        rows = s.execute(select(ReturnRow).where(ReturnRow.sale_id == record.sale_id))
+        return [codec.loads(ReturnRecord, r.record_json) for r in rows.scalars()]
+
+    def _planned(
+        self, s: Session, receipt_no: str, lines: Sequence[tuple[int, Qty]] | None
+    ) -> tuple[SaleRecord, list[ReturnRecord], Money]:
+        """The sale, its earlier returns, and what this return refunds (its lines)."""
+        _, record = self.find_sale(receipt_no)
+        prior = self._prior(s, record)
+        planned, _ = plan_lines(record, prior, lines)
+        return record, prior, Money(sum(rl.refund.fen for rl in planned))
+
+    def _settle(
+        self,
+        record: SaleRecord,
+        prior: Sequence[ReturnRecord],
+        state: m.MemberState | None,
+        lines: Sequence[tuple[int, Qty]] | None,
+        rid: str,
+    ) -> ReturnSettlement:
+        """The one computation a return and its preview share (rule book §1.9)."""
+        return settle_return(self.program, state, record, prior, lines, self.now.date(), rid)
+
+    def preview_return(
+        self, receipt_no: str, lines: Sequence[tuple[int, Qty]] | None
+    ) -> ReturnPreview:
+        """What ``return_sale`` would do now, computed the same way, with nothing written:
+        the cashier sees the refund per tender and the clawbacks before confirming."""
+        with self.sessions() as s:
+            self._on_shift(s)
+            record, prior, refund = self._planned(s, receipt_no, lines)
+            state = None
+            if record.member_code:  # as of today: the expiries return_sale would record
+                state = self._member(s, record.member_code)
+                state = m.fold(lc.due_entries(state, self.program, self.now.date()), state)
+            settled = self._settle(record, prior, state, lines, PREVIEW_ID)
+        after = m.fold(settled.entries, state) if state is not None else None
+        return ReturnPreview(
+            receipt_no, record, settled.record, after, needs_manager(self.program, refund)
+        )
 
     def return_sale(
         self,
@@ -51,24 +119,15 @@ class ReturnsDesk(CounterBase):
         lines: Sequence[tuple[int, Qty]] | None,
         manager: st.Authorization | None = None,
     ) -> ReturnResult:
-        _, record = self.find_sale(receipt_no)
-        today = self.now.date()
         with self._tx() as (s, led):
             self._on_shift(s)
-            prior = [
-                codec.loads(ReturnRecord, r.record_json)
-                for r in s.execute(
-                    select(ReturnRow).where(ReturnRow.sale_id == record.sale_id)
-                ).scalars()
-            ]
-            planned, _ = plan_lines(record, prior, lines)
-            refund = Money(sum(rl.refund.fen for rl in planned))
+            record, prior, refund = self._planned(s, receipt_no, lines)
             if needs_manager(self.program, refund):
                 auth = self._auth(manager, f"return of {refund}")
                 self._audit(led, auth, "return", f"{receipt_no} {refund.plain()}")
             state = self._current(s, led, record.member_code) if record.member_code else None
             rid = self.ids.return_id()
-            settled = settle_return(self.program, state, record, prior, lines, today, rid)
+            settled = self._settle(record, prior, state, lines, rid)
             new_state = None
             if state is not None:
                 new_state = self._commit_member(s, led, state, settled.entries, rid)
@@ -114,14 +173,18 @@ class ReturnsDesk(CounterBase):
         if to not in ("cash", "stored_value"):
             raise InvalidInput("refund to cash or stored value", code="invalid_refund_tender")
         if refund.fen <= 0 or qty.milli <= 0:
-            raise InvalidInput("refund and quantity must be positive", code="invalid_amount")
+            raise InvalidInput(
+                "refund and quantity must be positive", code="invalid_amount", case="positive"
+            )
         with self.sessions() as s:
             product = StoreCatalog(s).by_code(code)
         if product is None:
-            raise NotFound(f"unknown product code {code}", code="unknown_product")
+            raise NotFound(f"unknown product code {code}", code="unknown_product", barcode=code)
         if refund > product.price.scale(qty.milli, 1000):
             raise RuleViolation(
-                f"refund exceeds the shelf price of {product.name}", code="refund_over_price"
+                f"refund exceeds the shelf price of {product.name}",
+                code="refund_over_price",
+                name=product.name,
             )
         if to == "stored_value" and member is None:
             raise RuleViolation("a stored-value refund needs the member", code="member_required")

@@ -16,6 +16,7 @@ from terminal.money import ZERO, Money
 from terminal.rules import coupons as cp
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
+from terminal.rules import pricing as pr
 from terminal.rules.program import Program
 from terminal.rules.rfm import RfmThresholds, Segment, segment
 from terminal.store.schema import SaleRow
@@ -31,6 +32,8 @@ class LineRow:
     amount: Money  # after member price / tier discount, before coupons
     member_price_used: bool
     tier_discount_used: bool
+    member_unit: Money | None = None  # the unit price after member price / tier discount
+    override_from: Money | None = None  # the unit price before a 改价
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class MemberPanel:
     coin_debt: int
     sv_debt: Money
     status: str
+    coupons_why: cp.Why = cp.NO_WHY  # the reason as code and figures, for the screen
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,15 @@ def qty_text(qty_milli: int, weighed: bool) -> str:
     return str(qty_milli // 1000)
 
 
+def member_unit(price: pr.LinePrice) -> Money | None:
+    """The member's unit price (per kg for weighed goods) when it differs from the
+    regular one; none for a price-embedded label (its amount is the price)."""
+    line = price.line
+    if price.member == price.regular or line.label_amount is not None or not line.qty.milli:
+        return None
+    return Money((price.member.fen * 1000 + line.qty.milli // 2) // line.qty.milli)
+
+
 def screen(counter: Counter) -> Screen:
     sale = counter.sale
     state = counter.member_state(sale.member) if sale and sale.member else None
@@ -100,13 +113,17 @@ def screen(counter: Counter) -> Screen:
             pl.price.member,
             pl.price.member_price_used,
             pl.price.tier_discount_used,
+            member_unit(pl.price),
+            pl.price.line.product.price if pl.price.line.price_override is not None else None,
         )
         for pl in priced.lines
     )
     coupons = tuple(
         (c.name, a) for c, a in zip(priced.coupons.coupons, priced.coupons.amounts, strict=True)
     )
-    panel = member_panel(counter, state, priced.coupons.reason) if state else None
+    panel = (
+        member_panel(counter, state, priced.coupons.reason, priced.coupons.why) if state else None
+    )
     return Screen(
         rows,
         priced.regular_total,
@@ -119,7 +136,9 @@ def screen(counter: Counter) -> Screen:
     )
 
 
-def member_panel(counter: Counter, state: m.MemberState, reason: str = "") -> MemberPanel:
+def member_panel(
+    counter: Counter, state: m.MemberState, reason: str = "", why: cp.Why = cp.NO_WHY
+) -> MemberPanel:
     program, today = counter.program, counter.now.date()
     ladder = program.ladder_for(state.group)
     level = ladder.level(state.tier)
@@ -143,6 +162,7 @@ def member_panel(counter: Counter, state: m.MemberState, reason: str = "") -> Me
         points=state.points,
         coupons_usable=len(usable),
         coupons_chosen=reason or cp.NO_COUPONS.reason,
+        coupons_why=why,
         gifts_waiting=tuple(lc.gifts_waiting(state, program, today)),
         segment=segment(
             today=today,

@@ -57,7 +57,9 @@ def import_members(
         led = Ledger(s, terminal_id, ids.entry_id)
         for o in openings:
             if repo.load(s, o.code) is not None:
-                raise RuleViolation(f"member {o.code} already exists", code="member_exists")
+                raise RuleViolation(
+                    f"member {o.code} already exists", code="member_exists", member=o.code
+                )
             entries = lc.opening_entries(program, o, now.date())
             led.member_entries(o.code, entries, now, "opening")
             repo.save(s, m.fold(entries), led.seq)

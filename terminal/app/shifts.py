@@ -10,21 +10,21 @@ report (so the hash chain covers it). Reports are folds over ledger rows
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from terminal import codec
-from terminal.app.reports import Bucket, Report, Tally, TenderTotal, build
+from terminal.app.reports import Bucket, Period, Progress, Report, Tally, TenderTotal, fold
 from terminal.app.service import StoreService
 from terminal.app.staff import Authorization
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import Money
-from terminal.store.schema import DayCloseRow, LedgerRow, ShiftRow, StaffRow
+from terminal.store.db import cursor_of
+from terminal.store.schema import DayCloseRow, ShiftRow, StaffRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +41,13 @@ class Shifts(StoreService):
     def _open_row(s: Session) -> ShiftRow | None:
         return s.execute(select(ShiftRow).where(ShiftRow.closed_at.is_(None))).scalar()
 
-    def _rows(self, s: Session, first: int, last: int | None = None) -> Sequence[LedgerRow]:
-        q = select(LedgerRow).where(
-            LedgerRow.terminal_id == self.terminal_id, LedgerRow.seq >= first
-        )
-        if last is not None:
-            q = q.where(LedgerRow.seq <= last)
-        return s.execute(q.order_by(LedgerRow.seq)).scalars().all()
-
-    def _shift_report(self, s: Session, row: ShiftRow, kind: str) -> Report:
+    def _shift_report(
+        self, s: Session, row: ShiftRow, kind: str, progress: Progress | None = None
+    ) -> Report:
         end = datetime.fromisoformat(row.closed_at) if row.closed_at else self.now
-        return build(
-            self._rows(s, row.first_seq, row.last_seq),
+        return fold(
+            cursor_of(s),
+            Period.seqs(self.terminal_id, row.first_seq, row.last_seq),
             kind=kind,
             terminal_id=self.terminal_id,
             start=datetime.fromisoformat(row.opened_at),
@@ -60,6 +55,7 @@ class Shifts(StoreService):
             made_at=self.now,
             shift_id=row.id,
             cashiers=(row.cashier,),
+            progress=progress,
         )
 
     # ------------------------------------------------------------------ queries
@@ -100,17 +96,19 @@ class Shifts(StoreService):
 
     def open_shift(self, cashier: str, float_: Money) -> str:
         if float_.fen < 0:
-            raise InvalidInput("a float cannot be negative", code="invalid_amount")
+            raise InvalidInput("a float cannot be negative", code="invalid_amount", case="negative")
         with self._tx() as (s, led):
             if s.get(StaffRow, cashier) is None:
-                raise NotFound(f"no staff member {cashier!r}", code="unknown_staff")
+                raise NotFound(f"no staff member {cashier!r}", code="unknown_staff", staff=cashier)
             if self._open_row(s) is not None:
                 raise RuleViolation(
                     "a shift is already open: hand it over first", code="shift_open"
                 )
             if s.get(DayCloseRow, self.now.date().isoformat()) is not None:
                 raise RuleViolation(
-                    f"{self.now.date().isoformat()} is already closed (Z)", code="day_closed"
+                    f"{self.now.date().isoformat()} is already closed (Z)",
+                    code="day_closed",
+                    day=self.now.date().isoformat(),
                 )
             sid = self.ids.entry_id()
             row = led.append(
@@ -140,18 +138,20 @@ class Shifts(StoreService):
         with self.sessions() as s:
             row = self._open_row(s)
             if row is None:
-                raise RuleViolation("no shift is open", code="no_open_shift")
+                raise RuleViolation("no shift is open", code="no_open_shift", case="report")
             return self._shift_report(s, row, "X")
 
     def handover(self, counted: Money) -> Report:
         """Close the shift: the counted cash leaves the drawer and the difference
         (counted - expected) is recorded; the drawer's ledger balance is then zero."""
         if counted.fen < 0:
-            raise InvalidInput("counted cash cannot be negative", code="invalid_amount")
+            raise InvalidInput(
+                "counted cash cannot be negative", code="invalid_amount", case="negative"
+            )
         with self._tx() as (s, led):
             row = self._open_row(s)
             if row is None:
-                raise RuleViolation("no shift is open", code="no_open_shift")
+                raise RuleViolation("no shift is open", code="no_open_shift", case="report")
             expected = self._shift_report(s, row, "X").expected_cash
             diff = counted - expected
             led.append(
@@ -183,26 +183,40 @@ class Shifts(StoreService):
             s.flush()
             return self._shift_report(s, row, "handover")
 
-    def z_report(self, day: date | None = None, manager: Authorization | None = None) -> Report:
+    def z_report(
+        self,
+        day: date | None = None,
+        manager: Authorization | None = None,
+        progress: Progress | None = None,
+    ) -> Report:
         """Close the business day (today unless named): every ledger row stamped that
         day. Once per day, with no shift open; the report is stored and chained, and the
-        manager who authorised it is recorded in the same transaction."""
+        manager who authorised it is recorded in the same transaction.
+
+        ``progress(done, total)`` is called from the calling thread as the day's rows are
+        folded (0 first, every few thousand rows, then total), for a screen to show."""
         today = self.now.date()
         day = day or today
         if day > today:
-            raise InvalidInput(f"{day.isoformat()} has not happened yet", code="invalid_day")
+            raise InvalidInput(
+                f"{day.isoformat()} has not happened yet", code="invalid_day", day=day.isoformat()
+            )
         try:
             with self._tx() as (s, led):
                 if s.get(DayCloseRow, day.isoformat()) is not None:
                     raise RuleViolation(
-                        f"the Z for {day.isoformat()} was already run", code="z_already_run"
+                        f"the Z for {day.isoformat()} was already run",
+                        code="z_already_run",
+                        day=day.isoformat(),
                     )
                 if self._open_row(s) is not None:
                     raise RuleViolation(
-                        "hand the open shift over before the day close", code="shift_open"
+                        "hand the open shift over before the day close",
+                        code="shift_open",
+                        case="day_close",
                     )
                 z_no = int(s.execute(select(func.max(DayCloseRow.z_no))).scalar() or 0) + 1
-                report = self._day_report(s, day, z_no)
+                report = self._day_report(s, day, z_no, progress)
                 s.add(
                     DayCloseRow(
                         day=day.isoformat(),
@@ -227,20 +241,19 @@ class Shifts(StoreService):
         except IntegrityError:
             if self.day_closed(day):  # another till process closed it first
                 raise RuleViolation(
-                    f"the Z for {day.isoformat()} was already run", code="z_already_run"
+                    f"the Z for {day.isoformat()} was already run",
+                    code="z_already_run",
+                    day=day.isoformat(),
                 ) from None
             raise
         return report
 
-    def _day_report(self, s: Session, day: date, z_no: int) -> Report:
-        lo, hi = day.isoformat(), (day + timedelta(days=1)).isoformat()
-        rows = s.execute(
-            select(LedgerRow)
-            .where(LedgerRow.terminal_id == self.terminal_id, LedgerRow.at >= lo, LedgerRow.at < hi)
-            .order_by(LedgerRow.seq)
-        ).scalars()
-        return build(
-            rows,
+    def _day_report(
+        self, s: Session, day: date, z_no: int, progress: Progress | None = None
+    ) -> Report:
+        return fold(
+            cursor_of(s),
+            Period.day(self.terminal_id, day),
             kind="Z",
             terminal_id=self.terminal_id,
             start=datetime.combine(day, time.min),
@@ -248,6 +261,7 @@ class Shifts(StoreService):
             made_at=self.now,
             day=day,
             z_no=z_no,
+            progress=progress,
         )
 
     def open_drawer(self, manager: Authorization | None, reason: str) -> None:
@@ -256,6 +270,7 @@ class Shifts(StoreService):
             raise RuleViolation(
                 "opening the drawer without a sale needs a store manager's authorization",
                 code="manager_required",
+                case="drawer",
             )
         reason = reason.strip()
         if not reason or len(reason) > 64 or not reason.isprintable():

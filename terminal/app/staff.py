@@ -48,9 +48,9 @@ class Authorization:
 
 def add_staff(s: Session, staff_id: str, name: str, role: str, pin: str) -> None:
     if role not in ("cashier", "manager"):
-        raise InvalidInput(f"unknown role {role!r}", code="invalid_role")
+        raise InvalidInput(f"unknown role {role!r}", code="invalid_role", role=role)
     if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
-        raise InvalidInput("a PIN is 4 to 8 digits", code="invalid_pin")
+        raise InvalidInput("a PIN is 4 to 8 digits", code="invalid_pin", min=4, max=8)
     s.merge(
         StaffRow(
             id=staff_id,
@@ -68,10 +68,13 @@ def check_pin(s: Session, staff_id: str, pin: str, now: datetime) -> Staff:
     the caller's to commit even though this raises (see ``Counter._auth``)."""
     row = s.get(StaffRow, staff_id)
     if row is None:
-        raise NotFound(f"no staff member {staff_id!r}", code="unknown_staff")
+        raise NotFound(f"no staff member {staff_id!r}", code="unknown_staff", staff=staff_id)
     if _locked(row, now):
         raise RuleViolation(
-            f"{row.name} is locked after repeated wrong PINs; try later", code="staff_locked"
+            f"{row.name} is locked after repeated wrong PINs; try later",
+            code="staff_locked",
+            name=row.name,
+            until=str(row.locked_until)[11:16],  # HH:MM: a lockout is minutes long
         )
     if not _pin_matches(row, pin, now):
         raise RuleViolation("wrong PIN", code="wrong_pin")
@@ -85,7 +88,9 @@ def check_card_pin(s: Session, number: str, pin: str, now: datetime) -> None:
     card = s.get(PrepaidCardRow, number)
     if card is not None and _locked(card, now):
         raise RuleViolation(
-            "this card is locked after repeated wrong PINs; try later", code="card_locked"
+            "this card is locked after repeated wrong PINs; try later",
+            code="card_locked",
+            until=str(card.locked_until)[11:16],
         )
     if card is None or not _pin_matches(card, pin, now):
         raise RuleViolation("card number or PIN is wrong, or the card is used", code="card_refused")

@@ -101,7 +101,7 @@ class Kick:
 Block = Text | Rule | Columns | Barcode | QR | Cut | Kick
 Doc = tuple[Block, ...]
 
-PAPER_WIDTHS = (32, 48)  # 58 mm and 80 mm paper
+PAPER_WIDTHS = (32, 42, 48)  # 58 mm, 80 mm at 42 columns (12x24 on 512 dots), 80 mm
 MIN_WIDTH = 24
 YUAN = "￥"  # full-width yen/yuan sign: GB2312 A3A4, printable by every Chinese printer
 
@@ -528,6 +528,8 @@ def _line_blocks(slip: _Slip, ln: RecordLine) -> None:
     slip.hanging(f"{ln.line_no} {ln.name}")
     unit = money(ln.unit_price) + ("/kg" if ln.weighed else "")
     slip.row3("  " + qty_text(ln.qty, ln.weighed), unit, money(ln.regular))
+    if ln.unit_before_override is not None:  # the manager's (or cashier's) 改价, visibly
+        slip.text(f"  改价 {money(ln.unit_before_override)}→{money(ln.unit_price)}")
     if ln.member != ln.regular:
         slip.row3("  会员价" if ln.member_price_used else "  会员折扣", "", money(ln.member))
 
@@ -606,6 +608,8 @@ def sale_receipt(
             slip.kv("现金 实收", money(t.tendered))
         else:
             slip.kv(tender_label(program, t), money(t.amount))
+        if t.ref:  # a scanned payment code: masked
+            slip.kv("  付款码", t.masked_ref)
         if t.kind == "stored_value" and t.gift:
             slip.kv("  其中本金", money(t.principal))
             slip.kv("  其中赠送", money(t.gift))
@@ -829,6 +833,40 @@ def return_slip(
     return slip.doc()
 
 
+def void_slip(
+    store: StoreInfo,
+    now: datetime | date,
+    width: int = 48,
+    *,
+    lines: int,
+    amount: Money,
+    reason: str = "",
+    receipt_no: str = "",
+    manager: str = "",
+) -> Doc:
+    """作废单: a sale voided before payment (``lines`` scanned, ``amount`` due), or a
+    committed receipt voided afterwards (``receipt_no``, its refund ``amount``); signed,
+    so loss prevention can read it against the ledger's void rows."""
+    slip = _Slip(check_width(width))
+    _header(slip, store, "作废单", now)
+    if receipt_no:
+        slip.kv("原小票号", receipt_no)
+    slip.rule()
+    slip.kv("行数", str(lines))
+    slip.kv("作废金额", yuan(amount), bold=True)
+    slip.kv("原因", reason or "—")
+    if manager:
+        slip.kv("授权店长", manager)
+    slip.rule()
+    slip.text("收银员签名:")
+    slip.blank()
+    if receipt_no:
+        slip.text("店长签名:")
+        slip.blank()
+    slip.blocks.append(Cut())
+    return slip.doc()
+
+
 __all__ = [
     "PAPER_WIDTHS",
     "QR",
@@ -859,8 +897,10 @@ __all__ = [
     "report_slip",
     "return_slip",
     "sale_receipt",
+    "stamp",
     "takes_cash",
     "text_lines",
+    "void_slip",
     "with_kick",
     "wrap",
 ]

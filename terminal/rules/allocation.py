@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from terminal.errors import RuleViolation
+from terminal.money import Money
 
 
 def allocate(
@@ -23,7 +24,10 @@ def allocate(
     limits = list(caps) if caps is not None else [total] * n
     if sum(limits) < total:
         raise RuleViolation(
-            f"cannot spread {total} over lines worth {sum(limits)}", code="over_allocation"
+            f"cannot spread {total} over lines worth {sum(limits)}",
+            code="over_allocation",
+            total=Money(total),
+            limit=Money(sum(limits)),
         )
     fast = _integer_shares(total, weights, limits)
     if fast is not None:

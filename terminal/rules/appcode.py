@@ -131,6 +131,8 @@ def verify_app_code(
             f" (member code expired: issued {age} s ago, limit {max_age_s} s;"
             " refresh the app and rescan)",
             code="app_code_expired",
+            age=age,
+            limit=max_age_s,
         )
     if age < -future_tolerance_s:
         raise RuleViolation(
@@ -138,6 +140,7 @@ def verify_app_code(
             f" (member code dated {-age} s in the future: check the till's clock"
             " or sync it with HQ)",
             code="app_code_from_future",
+            ahead=-age,
         )
     return member_code
 

@@ -87,7 +87,12 @@ def decode_scale(code: str, layouts: tuple[ScaleBarcode, ...]) -> ScaleCode | No
         if len(code) != length or not code.startswith(lay.prefix) or not _ascii_digits(code):
             continue
         if not is_gtin(code):
-            raise InvalidInput(f"check digit wrong on scale code {code}", code="bad_check_digit")
+            raise InvalidInput(
+                f"check digit wrong on scale code {code}",
+                code="bad_check_digit",
+                case="scale",
+                barcode=code,
+            )
         i = len(lay.prefix)
         item = int(code[i : i + lay.item_digits])
         value = int(code[i + lay.item_digits : i + lay.item_digits + lay.value_digits])
@@ -103,7 +108,10 @@ def encode_scale(layout: ScaleBarcode, item: int, value: int) -> str:
     """The code a label scale would print (for demo data and tests)."""
     if not (0 <= item < 10**layout.item_digits and 0 <= value < 10**layout.value_digits):
         raise InvalidInput(
-            f"item {item} or value {value} does not fit the layout", code="invalid_input"
+            f"item {item} or value {value} does not fit the layout",
+            code="invalid_input",
+            item=item,
+            value=value,
         )
     body = f"{layout.prefix}{item:0{layout.item_digits}d}{value:0{layout.value_digits}d}"
     return with_check_digit(body)

@@ -83,9 +83,16 @@ def resolve_scan(
     """Resolve a scanned or typed code. Exact catalog codes win; then scale layouts."""
     code = code.strip()
     if not code or not code.isprintable() or len(code) > 64:
-        raise InvalidInput(f"not a product code: {code!r}", code="invalid_code")
+        raise InvalidInput(
+            f"not a product code: {code!r}", code="invalid_code", case="product", text=code
+        )
     if qty is not None and qty.milli <= 0:
-        raise InvalidInput(f"quantity must be positive, not {qty.plain()}", code="invalid_quantity")
+        raise InvalidInput(
+            f"quantity must be positive, not {qty.plain()}",
+            code="invalid_quantity",
+            case="positive",
+            qty=qty,
+        )
     product = catalog.by_code(code)
     if product is not None:
         return _scanned(product, qty)
@@ -98,25 +105,43 @@ def resolve_scan(
         product = catalog.by_plu(scale.item)
         if product is None:
             raise NotFound(
-                f"no product with scale item number {scale.item}", code="unknown_product"
+                f"no product with scale item number {scale.item}",
+                code="unknown_product",
+                case="scale",
+                item=scale.item,
             )
         if scale.kind == "weight":
             if scale.value <= 0:
-                raise InvalidInput(f"zero weight on scale code {code}", code="invalid_quantity")
+                raise InvalidInput(
+                    f"zero weight on scale code {code}",
+                    code="invalid_quantity",
+                    case="zero_weight",
+                    barcode=code,
+                )
             return Scanned(product, Qty(scale.value))  # grams are thousandths of a kg
         if scale.value <= 0:
-            raise InvalidInput(f"zero price on scale code {code}", code="invalid_quantity")
+            raise InvalidInput(
+                f"zero price on scale code {code}",
+                code="invalid_quantity",
+                case="zero_price",
+                barcode=code,
+            )
         amount = Money(scale.value)
         return Scanned(product, _weight_from_amount(product, amount), label_amount=amount)
     if looks_like_gtin(code) and not is_gtin(code) and upce_to_upca(code) is None:
-        raise InvalidInput(f"check digit wrong on {code}: scan again", code="bad_check_digit")
-    raise NotFound(f"unknown product code {code}", code="unknown_product")
+        raise InvalidInput(
+            f"check digit wrong on {code}: scan again", code="bad_check_digit", barcode=code
+        )
+    raise NotFound(f"unknown product code {code}", code="unknown_product", barcode=code)
 
 
 def _scanned(product: Product, qty: Qty | None) -> Scanned:
     if qty is not None and not product.weighed and not qty.is_whole():
         raise InvalidInput(
-            f"{product.name} is sold by the piece, not {qty.plain()}", code="invalid_quantity"
+            f"{product.name} is sold by the piece, not {qty.plain()}",
+            code="invalid_quantity",
+            name=product.name,
+            qty=qty,
         )
     return Scanned(product, qty or Qty(MILLI))
 

@@ -30,6 +30,7 @@ class RecordLine:
     coupon_share: Money
     discount_share: Money
     net: Money
+    unit_before_override: Money | None = None  # the unit price before a 改价, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ def record_lines(priced: PricedSale) -> tuple[RecordLine, ...]:
                 pl.coupon_share,
                 pl.discount_share,
                 pl.net,
+                ln.product.price if ln.price_override is not None else None,
             )
         )
     return tuple(out)

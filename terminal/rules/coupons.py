@@ -41,12 +41,25 @@ class Coupon:
 
 
 @dataclass(frozen=True, slots=True)
+class Why:
+    """The reason for a choice as a code and its figures (money in plain form), for the
+    screen to say in the cashier's language (ui/refusals.py ``coupon_text``)."""
+
+    code: str = ""  # "" nothing to say, "none", "chosen" (by the cashier), "best"
+    params: tuple[tuple[str, str | int], ...] = ()
+
+
+NO_WHY = Why()
+
+
+@dataclass(frozen=True, slots=True)
 class Choice:
     """Coupons applied to a sale, what each took off, and why (for the cashier)."""
 
     coupons: tuple[Coupon, ...]
     amounts: tuple[Money, ...]  # per coupon, same order
-    reason: str
+    reason: str  # in Chinese, for logs and tests; the screen shows ``why``
+    why: Why = NO_WHY
 
     @property
     def discount(self) -> Money:
@@ -238,39 +251,51 @@ def validate(cs: Sequence[Coupon], items: Lines, stacking: Stacking, today: date
     seen: set[str] = set()
     for c in cs:
         if c.id in seen:
-            raise RuleViolation(f"coupon {c.id} chosen twice", code="coupon_duplicate")
+            raise RuleViolation(f"coupon {c.id} chosen twice", code="coupon_duplicate", name=c.name)
         seen.add(c.id)
         if c.state != "unused":
-            raise RuleViolation(f"coupon {c.id} is {c.state}", code=f"coupon_{c.state}")
+            raise RuleViolation(
+                f"coupon {c.id} is {c.state}", code=f"coupon_{c.state}", name=c.name
+            )
         if today > c.valid_through:
             raise RuleViolation(
-                f"coupon {c.id} expired on {c.valid_through.isoformat()}", code="coupon_expired"
+                f"coupon {c.id} expired on {c.valid_through.isoformat()}",
+                code="coupon_expired",
+                name=c.name,
+                date=c.valid_through.isoformat(),
             )
         if _eligible(c, spend) < max(c.threshold.fen, 1):
             raise RuleViolation(
                 f"{c.name}: spend on its goods {Money(_eligible(c, spend))} is below "
                 f"its threshold {c.threshold}",
                 code="coupon_below_threshold",
+                name=c.name,
+                spend=Money(_eligible(c, spend)),
+                threshold=c.threshold,
             )
     if stacking == "one_per_sale" and len(cs) > 1:
         raise RuleViolation("this program allows one coupon per sale", code="coupon_not_stackable")
     for c, amount in zip(cs, _amounts(cs, spend), strict=True):
         if amount == 0:
             raise RuleViolation(
-                f"{c.name} would take nothing off this sale: keep it", code="coupon_no_discount"
+                f"{c.name} would take nothing off this sale: keep it",
+                code="coupon_no_discount",
+                name=c.name,
             )
     if stacking == "consume_threshold" and not _thresholds_fit(cs, spend):
         need = Money(sum(c.threshold.fen for c in cs))
         raise RuleViolation(
             f"thresholds together ({need}) exceed the subtotal {Money(_union(cs, spend))}",
             code="coupon_below_threshold",
+            need=need,
+            subtotal=Money(_union(cs, spend)),
         )
 
 
-def apply(cs: Sequence[Coupon], items: Lines, reason: str = "") -> Choice:
+def apply(cs: Sequence[Coupon], items: Lines, reason: str = "", why: Why = NO_WHY) -> Choice:
     amounts = _amounts(cs, spend_by_category(items))
     kept = [(c, a) for c, a in zip(cs, amounts, strict=True)]
-    return Choice(tuple(c for c, _ in kept), tuple(Money(a) for _, a in kept), reason)
+    return Choice(tuple(c for c, _ in kept), tuple(Money(a) for _, a in kept), reason, why)
 
 
 def best(coupons: Iterable[Coupon], items: Lines, stacking: Stacking, today: date) -> Choice:
@@ -296,7 +321,12 @@ def best(coupons: Iterable[Coupon], items: Lines, stacking: Stacking, today: dat
     amounts = _amounts(chosen, spend)
     kept = [(c, a) for c, a in zip(chosen, amounts, strict=True) if a > 0]  # never burn one for 0
     choice = Choice(tuple(c for c, _ in kept), tuple(Money(a) for _, a in kept), "")
-    return Choice(choice.coupons, choice.amounts, explain(choice, usable, spend, stacking))
+    return Choice(
+        choice.coupons,
+        choice.amounts,
+        explain(choice, usable, spend, stacking),
+        explanation(choice, usable, spend, stacking),
+    )
 
 
 def _tie(cs: Sequence[Coupon]) -> tuple[object, ...]:
@@ -374,22 +404,40 @@ def _value(cs: Sequence[Coupon], spend: Spend) -> int:
 
 
 def explain(choice: Choice, usable: Sequence[Coupon], spend: Spend, stacking: Stacking) -> str:
-    """One line for the cashier: what was picked, against which subtotal, what was left."""
-    if not choice.coupons:
+    """One line for the cashier: what was picked, against which subtotal, what was left
+    (in Chinese, for logs and tests; the screen words ``explanation`` in its language)."""
+    why = explanation(choice, usable, spend, stacking)
+    if why.code == "none":
         return "无可用优惠券"
+    p = dict(why.params)
+    text = f"已选最优: {p['picked']}, 共减¥{p['discount']}"
+    if "need" in p:
+        text += f" (门槛合计¥{p['need']} ≤ 小计¥{p['subtotal']})"
+    if p["left"]:
+        text += f"; 另有{p['left']}张本单不可叠加"
+    return text
+
+
+def explanation(choice: Choice, usable: Sequence[Coupon], spend: Spend, stacking: Stacking) -> Why:
+    """What was picked (names with counts), the discount, how many usable coupons were
+    left out and, where thresholds are consumed, their sum against the subtotal."""
+    if not choice.coupons:
+        return Why("none")
     names: dict[str, int] = {}
     for c in choice.coupons:
         names[c.name] = names.get(c.name, 0) + 1
-    picked = "、".join(f"{n}×{k}" for n, k in names.items())
-    sub = Money(_union(choice.coupons, spend))
-    text = f"已选最优: {picked}, 共减{choice.discount}"
+    params: list[tuple[str, str | int]] = [
+        ("picked", "、".join(f"{n}×{k}" for n, k in names.items())),  # names are data
+        ("discount", choice.discount.plain()),
+        ("left", len(usable) - len(choice.coupons)),
+    ]
     if stacking == "consume_threshold":
         need = Money(sum(c.threshold.fen for c in choice.coupons))
-        text += f" (门槛合计{need} ≤ 小计{sub})"
-    left = len(usable) - len(choice.coupons)
-    if left:
-        text += f"; 另有{left}张本单不可叠加"
-    return text
+        params += [
+            ("need", need.plain()),
+            ("subtotal", Money(_union(choice.coupons, spend)).plain()),
+        ]
+    return Why("best", tuple(params))
 
 
 def allocate_to_lines(choice: Choice, lines: Lines) -> list[int]:

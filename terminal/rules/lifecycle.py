@@ -280,32 +280,62 @@ def claim_gift(
         level = program.ladder_for(state.group).level(state.tier)
         gifts = level.monthly_gift if level else ()
         if not gifts:
-            raise RuleViolation("this tier has no monthly coupons", code="no_gift")
+            raise RuleViolation("this tier has no monthly coupons", code="no_gift", case="monthly")
         if not first <= today.day <= last:
             raise RuleViolation(
                 f"monthly coupons are claimed on days {first}-{last} of the month",
                 code="gift_not_claimable",
+                case="monthly",
+                first=first,
+                last=last,
             )
         period = f"{today.year}-{today.month:02d}"
     elif kind == "birthday":
         gifts = program.birthday_gift
         if not gifts:
-            raise RuleViolation("this program has no birthday gift to claim", code="no_gift")
+            raise RuleViolation(
+                "this program has no birthday gift to claim", code="no_gift", case="birthday"
+            )
         if state.birthday is None or state.birthday.month != today.month:
             raise RuleViolation(
-                "the birthday gift is claimed in the birthday month", code="gift_not_claimable"
+                "the birthday gift is claimed in the birthday month",
+                code="gift_not_claimable",
+                case="birthday",
             )
+        _birthday_on_file(state, program, today)
         period = str(today.year)
     else:
-        raise RuleViolation(f"unknown gift {kind!r}", code="unknown_gift")
+        raise RuleViolation(f"unknown gift {kind!r}", code="unknown_gift", gift=kind)
     if (kind, period) in state.gifts_claimed:
         raise RuleViolation(
-            f"the {kind} gift for {period} was already claimed", code="gift_already_claimed"
+            f"the {kind} gift for {period} was already claimed",
+            code="gift_already_claimed",
+            gift=kind,
+            period=period,
         )
     return [
         m.GiftClaimed(kind, period),
         *grant_coupons(program, gifts, today, f"{kind}:{period}", new_id),
     ]
+
+
+def _birthday_on_file(state: m.MemberState, program: Program, today: date) -> None:
+    """The birthday gift needs the birthday on file ``birthday_on_file_days``: a birthday
+    typed in at sign-up is not a gift the same day. Only registration records a
+    birthday (``Registered``), so it has been on file since the member registered."""
+    since = state.registered
+    if since is None:  # no date on record: nothing to wait for
+        return
+    claimable = since + timedelta(days=program.birthday_on_file_days)
+    if today < claimable:
+        raise RuleViolation(
+            f"the birthday gift needs the birthday on file for "
+            f"{program.birthday_on_file_days} days: from {claimable.isoformat()}",
+            code="gift_not_claimable",
+            case="birthday_on_file",
+            days=program.birthday_on_file_days,
+            date=claimable.isoformat(),
+        )
 
 
 def gifts_waiting(state: m.MemberState, program: Program, today: date) -> list[str]:
@@ -332,7 +362,10 @@ def draw_coins(state: m.MemberState, coins: int, today: date) -> list[tuple[str,
     """Take coins oldest lot first; the draws are kept so a return puts them back."""
     if coins > state.coins_on(today):
         raise RuleViolation(
-            f"only {state.coins_on(today)} coins available, not {coins}", code="insufficient_coins"
+            f"only {state.coins_on(today)} coins available, not {coins}",
+            code="insufficient_coins",
+            have=state.coins_on(today),
+            want=coins,
         )
     draws, left = [], coins
     for lot in state.coin_lots:
@@ -438,7 +471,9 @@ def recharge_entries(
     if not program.stored_value:
         raise RuleViolation("this program has no stored value", code="no_stored_value")
     if amount.fen <= 0:
-        raise InvalidInput("a recharge must be a positive amount", code="invalid_amount")
+        raise InvalidInput(
+            "a recharge must be a positive amount", code="invalid_amount", case="positive"
+        )
     step = program.recharge_gift(amount)
     gift_value = step.gift_value if step else Money(0)
     gift_coins = step.coins if step else 0

@@ -220,6 +220,12 @@ class Program:
     sleeping_after_days: int
     skipped_tier_gifts: bool = False  # skipping a tier grants only the reached tier's gift
     app_code_max_age_s: int = 120  # dynamic member QR codes (§6)
+    # the birthday gift waits until the birthday has been on file this many days (a
+    # birthday typed in at sign-up cannot be claimed the same day)
+    birthday_on_file_days: int = 30
+    # A line or whole-sale discount a cashier may give without a manager, in percent of
+    # what it discounts (0: every 改价 and 整单折扣 needs a manager's PIN)
+    cashier_discount_max_percent: int = 0
     hq_grants: HqGrants = field(default_factory=HqGrants)
     rfm: RfmSettings = field(default_factory=RfmSettings)
 

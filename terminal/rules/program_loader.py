@@ -310,6 +310,7 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
     returns_t = root.table("returns") or _Table(file, "returns", {})
     offline_t = root.table("offline") or _Table(file, "offline", {})
     cash_t = root.table("cash") or _Table(file, "cash", {})
+    discounts_t = root.table("discounts") or _Table(file, "discounts", {})
     member_t = root.table("membership") or _Table(file, "membership", {})
     rfm_t = root.table("rfm") or _Table(file, "rfm", {})
     hq_t = root.table("hq_grants") or _Table(file, "hq_grants", {})
@@ -376,6 +377,8 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
         sleeping_after_days=member_t.integer("sleeping_after_days", 90, minimum=1),
         skipped_tier_gifts=tiers_t.flag("skipped_tier_gifts", False),
         app_code_max_age_s=identify_t.integer("app_code_max_age_seconds", 120, minimum=1),
+        birthday_on_file_days=gifts_t.integer("birthday_on_file_days", 30),
+        cashier_discount_max_percent=discounts_t.integer("cashier_max_percent", 0),
         hq_grants=_hq_grants(hq_t),
         rfm=p.RfmSettings(
             new_member_months=rfm_t.integer("new_member_months", 1),
@@ -384,6 +387,8 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
             monetary_high=rfm_t.money("monetary_high", "0"),
         ),
     )
+    if prog.cashier_discount_max_percent > 100:
+        raise discounts_t.fail("cashier_max_percent", "must be at most 100")
     if prog.year_end_clear_percent > 100:
         raise coins_t.fail("year_end_clear_percent", "must be at most 100")
     if prog.coin_expiry == "year_end_clear_percent" and prog.year_end_clear_percent == 0:
@@ -401,6 +406,7 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
         returns_t,
         offline_t,
         cash_t,
+        discounts_t,
         member_t,
         rfm_t,
         hq_t,
@@ -473,7 +479,9 @@ def load_program(program_id: str) -> p.Program:
     if program_id not in _CACHE:
         res = resources.files("terminal.rules").joinpath("programs", f"{program_id}.toml")
         if not res.is_file():
-            raise InvalidInput(f"unknown program {program_id!r}", code="unknown_program")
+            raise InvalidInput(
+                f"unknown program {program_id!r}", code="unknown_program", program=program_id
+            )
         data = tomllib.loads(res.read_text(encoding="utf-8"))
         _CACHE[program_id] = parse_program(data, f"{program_id}.toml")
     return _CACHE[program_id]

@@ -105,17 +105,21 @@ def plan_lines(
     for line_no, qty in request:
         ln = sale.line(line_no)
         if ln is None:
-            raise InvalidInput(f"the sale has no line {line_no}", code="unknown_line")
+            raise InvalidInput(f"the sale has no line {line_no}", code="unknown_line", line=line_no)
         if line_no in seen:
-            raise InvalidInput(f"line {line_no} named twice", code="invalid_return")
+            raise InvalidInput(f"line {line_no} named twice", code="invalid_return", line=line_no)
         seen.add(line_no)
         left = ln.qty.milli - back_qty.get(line_no, 0)
         if qty.milli <= 0:
-            raise InvalidInput("return quantity must be positive", code="invalid_quantity")
+            raise InvalidInput(
+                "return quantity must be positive", code="invalid_quantity", case="positive"
+            )
         if qty.milli > left:
             raise RuleViolation(
                 f"line {line_no}: only {Qty(left).plain()} left to return",
                 code="return_exceeds_sale",
+                line=line_no,
+                left=Qty(left),
             )
         if qty.milli == left:  # the last part refunds exactly what is left
             refund = ln.net.fen - back_net.get(line_no, 0)

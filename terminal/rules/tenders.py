@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ class TenderRequest:
     amount: Money | None = None  # cash, card, mobile, stored value
     coins: int | None = None
     points: int | None = None
+    ref: str = ""  # mobile: the customer's payment code (付款码) the provider charged
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,12 @@ class Tender:
     principal: Money = ZERO  # stored value: the two shares
     gift: Money = ZERO
     lots: tuple[tuple[str, int], ...] = ()  # coins drawn, in draw order
+    ref: str = ""  # mobile: the payment code charged (a sale recorded before has none)
+
+    @property
+    def masked_ref(self) -> str:
+        """The payment code as a receipt prints it: "1301**********1234"."""
+        return mask_payment_code(self.ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,8 @@ def points_value(program: Program, points: int) -> Money:
             f"{points} points is not a whole number of fen at "
             f"{program.points_redeem_per_yuan} points a yuan",
             code="invalid_points",
+            points=points,
+            rate=program.points_redeem_per_yuan,
         )
     return Money(fen)
 
@@ -89,15 +99,58 @@ def apply_tenders(
     is still due is refused, and so is a payment that leaves something due."""
     if not requests:
         raise InvalidInput("no tenders given", code="no_tenders")
+    result, still, _ = _apply(due, requests, program, member, today)
+    if still > ZERO:
+        raise RuleViolation(f"{still} still due", code="payment_short", still=still)
+    _check_offline(result, offline_room)
+    return result
+
+
+def check_tenders(
+    due: Money,
+    requests: Sequence[TenderRequest],
+    program: Program,
+    member: m.MemberState | None,
+    today: date,
+    *,
+    offline_room: Money | None = None,
+) -> Tendering:
+    """The tenders typed so far, checked by the rules ``apply_tenders`` applies at
+    payment, except that something may still be due: what the tender dialog asks
+    before it takes each tender, so it never closes over one the payment refuses."""
+    result, _, _ = _apply(due, requests, program, member, today)
+    _check_offline(result, offline_room)
+    return result
+
+
+def _check_offline(result: Tendering, offline_room: Money | None) -> None:
+    if offline_room is not None and result.member_spend > offline_room:
+        raise RuleViolation(
+            f"offline: coins and stored value are limited to {offline_room} more today",
+            code="offline_limit",
+            limit=offline_room,
+        )
+
+
+def _apply(
+    due: Money,
+    requests: Sequence[TenderRequest],
+    program: Program,
+    member: m.MemberState | None,
+    today: date,
+) -> tuple[Tendering, Money, m.MemberState | None]:
+    """Each tender in order: the tendering, what is still due, the member after."""
     still, change = due, ZERO
     state = member
     tenders: list[Tender] = []
     entries: list[m.MemberEntry] = []
     for r in requests:
         if r.kind not in TENDER_KINDS:
-            raise InvalidInput(f"unknown tender {r.kind!r}", code="unknown_tender")
+            raise InvalidInput(f"unknown tender {r.kind!r}", code="unknown_tender", tender=r.kind)
         if r.kind in ("coins", "points", "stored_value") and state is None:
-            raise RuleViolation(f"{r.kind} needs an identified member", code="member_required")
+            raise RuleViolation(
+                f"{r.kind} needs an identified member", code="member_required", tender=r.kind
+            )
         if r.kind == "coins":
             if r.coins is None or r.coins <= 0:
                 raise InvalidInput("coins must be a positive whole number", code="invalid_coins")
@@ -106,6 +159,9 @@ def apply_tenders(
                 raise RuleViolation(
                     f"{r.coins} coins ({amount}) exceed the {still} still due",
                     code="coins_exceed_due",
+                    coins=r.coins,
+                    amount=amount,
+                    still=still,
                 )
             assert state is not None
             lots = draw_coins(state, r.coins, today)
@@ -117,12 +173,18 @@ def apply_tenders(
             amount = points_value(program, r.points)
             if amount > still:
                 raise RuleViolation(
-                    f"{r.points} points exceed the {still} still due", code="points_exceed_due"
+                    f"{r.points} points exceed the {still} still due",
+                    code="points_exceed_due",
+                    points=r.points,
+                    still=still,
                 )
             assert state is not None
             if r.points > state.points:
                 raise RuleViolation(
-                    f"only {state.points} points available", code="insufficient_points"
+                    f"only {state.points} points available",
+                    code="insufficient_points",
+                    have=state.points,
+                    want=r.points,
                 )
             new = [m.PointsChanged("points", -r.points, "redeemed")]
             tenders.append(Tender("points", amount, amount, points=r.points))
@@ -136,7 +198,11 @@ def apply_tenders(
                 continue
             if amount > still:
                 raise RuleViolation(
-                    f"{r.kind} {amount} exceeds the {still} still due", code="tender_exceeds_due"
+                    f"{r.kind} {amount} exceeds the {still} still due",
+                    code="tender_exceeds_due",
+                    tender=r.kind,
+                    amount=amount,
+                    still=still,
                 )
             if r.kind == "stored_value":
                 assert state is not None
@@ -146,32 +212,28 @@ def apply_tenders(
                     raise RuleViolation(
                         f"stored value balance is {state.stored_value}",
                         code="insufficient_stored_value",
+                        balance=state.stored_value,
+                        amount=amount,
                     )
                 p, g = sv_split(amount, state.principal, state.gift)
                 new = [m.StoredValueChanged(-p, -g, "spent")]
                 tenders.append(Tender("stored_value", amount, amount, principal=p, gift=g))
             else:
-                tenders.append(Tender(r.kind, amount, amount))
+                tenders.append(Tender(r.kind, amount, amount, ref=r.ref))
                 new = []
         if new:
             assert state is not None
             state = m.fold(new, state)
             entries += new
         still -= amount
-    if still > ZERO:
-        raise RuleViolation(f"{still} still due", code="payment_short")
-    result = Tendering(tuple(tenders), change, tuple(entries))
-    if offline_room is not None and result.member_spend > offline_room:
-        raise RuleViolation(
-            f"offline: coins and stored value are limited to {offline_room} more today",
-            code="offline_limit",
-        )
-    return result
+    return Tendering(tuple(tenders), change, tuple(entries)), still, state
 
 
 def _money(r: TenderRequest) -> Money:
     if r.amount is None or r.amount.fen <= 0:
-        raise InvalidInput(f"{r.kind} needs a positive amount", code="invalid_amount")
+        raise InvalidInput(
+            f"{r.kind} needs a positive amount", code="invalid_amount", case="positive"
+        )
     return r.amount
 
 
@@ -179,3 +241,61 @@ def offline_room(program: Program, spent_today: Money) -> Money:
     """What a member may still spend in coins and stored value today while the till is
     offline (§1.8); a standalone till (no HQ) has no such limit and passes None."""
     return Money(max(0, program.offline_spend_limit.fen - spent_today.fen))
+
+
+def mask_payment_code(code: str) -> str:
+    """A payment code (付款码) with its middle hidden, as a receipt prints it: the first
+    and last four digits, "1301**********1234"; "" for none."""
+    if len(code) <= 8:
+        return "*" * len(code)
+    return code[:4] + "*" * (len(code) - 8) + code[-4:]
+
+
+@dataclass(frozen=True, slots=True)
+class TenderBasis:
+    """What a sale's tenders are checked against while the cashier types them: the
+    amount due, the member as the payment will find them (expiries due folded in), the
+    day, and offline what coins and stored value may still pay today (None: no limit).
+    The payment applies the same rules again when it commits, on a fresh read."""
+
+    due: Money
+    program: Program
+    member: m.MemberState | None
+    today: date
+    offline_room: Money | None = None
+
+    def check(self, requests: Sequence[TenderRequest]) -> Tendering:
+        """``check_tenders``: the first tender the payment would refuse raises."""
+        return check_tenders(
+            self.due,
+            requests,
+            self.program,
+            self.member,
+            self.today,
+            offline_room=self.offline_room,
+        )
+
+    def most(self, requests: Sequence[TenderRequest], kind: str) -> int:
+        """The most a ``kind`` tender may pay after ``requests`` (tenders that pass
+        ``check``): coins and points as a count, any other kind in fen (cash: what is
+        still due, though cash may be more and give change)."""
+        result, still, state = _apply(self.due, requests, self.program, self.member, self.today)
+        cap = still.fen
+        if self.offline_room is not None and kind in ("coins", "stored_value"):
+            cap = min(cap, self.offline_room.fen - result.member_spend.fen)
+        cap = max(0, cap)
+        if kind == "coins":
+            held = state.coins_on(self.today) if state is not None else 0
+            return max(0, min(held, cap // self.program.coin_value.fen))
+        if kind == "points":
+            if state is None or not self.program.points_pay:
+                return 0
+            rate = self.program.points_redeem_per_yuan
+            n = min(state.points, cap * rate // 100)
+            step = rate // math.gcd(100, rate)  # the fewest points worth a whole fen
+            return max(0, n - n % step)
+        if kind == "stored_value":
+            if state is None or not self.program.stored_value:
+                return 0
+            return min(state.stored_value.fen, cap)
+        return cap

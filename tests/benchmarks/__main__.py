@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from tests.benchmarks import coldstart, hq_ingest, hq_month_end, lookup, pricing, till
+from tests.benchmarks import coldstart, hq_ingest, hq_month_end, lookup, pricing, till, zreport
 
 BENCHMARKS: dict[str, Callable[[bool], dict[str, object]]] = {
     "price_200_lines_30_coupons_p99_ms": pricing.price_200_lines_30_coupons,
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[bool], dict[str, object]]] = {
     "receipt_render_ms": till.receipt_render_ms,
     "cold_start_vs_bare_qt": coldstart.cold_start_vs_bare_qt,
     "till_rss_mb": till.till_rss_mb,
+    "z_report_vs_scan": zreport.z_report_vs_scan,
     "hq_ingest_vs_copy": hq_ingest.hq_ingest_vs_copy,
     "hq_month_end_s": hq_month_end.hq_month_end_s,
 }

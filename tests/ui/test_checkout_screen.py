@@ -138,7 +138,7 @@ def test_recharge_needs_a_manager_pin_and_a_wrong_one_is_refused(till, qtbot: Qt
     QTimer.singleShot(0, lambda: when_modal(PinDialog, wrong))
     press(qtbot, win, Qt.Key.Key_F9)
     settle(qtbot, win)
-    assert "wrong PIN" in win.message.text()
+    assert "密码错误" in win.message.text()  # the refusal in the cashier's words
     assert s.counter.member_state("M1").principal == Money.parse("100.00")
 
     when_modal(AmountDialog, amount)
@@ -169,7 +169,7 @@ def test_refused_scan_says_why_without_a_dialog(till, qtbot: QtBot) -> None:
     type_into(qtbot, win.input, "6900000000015")
     settle(qtbot, win)
     assert QApplication.activeModalWidget() is None
-    assert "check digit" in win.message.text()
+    assert "校验位错误" in win.message.text()
 
 
 def test_offline_banner_says_which_limits_apply(till, qtbot: QtBot) -> None:

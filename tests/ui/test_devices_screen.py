@@ -211,7 +211,7 @@ def test_a_serial_scan_lands_in_the_sale_and_waits_while_the_pin_dialog_is_open(
                 assert "暂存" in win.message.text()
                 typed(d.pin, "8888")
 
-            till.expect(AmountDialog, lambda d: typed(d.amount, "2"))
+            till.expect(PickDialog, lambda d: typed(d.entry, "2"))
             till.expect(PinDialog, pin_with_a_scan)
             till.key(Qt.Key.Key_F2, CTRL)  # 整单折扣
             till.settle()
@@ -298,7 +298,7 @@ def test_a_wedge_scan_into_the_pin_field_goes_to_the_sale_after_the_dialog(
         assert till.win.held_scans == [SOY.code]
         typed(d.pin, "8888")
 
-    till.expect(AmountDialog, lambda d: typed(d.amount, "5"))
+    till.expect(PickDialog, lambda d: typed(d.entry, "5"))
     till.expect(PinDialog, pin)
     till.key(Qt.Key.Key_F2, CTRL)
     till.settle()
@@ -350,6 +350,16 @@ def _amount(text: str) -> Callable[[Till, str], None]:
     return answer
 
 
+def _typed(text: str) -> Callable[[Till, str], None]:
+    """A discount typed into its entry (an amount, 9折 or 10%), then the PIN."""
+
+    def answer(t: Till, pin: str) -> None:
+        t.expect(PickDialog, lambda d: typed(d.entry, text))
+        t.pin(pin)
+
+    return answer
+
+
 def _drawer(t: Till, pin: str) -> None:
     t.expect(PickDialog, lambda d: typed(d.entry, "1"))
     t.pin(pin)
@@ -370,14 +380,14 @@ ACTIONS = {
         Qt.Key.Key_F1,
         "price_override",
         _sale,
-        _amount("10"),
+        _typed("10"),
         lambda t: t.win.current is not None and t.win.current.due == Money.parse("10.00"),
     ),
     "整单折扣": Action(
         Qt.Key.Key_F2,
         "sale_discount",
         _sale,
-        _amount("1.5"),
+        _typed("1.5"),
         lambda t: t.win.current is not None and t.win.current.due == Money.parse("10.50"),
     ),
     "退储值": Action(
@@ -418,7 +428,7 @@ def test_manager_action_wrong_pin_refused_right_pin_applied_and_audited(
     till.key(a.key, CTRL)
     a.then(till)
     till.settle()
-    assert "wrong PIN" in till.win.message.text()
+    assert "密码错误" in till.win.message.text()  # the refusal in the cashier's words
     assert not a.applied(till)
     assert till.auth() == before  # nothing authorised, nothing audited
 
@@ -441,15 +451,15 @@ def test_price_override_takes_the_selected_line(till: Till) -> None:
         till.settle()
     till.key(Qt.Key.Key_Up)  # select line 1
 
-    def amount(d: AmountDialog) -> None:
+    def amount(d: PickDialog) -> None:
         assert "第 1 行 酱油" in label_text(d)
-        typed(d.amount, "9")
+        typed(d.entry, "9")
 
     def pin(d: PinDialog) -> None:
         assert "改价 第 1 行 酱油: ￥12.00 → ￥9.00" in label_text(d)
         typed(d.pin, "8888")
 
-    till.expect(AmountDialog, amount)
+    till.expect(PickDialog, amount)
     till.expect(PinDialog, pin)
     till.key(Qt.Key.Key_F1, CTRL)
     till.settle()
@@ -479,7 +489,7 @@ def test_the_z_report_is_shown_and_printed_with_the_manager(till: Till) -> None:
     till.pin("8888")  # no one can run it twice
     till.key(Qt.Key.Key_F6, CTRL)
     till.settle()
-    assert "already run" in till.win.message.text()
+    assert "日结 (Z) 已做过" in till.win.message.text()
 
 
 def test_the_manager_menu_picks_an_action_by_its_number(till: Till) -> None:
@@ -491,7 +501,7 @@ def test_the_manager_menu_picks_an_action_by_its_number(till: Till) -> None:
         QTest.keyClick(d, Qt.Key.Key_2)
 
     till.expect(MenuDialog, menu)
-    till.expect(AmountDialog, lambda d: typed(d.amount, "2"))
+    till.expect(PickDialog, lambda d: typed(d.entry, "2"))
     till.pin("8888")
     till.key(Qt.Key.Key_F1)
     till.settle()
@@ -504,7 +514,7 @@ def test_a_cancelled_pin_is_refused_and_says_so(till: Till) -> None:
     till.expect(PinDialog, lambda d: QTest.keyClick(d, Qt.Key.Key_Escape))
     till.key(Qt.Key.Key_F3, CTRL)
     till.settle()
-    assert "authorization" in till.win.message.text()
+    assert "店长授权" in till.win.message.text()
     assert till.shop.counter.member_state("M1").principal == Money(10000)
 
 

@@ -232,3 +232,26 @@ def test_scanner_bursts_among_typing_are_exactly_the_scans(
     assert [e.code for e in events if isinstance(e, Scan)] == expected_scans
     typed = "".join(text for kind, text, _ in segments if kind == "type")
     assert typed_text(events) == typed
+
+
+def test_the_wedge_gap_is_a_setting_and_a_40ms_bluetooth_scanner_reads_as_a_scan() -> None:
+    from devices.scanner.wedge import Scan
+    from ui.devices import wedge_detector
+
+    slow = wedge_detector({"scanner_wedge_gap_ms": "60"})
+    assert slow is not None and slow.max_interval_ms == 60
+    default = wedge_detector({})
+    assert default is not None and default.max_interval_ms == 30
+    code, events, events_default = "6900000000014", [], []
+    for i, ch in enumerate(code + "\r"):  # 40 ms a key
+        events += slow.feed(ch, i * 40.0)
+        events_default += default.feed(ch, i * 40.0)
+    assert [e.code for e in events if isinstance(e, Scan)] == [code]
+    assert not [e for e in events_default if isinstance(e, Scan)]
+    bad_settings = (
+        {"scanner_wedge_gap_ms": "fast"},
+        {"scanner_wedge_gap_ms": "0"},
+        {"scanner_wedge_min_length": "0"},
+    )
+    for bad in bad_settings:
+        assert wedge_detector(bad) is None
