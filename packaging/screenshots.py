@@ -241,11 +241,27 @@ def receipt_preview(path: Path) -> None:
         setup.add_staff(sessions, STAFF)
         setup.import_products(sessions, [tomato, rice])
         coupon = Coupon("C1", "满30减5", Money(3000), Money(500), date(2026, 10, 31))
-        setup.import_members(sessions, prog, [Opening(
-            code="M000001", phone="13800005678", registered=date(2025, 3, 1), tier="red",
-            tier_valid_through=date(2027, 2, 28), growth_points=1860,
-            coin_lots=((20, date(2026, 6, 1)),), principal=Money(18000), gift=Money(2000),
-            coupons=(coupon,))], clock.now(), "T01", ids)
+        setup.import_members(
+            sessions,
+            prog,
+            [
+                Opening(
+                    code="M000001",
+                    phone="13800005678",
+                    registered=date(2025, 3, 1),
+                    tier="red",
+                    tier_valid_through=date(2027, 2, 28),
+                    growth_points=1860,
+                    coin_lots=((20, date(2026, 6, 1)),),
+                    principal=Money(18000),
+                    gift=Money(2000),
+                    coupons=(coupon,),
+                )
+            ],
+            clock.now(),
+            "T01",
+            ids,
+        )
         setup.open_shift(sessions, clock, ids, "T01", "c1")
         c = Counter(sessions, prog, clock, ids, terminal_id="T01", cashier="c1")
         c.identify("M000001")

@@ -198,6 +198,46 @@ def _sync(args: argparse.Namespace) -> int:
     return sync_command(Path(args.db) if args.db else None, args.hq, token)
 
 
+def _staff(args: argparse.Namespace) -> int:
+    """The store's staff; a PIN is read from standard input (never an argument, which
+    shows in ``ps`` and the shell's history)."""
+    from terminal.app import staff as st
+    from terminal.clock import SystemClock
+    from terminal.datadir import till_db_path
+    from terminal.errors import PosError
+    from terminal.store.db import open_store
+
+    sessions = open_store(Path(args.db) if args.db else till_db_path())
+    try:
+        with sessions() as s:
+            if args.staff_command == "list":
+                now = SystemClock().now()
+                for row in st.list_staff(s):
+                    print(f"{row.id}\t{row.name}\t{row.role}\t{st.state_of(row, now)}")
+                return 0
+            if args.staff_command == "add":
+                st.add_staff(s, args.id, args.name, args.role, _read_pin())
+            elif args.staff_command == "set-pin":
+                st.set_pin(s, args.id, _read_pin())
+            else:
+                st.disable(s, args.id)
+            s.commit()
+    except PosError as e:
+        print(f"staff: {e}", file=sys.stderr)
+        return 2
+    print(f"ok: {args.staff_command} {args.id}")
+    return 0
+
+
+def _read_pin() -> str:
+    from terminal.errors import InvalidInput
+
+    line = sys.stdin.readline().strip()
+    if not line:
+        raise InvalidInput("give the PIN on standard input", code="invalid_pin", min=4, max=8)
+    return line
+
+
 def _run(args: argparse.Namespace) -> int:
     from ui.app import run
 
@@ -279,7 +319,23 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--hq", required=True, metavar="URL", help="HQ's base URL")
     sy.add_argument("--token", help="this till's token from `pos-hq enroll` ($POS_HQ_TOKEN)")
     sy.set_defaults(fn=_sync)
+    _staff_parser(sub)
     return parser
+
+
+def _staff_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sf = sub.add_parser("staff", help="the store's cashiers and managers (PIN on stdin)")
+    ops = sf.add_subparsers(dest="staff_command", required=True)
+    add = ops.add_parser("add", help="add (or replace) a staff member; PIN from stdin")
+    add.add_argument("id", help="staff code (typed or on the badge)")
+    add.add_argument("--name", required=True, help="the name shown on screen and receipts")
+    add.add_argument("--role", default="cashier", choices=["cashier", "manager"])
+    ops.add_parser("list", help="id, name, role, state")
+    ops.add_parser("set-pin", help="a new PIN from stdin (clears a lockout)").add_argument("id")
+    ops.add_parser("disable", help="refuse sign-in and approvals").add_argument("id")
+    for p in ops.choices.values():
+        p.add_argument("--db", help=f"the till's SQLite file (default: {DATA_HELP})")
+    sf.set_defaults(fn=_staff)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,13 @@ STEPS = [
     ["ruff", "check", "terminal", "ui", "devices", "sync", "packaging", "tests"],
     ["mypy", "terminal", "devices", "ui", "sync"],
     ["lint-imports"],
-    ["pytest", "-q", *sys.argv[1:]],
+    ["pytest", "-q", "-m", "not acceptance", *sys.argv[1:]],
 ]
+# The real-keyboard acceptance suite (tests/acceptance): the real till under Xvfb, driven
+# by xdotool; with the whole suite only (not when pytest arguments pick tests).
+ACCEPTANCE = ["pytest", "-q", "-m", "acceptance", "tests/acceptance"]
+if not sys.argv[1:]:
+    STEPS.append(ACCEPTANCE)
 
 
 def main() -> int:

@@ -83,6 +83,7 @@ def build(
     *,
     demo: bool = False,
     lang: str | None = None,
+    sign_in: bool = False,
 ) -> tuple[MainWindow, Worker]:
     """The window over the store at ``db``; with ``lang`` the language is chosen first
     (``--lang``, else the store's ``language`` setting), as the window's texts are set
@@ -113,10 +114,11 @@ def build(
     terminal_id = settings.get("terminal_id", "T01")
     clock, ids = SystemClock(), UuidIds()
     shifts = Shifts(sessions, clock, ids, terminal_id)
-    if demo and shifts.current() is None and not shifts.day_closed(clock.now().date()):
+    unattended = demo and not sign_in  # a screenshot or a timing run: nobody to sign in
+    if unattended and shifts.current() is None and not shifts.day_closed(clock.now().date()):
         shifts.open_shift("c1", Money(50000))  # the demo cashier starts with a ¥500 float
     current = shifts.current()
-    cashier = current.cashier if current else ""
+    cashier = current.cashier if current and not sign_in else ""
     hq = HqLink(sessions, settings)  # standalone (no offline limits) unless HQ is set up
     counter = Counter(
         sessions, program, clock, ids, terminal_id=terminal_id, cashier=cashier, offline=hq.offline
@@ -127,6 +129,13 @@ def build(
     window = MainWindow(
         counter, worker, shifts=shifts, store=store, printer=printer, documents=documents
     )
+    window.signs_in = sign_in
+    if sign_in and demo:
+        from terminal.app.demo import STAFF
+
+        window.sign_in_note = "演示门店 · " + " · ".join(
+            f"{name} 工号 {sid} 密码 {pin}" for sid, name, _, pin in STAFF
+        )
     window.attach_hq(hq)
     hq.start()
     return window, worker
@@ -269,13 +278,20 @@ def open_window(
     db = Path(args.db) if args.db else (demo_db_path() if args.demo else till_db_path())
     if args.demo:
         ensure_demo(db)
-    window, worker = build(db, demo=args.demo, lang=args.lang or "")
+    attended = not (args.exit or args.screenshot)  # a person at the till: sign-in first
+    window, worker = build(db, demo=args.demo, lang=args.lang or "", sign_in=attended)
     settings = window.counter.settings()  # once, at start: the devices it names
     devices = TillDevices.start(settings, db, window, demo=args.demo, app=app)
     if getattr(args, "receipts", None):
         window.printer = receipt_copies(Path(args.receipts), window.printer)
     show_placed(window, window_mode(settings))
     shell.close()
+    if window.signs_in:  # once the window is up: who is at the till
+        from ui.desks.shift import ShiftDesk
+
+        shift_desk = window.desks["shift"]
+        assert isinstance(shift_desk, ShiftDesk)
+        QTimer.singleShot(0, shift_desk.sign_in)
     display = None
     wanted = settings.get("customer_display", "").strip().lower() in ("on", "1", "yes")
     if getattr(args, "customer_display", False) or wanted:

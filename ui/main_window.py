@@ -24,7 +24,7 @@ from devices.printer.documents import Documents
 from terminal.app.counter import CommittedSale, Counter
 from terminal.app.screen import MemberPanel, Screen, screen
 from terminal.app.shifts import Shifts
-from terminal.errors import InvalidInput, PosError
+from terminal.errors import PosError
 from terminal.money import Money
 from terminal.printing.layout import StoreInfo
 from terminal.quantity import Qty
@@ -32,20 +32,18 @@ from ui.activation import KeepActive
 from ui.desks.base import Desk
 from ui.desks.held import HeldDesk
 from ui.desks.members import GIFTS, MembersDesk
+from ui.desks.money import MoneyDesk
 from ui.desks.payment import PaidPanel, PaymentDesk
 from ui.desks.reports import ReportsDesk
+from ui.desks.returns import ReturnsDesk
 from ui.desks.sale import SaleDesk
+from ui.desks.shift import ShiftDesk
 from ui.dialogs import (
-    AmountDialog,
-    Field,
-    FormDialog,
     ImageDialog,
     MenuDialog,
     PickDialog,
     PinDialog,
-    TenderDialog,
     big,
-    parse_money,
 )
 from ui.hq_link import HqLink, SyncStatus
 from ui.keyrow import KeyRow
@@ -113,29 +111,36 @@ KEYS = (  # key, label, method
     ("F2", QT_TRANSLATE_NOOP("MainWindow", "会员"), "members.focus_member"),
     ("F3", QT_TRANSLATE_NOOP("MainWindow", "优惠券"), "members.toggle_coupons"),
     ("F4", QT_TRANSLATE_NOOP("MainWindow", "挂单/取单"), "held.hold_or_recall"),
-    ("F5", QT_TRANSLATE_NOOP("MainWindow", "售卡"), "sell_card"),
+    ("F5", QT_TRANSLATE_NOOP("MainWindow", "售卡"), "money.sell_card"),
     ("F6", QT_TRANSLATE_NOOP("MainWindow", "领券"), "members.claim_gifts"),
     ("F7", QT_TRANSLATE_NOOP("MainWindow", "注册"), "members.register_member"),
     ("F8", QT_TRANSLATE_NOOP("MainWindow", "收款"), "payment.pay"),
-    ("F9", QT_TRANSLATE_NOOP("MainWindow", "充值"), "recharge"),
-    ("F10", QT_TRANSLATE_NOOP("MainWindow", "退货"), "return_sale"),
+    ("F9", QT_TRANSLATE_NOOP("MainWindow", "充值"), "money.recharge"),
+    ("F10", QT_TRANSLATE_NOOP("MainWindow", "退货"), "returns.return_sale"),
     ("F11", QT_TRANSLATE_NOOP("MainWindow", "X报表"), "reports.x_report"),
-    ("F12", QT_TRANSLATE_NOOP("MainWindow", "交班"), "handover"),
+    ("F12", QT_TRANSLATE_NOOP("MainWindow", "交班"), "shift.handover"),
     ("Del", QT_TRANSLATE_NOOP("MainWindow", "删除行"), "sale.remove_line"),
     ("Esc", QT_TRANSLATE_NOOP("MainWindow", "作废"), "sale.void"),
 )
 MORE_KEYS = (  # shifted keys: shown in the tooltip of their plain key's button
     ("Shift+F3", "F3", QT_TRANSLATE_NOOP("MainWindow", "选择优惠券"), "members.pick_coupons"),
-    ("Shift+F5", "F5", QT_TRANSLATE_NOOP("MainWindow", "充值卡绑定到会员"), "load_card"),
-    ("Shift+F10", "F10", QT_TRANSLATE_NOOP("MainWindow", "部分退货 (按行)"), "return_lines"),
+    ("Shift+F5", "F5", QT_TRANSLATE_NOOP("MainWindow", "充值卡绑定到会员"), "money.load_card"),
+    ("Shift+F9", "F9", QT_TRANSLATE_NOOP("MainWindow", "充值记录 / 补打"), "money.history"),
+    (
+        "Shift+F10",
+        "F10",
+        QT_TRANSLATE_NOOP("MainWindow", "部分退货 (按行)"),
+        "returns.return_lines",
+    ),
+    ("Ctrl+L", "F12", QT_TRANSLATE_NOOP("MainWindow", "锁屏 (本单保留)"), "shift.lock"),
     ("Ctrl+P", "F8", QT_TRANSLATE_NOOP("MainWindow", "补打上一张小票"), "reprint_last"),
     ("Insert", "Del", QT_TRANSLATE_NOOP("MainWindow", "改数量 (选中行)"), "sale.quantity_key"),
 )
 MANAGER_KEYS = (  # key, label, method: each behind the manager's PIN; also in the F1 menu
     ("Ctrl+F1", QT_TRANSLATE_NOOP("MainWindow", "改价 / 折扣 (选中行)"), "sale.override_price"),
     ("Ctrl+F2", QT_TRANSLATE_NOOP("MainWindow", "整单折扣"), "sale.discount_sale"),
-    ("Ctrl+F3", QT_TRANSLATE_NOOP("MainWindow", "退储值"), "refund_stored_value"),
-    ("Ctrl+F4", QT_TRANSLATE_NOOP("MainWindow", "作废已结小票"), "void_receipt"),
+    ("Ctrl+F3", QT_TRANSLATE_NOOP("MainWindow", "退储值"), "money.refund_stored_value"),
+    ("Ctrl+F4", QT_TRANSLATE_NOOP("MainWindow", "作废已结小票"), "returns.void_receipt"),
     ("Ctrl+F5", QT_TRANSLATE_NOOP("MainWindow", "开钱箱"), "open_drawer"),
     ("Ctrl+F6", QT_TRANSLATE_NOOP("MainWindow", "日结 (Z 报表)"), "reports.z_report"),
 )
@@ -154,6 +159,9 @@ DESKS: tuple[tuple[str, type[Desk]], ...] = (
     ("held", HeldDesk),
     ("reports", ReportsDesk),
     ("payment", PaymentDesk),
+    ("returns", ReturnsDesk),
+    ("money", MoneyDesk),
+    ("shift", ShiftDesk),
 )
 
 
@@ -205,6 +213,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             self.tr("{store} · 收银台 {till}").format(store=store.name, till=store.terminal_id)
         )
+        # the real till (ui.app) signs cashiers in and out; a window built by a test or a
+        # script works for the cashier its counter already names
+        self.signs_in = False
+        self.sign_in_note = ""  # written under the sign-in (the demo's staff and PINs)
         # name -> desk (ui.desks), named in the key tables as "name.method"
         self.desks: dict[str, Desk] = {name: desk(self) for name, desk in DESKS}
         self._build()
@@ -338,7 +350,7 @@ class MainWindow(QMainWindow):
         self.tick()
         self.input.setFocus()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The input line keeps Del for its text while it has some; empty, Del removes the
         chosen line."""
         if watched is self.input and event.type() == QEvent.Type.KeyPress:
@@ -645,127 +657,6 @@ class MainWindow(QMainWindow):
         who, pin = dlg.manager.text().strip(), dlg.pin.text()
         self.worker.run(lambda: self.counter.authorize(who, pin), then, self.refused)
 
-    def recharge(self) -> None:
-        panel = self.current.member if self.current else None
-        if panel is None:
-            self.say(self.tr("充值: 请先识别会员 (F2)"), error=True)
-            return
-        prog = self.counter.program
-
-        def note(amount: Money) -> str:
-            g = prog.recharge_gift(amount)
-            if g is None:
-                return self.tr("无赠送")
-            gift = self.tr("赠 ￥{amount}").format(amount=g.gift_value.plain()) + " "
-            coins = self.tr("赠 {n} {coin}").format(n=g.coins, coin=prog.coin_name)
-            return (gift if g.gift_value else "") + (coins if g.coins else "")
-
-        def preview(amount: Money) -> str:
-            g = prog.recharge_gift(amount)
-            after = panel.principal + panel.gift + amount + (g.gift_value if g else Money(0))
-            return self.tr("{gift} · 充后储值 ￥{after}").format(
-                gift=note(amount), after=after.plain()
-            )
-
-        step = self.tr("满 ￥{at_least} {gift}")
-        steps = "; ".join(
-            step.format(at_least=g.at_least.plain(), gift=note(g.at_least))
-            for g in prog.recharge_gifts
-        )
-        balance = (panel.principal + panel.gift).plain()
-        prompt = self.tr("给 {member} {name} 充值 (现储值 ￥{balance})").format(
-            member=panel.masked, name=panel.name, balance=balance
-        )
-        if steps:
-            prompt += "\n" + self.tr("充值礼: {steps}").format(steps=steps)
-        dlg = AmountDialog(self.tr("充值"), prompt, preview, self)
-        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
-            return
-        amount = dlg.value
-        what = self.tr("充值 ￥{amount} 给 {member}, {gift}").format(
-            amount=amount.plain(), member=panel.masked, gift=note(amount)
-        )
-        self.ask_manager(
-            what,
-            lambda auth: self.op(
-                lambda: self.counter.recharge(panel.code, amount, auth), self.recharged
-            ),
-        )
-
-    def recharged(self, r: Any) -> None:
-        self.happened.emit("recharged", r)
-        self.say(self.tr("✓ 已充值 ￥{amount}").format(amount=r.amount.plain()))
-        docs, now = self.documents, self.counter.now
-
-        def render() -> bytes:
-            return docs.recharge(r, now=now)
-
-        self.print_job(f"recharge-{r.ref}", render)
-
-    def return_sale(self) -> None:
-        """F10: scan the receipt, the whole sale comes back (a manager's PIN when the
-        refund needs one)."""
-        self.expect_entry(
-            self.tr("退货: 请扫小票上的条码 (整单退, Shift+F10 按行退)"),
-            lambda r: self._return(r, None),
-        )
-
-    def return_lines(self) -> None:
-        """Shift+F10: scan the receipt, then type which lines come back."""
-        self.expect_entry(self.tr("部分退货: 请扫小票上的条码"), self._pick_return_lines)
-
-    def _pick_return_lines(self, receipt: str) -> None:
-        def ask(found: Any) -> None:
-            _, record = found
-            rows = [
-                f"{ln.line_no:>2}  {ln.name}  × {ln.qty.plain().rstrip('0').rstrip('.')}"
-                f"  ￥{ln.net.plain()}"
-                for ln in record.lines
-            ]
-            prompt = self.tr("输入 行号x数量 (空格分隔, 如 1x2 3x0.5)")
-            title = self.tr("部分退货 · 小票 {receipt}").format(receipt=receipt)
-            dlg = PickDialog(title, rows, prompt, "", self)
-            if dlg.exec() != QDialog.DialogCode.Accepted:
-                return
-            try:
-                lines = parse_return_lines(dlg.value)
-            except PosError as e:
-                self.refused(e)
-                return
-            self._return(receipt, lines)
-
-        self.worker.run(lambda: self.counter.find_sale(receipt), ask, self.refused)
-
-    def _return(self, receipt: str, lines: list[tuple[int, Qty]] | None) -> None:
-        def needs_manager(err: BaseException) -> None:
-            if not (isinstance(err, PosError) and err.code == "manager_required"):
-                self.refused(err)
-                return
-            self.ask_manager(
-                self.tr("退货 小票 {receipt}").format(receipt=receipt),
-                lambda auth: self.op(
-                    lambda: self.counter.return_sale(receipt, lines, auth), self.returned
-                ),
-            )
-
-        self.op(
-            lambda: self.counter.return_sale(receipt, lines, None), self.returned, needs_manager
-        )
-
-    def returned(self, r: Any) -> None:
-        self.happened.emit("returned", r)
-        self.say(
-            self.tr("✓ 已退货 小票 {receipt} 退款 ￥{refund}").format(
-                receipt=r.receipt_no, refund=r.record.refund.plain()
-            )
-        )
-        self._cash_out(r)
-
-    def _cash_out(self, r: Any) -> None:
-        """A refund paid in cash: the drawer opens to pay it out."""
-        if any(x.kind == "cash" and x.paid_out.fen > 0 for x in r.record.refunds):
-            self.kick_drawer()
-
     def kick_drawer(self) -> None:
         drawer = self.drawer
         if drawer is not None:
@@ -813,23 +704,6 @@ class MainWindow(QMainWindow):
         assert isinstance(reports, ReportsDesk)
         reports.show_report(report, print_now=print_now, manager=manager)
 
-    def handover(self) -> None:
-        held = self.desks["held"]
-        assert isinstance(held, HeldDesk)
-        if not held.confirm_none_held(self.tr("交班")):
-            return
-        counted_note = self.tr("实点 ￥{amount}")
-        dlg = AmountDialog(
-            self.tr("交班"),
-            self.tr("清点钱箱现金"),
-            lambda m: counted_note.format(amount=m.plain()),
-            self,
-        )
-        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
-            return
-        counted = dlg.value
-        self.worker.run(lambda: self.shifts.handover(counted), self.show_report, self.refused)
-
     # ------------------------------------------------------------------ manager actions
 
     def manager_menu(self) -> None:
@@ -839,59 +713,6 @@ class MainWindow(QMainWindow):
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.choice is None:
             return
         self.action(MANAGER_KEYS[dlg.choice][2])()
-
-    def refund_stored_value(self) -> None:
-        """退储值: the identified member's unused principal back in cash; the gift lapses."""
-        panel = self.current.member if self.current else None
-        if panel is None:
-            self.say(self.tr("退储值: 请先识别会员 (F2)"), error=True)
-            return
-        if panel.principal.fen <= 0:
-            none = self.tr("退储值: {member} 没有可退的储值本金").format(member=panel.masked)
-            self.say(none, error=True)
-            return
-        code = panel.code
-        what = self.tr("退储值 给 {member}: 退现金 ￥{principal} (赠送 ￥{gift} 作废)").format(
-            member=panel.masked, principal=panel.principal.plain(), gift=panel.gift.plain()
-        )
-        refunded = self.tr("✓ 已退储值 ￥{amount} (现金), 赠送金额作废")
-
-        def done(refund: Money) -> None:
-            self.happened.emit("sv_refunded", (code, refund))
-            self.say(refunded.format(amount=refund.plain()))
-            self.kick_drawer()
-
-        self.ask_manager(
-            what,
-            lambda auth: self.op(lambda: self.counter.refund_stored_value(code, auth), done),
-        )
-
-    def void_receipt(self) -> None:
-        """作废已结小票: scan the receipt; the whole sale is reversed (a manager's void)."""
-        self.expect_entry(self.tr("作废已结小票: 请扫小票上的条码 (Esc 取消)"), self._void_receipt)
-
-    def _void_receipt(self, receipt: str) -> None:
-        def ask(found: Any) -> None:
-            _, record = found
-            self.ask_manager(
-                self.tr("作废小票 {receipt} (￥{total}, 全额退回)").format(
-                    receipt=receipt, total=record.total_due.plain()
-                ),
-                lambda auth: self.op(lambda: self.counter.void_sale(receipt, auth), self.voided),
-            )
-
-        self.worker.run(lambda: self.counter.find_sale(receipt), ask, self.refused)
-
-    def voided(self, r: Any) -> None:
-        self.happened.emit("voided", r)
-        self.say(
-            self.tr("✓ 已作废小票 {receipt} 退款 ￥{refund}").format(
-                receipt=r.receipt_no, refund=r.record.refund.plain()
-            )
-        )
-        docs, now = self.documents, self.counter.now
-        self.print_job(f"void-{r.receipt_no}", lambda: docs.voided(r, now=now))
-        self._cash_out(r)
 
     def open_drawer(self) -> None:
         """开钱箱 without a sale: a reason, the manager's PIN; audited, then the kick."""
@@ -921,86 +742,3 @@ class MainWindow(QMainWindow):
 
         what = self.tr("开钱箱: {reason}").format(reason=said)
         self.ask_manager(what, lambda auth: self.op(lambda: run(auth), done))
-
-    # ------------------------------------------------------------------ members and cards
-
-    def sell_card(self) -> None:
-        """F5: sell a prepaid card: its number, PIN and face value, then take the money."""
-        values = " / ".join(v.plain() for v in self.counter.program.prepaid_card_values)
-        note = self.tr("面值: {values}").format(values=values)
-        dlg = FormDialog(
-            self.tr("售充值卡"),
-            [
-                Field("number", self.tr("卡号"), scan=True, required=True),
-                ("pin", self.tr("密码"), True),
-                ("value", self.tr("面值"), False),
-            ],
-            note if values else self.tr("本方案不售充值卡"),
-            self,
-        )
-        if dlg.exec() != QDialog.DialogCode.Accepted:
-            return
-        v = dlg.values()
-        value = parse_money(v["value"])
-        if value is None:
-            bad = f"not an amount in yuan: {v['value']!r}"
-            self.refused(InvalidInput(bad, code="invalid_amount", text=v["value"]))
-            return
-        pay = TenderDialog(value, None, self.counter.program.coin_name, None, self)
-        pay.setWindowTitle(self.tr("售卡收款 · {number}").format(number=v["number"]))
-        if pay.exec() != QDialog.DialogCode.Accepted:
-            if pay.refusal is not None:
-                self.refused(pay.refusal)
-            return
-        tenders = pay.requests()
-
-        sold = self.tr("✓ 已售充值卡 {number} ￥{value}").format(
-            number=v["number"], value=value.plain()
-        )
-
-        def done(_: Any) -> None:
-            self.happened.emit("card_sold", (v["number"], value))
-            self.say(sold)
-
-        self.op(lambda: self.counter.sell_card(v["number"], v["pin"], value, tenders), done)
-
-    def load_card(self) -> None:
-        """Shift+F5: a prepaid card's value onto the identified member's stored value."""
-        panel = self.current.member if self.current else None
-        if panel is None:
-            self.say(self.tr("绑卡: 请先识别会员 (F2)"), error=True)
-            return
-        code = panel.code
-        fields = [
-            Field("number", self.tr("卡号"), scan=True, required=True),
-            Field("pin", self.tr("密码"), secret=True),
-        ]
-        to = self.tr("给 {member}").format(member=panel.masked)
-        dlg = FormDialog(self.tr("充值卡绑定"), fields, to, self)
-        if dlg.exec() != QDialog.DialogCode.Accepted:
-            return
-        v = dlg.values()
-
-        def done(state: Any) -> None:
-            self.happened.emit("card_loaded", (v["number"], state))
-            self.say(self.tr("✓ 充值卡 {number} 已存入储值").format(number=v["number"]))
-
-        self.op(lambda: self.counter.load_card(code, v["number"], v["pin"]), done)
-
-
-def parse_return_lines(text: str) -> list[tuple[int, Qty]]:
-    """Typed return lines: "1x2 3x0.5" (also 1*2, 1:2; a bare 3 is one of line 3)."""
-    out = []
-    for part in text.replace(",", " ").replace("，", " ").split():
-        for sep in ("x", "X", "*", "×", ":"):
-            if sep in part:
-                no, qty = part.split(sep, 1)
-                break
-        else:
-            no, qty = part, "1"
-        if not no.isdigit():
-            raise InvalidInput(f"not a line number: {part!r}", code="unknown_line", text=part)
-        out.append((int(no), Qty.parse(qty)))
-    if not out:
-        raise InvalidInput("name the lines to return", code="nothing_to_return")
-    return out

@@ -66,6 +66,10 @@ TEXTS: dict[str, tuple[str, ...]] = {
         QT_TRANSLATE_NOOP("Refusals", "{name} 多次输错密码已锁定, 请稍后再试"),
     ),
     "unknown_staff": _t(QT_TRANSLATE_NOOP("Refusals", "没有员工 {staff}")),
+    "staff_disabled": _t(QT_TRANSLATE_NOOP("Refusals", "{name} 已停用")),
+    "till_auth_paused": _t(
+        QT_TRANSLATE_NOOP("Refusals", "本机店长密码输错次数过多, {until} 后可再试"),
+    ),
     "invalid_role": _t(QT_TRANSLATE_NOOP("Refusals", "没有这种岗位: {role}")),
     "invalid_pin": _t(
         QT_TRANSLATE_NOOP("Refusals", "密码须为 {min}-{max} 位数字"),
@@ -81,6 +85,9 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "no_open_shift": _t(QT_TRANSLATE_NOOP("Refusals", "请先开班 (录入备用金)")),
     "no_open_shift/report": _t(QT_TRANSLATE_NOOP("Refusals", "当前没有开班")),
     "shift_open": _t(QT_TRANSLATE_NOOP("Refusals", "已有班次未交班, 请先交班")),
+    "shift_of_other": _t(
+        QT_TRANSLATE_NOOP("Refusals", "{cashier} 的班次未交班: 请 {cashier} 或店长登录并交班 (F12)")
+    ),
     "shift_open/day_close": _t(QT_TRANSLATE_NOOP("Refusals", "日结前请先交班")),
     "unknown_shift": _t(QT_TRANSLATE_NOOP("Refusals", "没有这个班次")),
     "day_closed": _t(

@@ -3,8 +3,8 @@
 Where ``replay`` calls the counter services, this presses the cashier's keys and
 simulates the scanner: an ``identify`` is a scanned member code (or the phone typed
 and Enter), ``pay`` is F8 and one function key plus a typed amount per tender,
-``recharge`` is F9, the amount, the manager's PIN... Dialogs are answered as they
-open (the modal widget is polled, as the UI tests do). What the till does comes
+``recharge`` is F9, the amount, its tender's number, the manager's PIN... Dialogs are
+answered as they open (the modal widget is polled, as the UI tests do). What the till does comes
 back through ``MainWindow.happened`` (paid, recharged, returned, refused...) and is
 written in replay's format, so both outputs can be compared (tests/ui/test_script.py).
 
@@ -31,6 +31,8 @@ from terminal.errors import PosError, RuleViolation
 from terminal.printing.layout import StoreInfo
 from terminal.store.db import open_store
 from terminal.store.schema import Setting
+from ui.desks.members import GIFTS
+from ui.desks.money import TENDERS as RECHARGE_TENDERS
 from ui.dialogs import (
     AmountDialog,
     ChoiceDialog,
@@ -39,7 +41,7 @@ from ui.dialogs import (
     PickDialog,
     PinDialog,
 )
-from ui.main_window import GIFTS, MainWindow
+from ui.main_window import MainWindow
 from ui.qt import QApplication, QDialog, QEventLoop, QLineEdit, QProgressDialog, Qt, QTest, QTimer
 from ui.tender_dialog import TENDERS, TenderDialog
 from ui.worker import Worker
@@ -486,17 +488,25 @@ class ScriptRunner:
     def recall_last(self) -> None:
         """F4 on the empty sale lists the held sales: the one parked last is the last row."""
         n = len(self.counter.held())
-        self.expect(ChoiceDialog, lambda d: typed(d.entry, str(n)))
+
+        def pick(d: QDialog) -> None:
+            assert isinstance(d, ChoiceDialog)
+            typed(d.entry, str(n))
+
+        self.expect(ChoiceDialog, pick)
         self.key(Qt.Key.Key_F4)  # 取单
 
     def _do_recharge(self, ev: dict[str, Any]) -> None:
-        if ev.get("tender", "cash") != "cash":
-            self.unsupported("the recharge dialog takes cash only")
+        tender = str(ev.get("tender", "cash"))
+        kinds = [t for t, _ in RECHARGE_TENDERS]
+        if tender not in kinds:  # the counter refuses it: the till offers no such choice
+            self.unsupported(f"no recharge tender {tender!r}")
             return
         manager = ev.get("manager")
 
         def act() -> None:
             self.answer(AmountDialog, "amount", str(ev["amount"]))
+            self.answer(ChoiceDialog, "entry", str(kinds.index(tender) + 1))
             self.expect(PinDialog, self.pin(str(manager) if manager is not None else None))
             self.key(Qt.Key.Key_F9)
 
@@ -510,10 +520,12 @@ class ScriptRunner:
         if "lines" in ev:
             lines = " ".join(f"{x['line']}x{x.get('qty', '1')}" for x in ev["lines"])
             self.answer(PickDialog, "entry", lines)
-            self.expect(PinDialog, self.pin(str(manager) if manager is not None else None))
+        # the preview (what goes back where) is confirmed, then the PIN if it needs one
+        self.expect(ConfirmDialog, lambda d: QTest.keyClick(d, Qt.Key.Key_Return))
+        self.expect(PinDialog, self.pin(str(manager) if manager is not None else None))
+        if "lines" in ev:
             self.key(Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
         else:
-            self.expect(PinDialog, self.pin(str(manager) if manager is not None else None))
             self.key(Qt.Key.Key_F10)
         self.type_line(receipt)
 

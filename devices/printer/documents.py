@@ -10,6 +10,7 @@ hard-coded width.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -42,6 +43,8 @@ from terminal.printing.layout import (
 )
 from terminal.rules.program import Program
 
+log = logging.getLogger(__name__)
+
 COPIES = {"customer": "顾客联", "store": "门店联"}
 
 
@@ -56,8 +59,26 @@ class Documents:
 
     @classmethod
     def from_settings(
-        cls, settings: Mapping[str, str], program: Program, store: StoreInfo
+        cls,
+        settings: Mapping[str, str],
+        program: Program,
+        store: StoreInfo,
+        *,
+        strict: bool = False,
     ) -> Documents:
+        """The till's documents; a setting that makes no sense raises with ``strict``,
+        else is logged and the 80 mm GB18030 default used (the devices' banner already
+        says the printer is misconfigured: the till still sells)."""
+        try:
+            return cls._parse(settings, program, store)
+        except ValueError as e:
+            if strict:
+                raise
+            log.error("printer settings: %s: documents use 48 columns, gb18030", e)
+            return cls(program, store)
+
+    @classmethod
+    def _parse(cls, settings: Mapping[str, str], program: Program, store: StoreInfo) -> Documents:
         width = int(settings.get("printer_width", "48") or "48")
         if width not in PAPER_WIDTHS:
             raise ValueError(f"printer_width {width}: one of {PAPER_WIDTHS}")

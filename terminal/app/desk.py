@@ -64,6 +64,7 @@ class CounterBase(StoreService):
         super().__init__(sessions, clock, ids, terminal_id)
         self.program, self.cashier, self.offline = program, cashier, offline
         self.sale: OpenSale | None = None
+        self.auth_attempts = st.TillAttempts()  # wrong manager PINs typed at this till
         # (program, what was priced, the result): the last pricing, reused while unchanged
         self._last_priced: tuple[Program, object, pr.PricedSale] | None = None
         # (member, version): the member last identified or paid for, decoded
@@ -150,19 +151,25 @@ class CounterBase(StoreService):
             self._audit(led, auth, action, detail)
 
     def authorize(self, manager_id: str, pin: str) -> st.Authorization:
-        """Check a manager's PIN. A wrong PIN counts toward lockout even though it fails."""
+        """Check a manager's PIN typed at this till. Wrong PINs count against this till's
+        authorizations (a short pause after ``st.MAX_FAILED``), never against the
+        manager's account: a cashier's typos cannot lock the store's manager out."""
+        now = self.now
+        self.auth_attempts.check_open(now)
         with self.sessions() as s:
-            try:
-                who = st.check_pin(s, manager_id, pin, self.now)
-            finally:
-                s.commit()
+            who = st.verify_pin(s, manager_id, pin, now)
+        if who is None:
+            raise self.auth_attempts.failure(now)
         if who.role != "manager":
             raise RuleViolation(
                 f"{who.name} is not a store manager", code="not_a_manager", name=who.name
             )
-        return st.Authorization(who.id, who.name, self.now)
+        self.auth_attempts.success()
+        return st.Authorization(who.id, who.name, now)
 
     def sign_in(self, staff_id: str, pin: str) -> st.Staff:
+        """A cashier (or manager) signs in at this till with their own PIN; wrong PINs
+        count against their own account (``st.check_pin``)."""
         with self.sessions() as s:
             try:
                 who = st.check_pin(s, staff_id, pin, self.now)
@@ -170,6 +177,18 @@ class CounterBase(StoreService):
                 s.commit()
         self.cashier = who.id
         return who
+
+    def unlock(self, staff_id: str, pin: str) -> st.Staff:
+        """The screen was locked (the sale stays open): the signed-in cashier's own PIN,
+        or a store manager's, opens it again; the cashier stays who they were."""
+        if staff_id == self.cashier:
+            with self.sessions() as s:
+                try:
+                    return st.check_pin(s, staff_id, pin, self.now)
+                finally:
+                    s.commit()
+        auth = self.authorize(staff_id, pin)
+        return st.Staff(auth.manager, auth.name, "manager")
 
     def settings(self) -> dict[str, str]:
         with self.sessions() as s:

@@ -5,8 +5,14 @@ Recharges and refunds need a manager; cards and recharges are paid in real money
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from terminal.app import staff as st
 from terminal.app.desk import CARD_TENDERS, CounterBase
@@ -15,9 +21,9 @@ from terminal.money import Money
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules import tenders as tn
-from terminal.store.schema import (
-    PrepaidCardRow,
-)
+from terminal.store.schema import LedgerRow, PrepaidCardRow, Setting
+
+RECHARGE_COUNTER = "recharge_counter"  # settings key: this till's last recharge slip number
 
 
 @dataclass(frozen=True)
@@ -26,9 +32,18 @@ class RechargeResult:
     amount: Money
     gift: Money
     coins: int
-    member: m.MemberState
+    member: m.MemberState  # after the recharge (a reprint: the balances as printed then)
     ref: str = ""
     manager: str = ""
+    tender: str = "cash"  # cash, card or mobile: how the customer paid
+    no: str = ""  # the slip's number (T01-CZ000012), what the cashier reads
+    at: datetime | None = None  # when it was recharged
+
+
+def slip_no(payload: dict[str, Any], ref: str) -> str:
+    """A recharge's slip number; rows written before there were numbers show the first
+    8 characters of their id (enough to tell them apart on a member's history)."""
+    return str(payload.get("no") or ref[:8])
 
 
 class MoneyDesk(CounterBase):
@@ -51,6 +66,7 @@ class MoneyDesk(CounterBase):
             )
             self._audit(led, auth, "recharge", f"{code} {amount.plain()}")
             new = self._commit_member(s, led, state, entries, f"recharge:{ref}")
+            no = self._next_recharge_no(s)
             led.append(
                 "recharge",
                 {
@@ -59,6 +75,14 @@ class MoneyDesk(CounterBase):
                     "tender": tender,
                     "gift": gift.gift_value.fen,
                     "coins": gift.coins,
+                    "no": no,
+                    "manager": auth.name,
+                    # the balances the slip printed, so a reprint prints the same
+                    "after": {
+                        "principal": new.principal.fen,
+                        "gift": new.gift.fen,
+                        "coins": new.coins_on(self.now.date()),
+                    },
                 },
                 self.now,
                 member=code,
@@ -66,7 +90,29 @@ class MoneyDesk(CounterBase):
             )
             if tender == "cash":
                 led.append("cash", {"delta": amount.fen, "reason": "recharge"}, self.now, ref=ref)
-        return RechargeResult(code, amount, gift.gift_value, gift.coins, new, ref, auth.name)
+        return RechargeResult(
+            code, amount, gift.gift_value, gift.coins, new, ref, auth.name, tender, no, self.now
+        )
+
+    def _next_recharge_no(self, s: Session) -> str:
+        """This till's next recharge slip number, in the recharge's own transaction."""
+        row = s.get(Setting, RECHARGE_COUNTER)
+        n = int(row.value) + 1 if row is not None else 1
+        s.merge(Setting(key=RECHARGE_COUNTER, value=str(n)))
+        return f"{self.terminal_id}-CZ{n:06d}"
+
+    def recharges(self, code: str) -> list[RechargeResult]:
+        """A member's recharges at this till, newest first, each as its slip printed it
+        (rows from before slip numbers and balances were recorded: short id, today's
+        balances)."""
+        with self.sessions() as s:
+            state = self._member(s, code)
+            rows = s.execute(
+                select(LedgerRow)
+                .where(LedgerRow.member_code == code, LedgerRow.kind == "recharge")
+                .order_by(LedgerRow.seq.desc())
+            ).scalars()
+            return [_recharge_of(row, state) for row in rows]
 
     def refund_stored_value(self, code: str, manager: st.Authorization | None) -> Money:
         auth = self._auth(manager, "stored-value refund")
@@ -148,3 +194,30 @@ class MoneyDesk(CounterBase):
             )
             entries = lc.card_load_entries(Money(card.value_fen), number)
             return self._commit_member(s, led, state, entries, f"card:{number}")
+
+
+def _recharge_of(row: LedgerRow, current: m.MemberState) -> RechargeResult:
+    """A recharge ledger row back as the result its slip was printed from."""
+    p = json.loads(row.payload)
+    member = current
+    after = p.get("after")
+    if isinstance(after, dict):  # the balances then; the one lot stands for the coins held
+        lot = m.CoinLot("recharge", datetime.fromisoformat(row.at).date(), None, after["coins"])
+        member = replace(
+            current,
+            principal=Money(after["principal"]),
+            gift=Money(after["gift"]),
+            coin_lots=(lot,) if after["coins"] else (),
+        )
+    return RechargeResult(
+        str(p["member"]),
+        Money(p["amount"]),
+        Money(p.get("gift", 0)),
+        int(p.get("coins", 0)),
+        member,
+        row.ref,
+        str(p.get("manager", "")),
+        str(p.get("tender", "cash")),
+        slip_no(p, row.ref),
+        datetime.fromisoformat(row.at),
+    )

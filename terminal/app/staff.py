@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from terminal.errors import InvalidInput, NotFound, RuleViolation
@@ -17,6 +18,7 @@ from terminal.store.schema import PrepaidCardRow, StaffRow
 _PH = PasswordHasher(time_cost=2, memory_cost=8192, parallelism=1)
 MAX_FAILED = 5
 LOCKOUT = timedelta(minutes=5)
+TILL_PAUSE = timedelta(minutes=1)
 
 
 def hash_secret(secret: str) -> str:
@@ -49,8 +51,7 @@ class Authorization:
 def add_staff(s: Session, staff_id: str, name: str, role: str, pin: str) -> None:
     if role not in ("cashier", "manager"):
         raise InvalidInput(f"unknown role {role!r}", code="invalid_role", role=role)
-    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
-        raise InvalidInput("a PIN is 4 to 8 digits", code="invalid_pin", min=4, max=8)
+    _check_pin_shape(pin)
     s.merge(
         StaffRow(
             id=staff_id,
@@ -59,26 +60,115 @@ def add_staff(s: Session, staff_id: str, name: str, role: str, pin: str) -> None
             pin_hash=hash_secret(pin),
             failed=0,
             locked_until=None,
+            disabled=False,
         )
     )
 
 
 def check_pin(s: Session, staff_id: str, pin: str, now: datetime) -> Staff:
-    """Check a PIN; repeated failures lock the account for a while. The failure count is
-    the caller's to commit even though this raises (see ``Counter._auth``)."""
+    """A staff member's own sign-in: ``MAX_FAILED`` wrong PINs in a row lock the account
+    for ``LOCKOUT``. The failure count is the caller's to commit even though this raises
+    (see ``Counter.sign_in``)."""
+    row = _active(s, staff_id, now)
+    if not _pin_matches(row, pin, now):
+        if _locked(row, now):
+            raise _locked_error(row)
+        raise RuleViolation(
+            "wrong PIN", code="wrong_pin", left=MAX_FAILED - row.failed, name=row.name
+        )
+    return Staff(row.id, row.name, row.role)
+
+
+def verify_pin(s: Session, staff_id: str, pin: str, now: datetime) -> Staff | None:
+    """A PIN typed for someone else's approval (a manager's at a till): checked without
+    touching the account's failure count, so a cashier's typos never lock the manager
+    out; the till counts them instead (``TillAttempts``). None: wrong PIN."""
+    row = _active(s, staff_id, now)
+    return Staff(row.id, row.name, row.role) if check_secret(row.pin_hash, pin) else None
+
+
+def _active(s: Session, staff_id: str, now: datetime) -> StaffRow:
     row = s.get(StaffRow, staff_id)
     if row is None:
         raise NotFound(f"no staff member {staff_id!r}", code="unknown_staff", staff=staff_id)
+    if row.disabled:
+        raise RuleViolation(f"{row.name} is disabled", code="staff_disabled", name=row.name)
     if _locked(row, now):
-        raise RuleViolation(
-            f"{row.name} is locked after repeated wrong PINs; try later",
-            code="staff_locked",
-            name=row.name,
-            until=str(row.locked_until)[11:16],  # HH:MM: a lockout is minutes long
-        )
-    if not _pin_matches(row, pin, now):
-        raise RuleViolation("wrong PIN", code="wrong_pin")
-    return Staff(row.id, row.name, row.role)
+        raise _locked_error(row)
+    return row
+
+
+def _locked_error(row: StaffRow) -> RuleViolation:
+    until = str(row.locked_until)[11:16]  # HH:MM: a lockout is minutes long
+    return RuleViolation(
+        f"{row.name} is locked after repeated wrong PINs until {until}",
+        code="staff_locked",
+        name=row.name,
+        until=until,
+    )
+
+
+class TillAttempts:
+    """Wrong manager PINs typed at this till: ``MAX_FAILED`` in a row pause manager
+    authorizations here for ``TILL_PAUSE`` (the manager's account is untouched, and can
+    still sign in or approve at another till). Kept in memory: a restart ends a pause,
+    which is no worse than waiting for it, and costs a guesser a minute each time."""
+
+    def __init__(self) -> None:
+        self.failed = 0
+        self.paused_until: datetime | None = None
+
+    def check_open(self, now: datetime) -> None:
+        if self.paused_until is not None and now < self.paused_until:
+            until = self.paused_until.strftime("%H:%M:%S")
+            raise RuleViolation(
+                f"too many wrong manager PINs at this till; try again at {until}",
+                code="till_auth_paused",
+                until=until,
+            )
+
+    def failure(self, now: datetime) -> RuleViolation:
+        self.failed += 1
+        if self.failed >= MAX_FAILED:
+            self.failed, self.paused_until = 0, now + TILL_PAUSE
+            self.check_open(now)
+        return RuleViolation("wrong PIN", code="wrong_pin", left=MAX_FAILED - self.failed)
+
+    def success(self) -> None:
+        self.failed, self.paused_until = 0, None
+
+
+def list_staff(s: Session) -> list[StaffRow]:
+    return list(s.scalars(select(StaffRow).order_by(StaffRow.id)))
+
+
+def state_of(row: StaffRow, now: datetime) -> str:
+    if row.disabled:
+        return "disabled"
+    return f"locked until {row.locked_until}" if _locked(row, now) else "active"
+
+
+def set_pin(s: Session, staff_id: str, pin: str) -> None:
+    """A new PIN also clears a lockout (the manager reset it in person)."""
+    row = _get(s, staff_id)
+    _check_pin_shape(pin)
+    row.pin_hash, row.failed, row.locked_until = hash_secret(pin), 0, None
+
+
+def disable(s: Session, staff_id: str) -> None:
+    _get(s, staff_id).disabled = True
+
+
+def _get(s: Session, staff_id: str) -> StaffRow:
+    row = s.get(StaffRow, staff_id)
+    if row is None:
+        raise NotFound(f"no staff member {staff_id!r}", code="unknown_staff", staff=staff_id)
+    return row
+
+
+def _check_pin_shape(pin: str) -> None:
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise InvalidInput("a PIN is 4 to 8 digits", code="invalid_pin", min=4, max=8)
 
 
 def check_card_pin(s: Session, number: str, pin: str, now: datetime) -> None:

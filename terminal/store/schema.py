@@ -138,6 +138,7 @@ class StaffRow(Base):
     pin_hash: Mapped[str] = mapped_column(String(128))
     failed: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[str | None] = mapped_column(String(32))
+    disabled: Mapped[bool] = mapped_column(default=False)  # store migration 0003
 
 
 class PrepaidCardRow(Base):

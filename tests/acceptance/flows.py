@@ -164,8 +164,8 @@ CONDITIONS: dict[str, Condition] = {
     "shift_closed": rows("SELECT 1 FROM shifts WHERE closed_at IS NOT NULL"),
     "day_closed": rows("SELECT 1 FROM day_closes"),
     "recharge_slip": printed(r"^recharge"),
-    "x_slip": printed(r"^x"),
-    "z_slip": printed(r"^z"),
+    "x_slip": printed(r"(?i)^x-"),
+    "z_slip": printed(r"(?i)^z-"),
 }
 
 

@@ -33,6 +33,7 @@ ROOT = Path(__file__).parents[2]
 TOOLS = ("Xvfb", "xdotool", "import")  # import: imagemagick's screenshot
 WM_TOOLS = ("openbox",)
 MAIN_TITLE = r"收银台"  # MainWindow: "{store} · 收银台 {till}"; the loading shell is "POS"
+HUMAN_MS, SCANNER_MS = 90, 10  # ms between keys: a quick cashier; a keyboard-wedge scanner
 SIGN_IN_TITLE = r"^(登录|签到|收银员登录|Sign in)"  # the sign-in dialog, once it lands
 
 
@@ -276,8 +277,10 @@ class Till:
             self.display.x(["xdotool", "key", "--clearmodifiers", k])
             self.keystrokes += 1
 
-    def type(self, text: str) -> None:
-        self.display.x(["xdotool", "type", "--delay", "20", text])
+    def type(self, text: str, delay_ms: int = HUMAN_MS) -> None:
+        """Typed at a person's pace: faster than the wedge threshold, a burst and Enter
+        is taken for a scan (and held while a dialog is open)."""
+        self.display.x(["xdotool", "type", "--delay", str(delay_ms), text])
         self.keystrokes += len(text)
 
     # -- waiting on what the till shows, prints and records
@@ -313,7 +316,7 @@ class Till:
     def scan(self, code: str) -> None:
         """A code typed at the input line and Enter (as a wedge scanner types it)."""
         before = self.screen_state()
-        self.type(code)
+        self.type(code, SCANNER_MS)
         self.key("Return")
         self.wait_screen_change(before, f"the screen to show {code}")
 

@@ -181,7 +181,7 @@ def net_sales(till: Till) -> Money:
 
 
 def check_x_report(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> None:
-    _, data = till.wait_printed(r"^x", "the X slip")
+    _, data = till.wait_printed(r"(?i)^x-", "the X slip")
     text = decode_receipt(data)
     assert "X报表" in text and shows(text, net_sales(till)), text
     assert shows(text, Money(FLOAT + ctx["price1"])), text  # the cash expected in the drawer
@@ -195,7 +195,7 @@ def check_handover(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> N
 
 def check_z_report(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> None:
     (z,) = till.query("SELECT z_no, report_json FROM day_closes")
-    _, data = till.wait_printed(r"^z", "the Z slip")
+    _, data = till.wait_printed(r"(?i)^z-", "the Z slip")
     text = decode_receipt(data)
     assert "日结" in text and shows(text, net_sales(till)), text
     assert str(z["z_no"]) in text

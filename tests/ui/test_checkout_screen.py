@@ -12,7 +12,7 @@ from devices.printer.render import decode_text
 from terminal.app.shifts import Shifts
 from terminal.money import Money
 from terminal.printing.layout import StoreInfo
-from ui.dialogs import PinDialog, TenderDialog
+from ui.dialogs import ConfirmDialog, PinDialog, TenderDialog
 from ui.fonts import install_cjk_font
 from ui.main_window import MainWindow
 from ui.qt import QApplication, QDialog, Qt, QTimer, QWidget
@@ -132,9 +132,13 @@ def test_recharge_needs_a_manager_pin_and_a_wrong_one_is_refused(till, qtbot: Qt
         )
         type_into(qtbot, d.pin, "0000")
 
-    from ui.dialogs import AmountDialog
+    from ui.dialogs import AmountDialog, ChoiceDialog
+
+    def cash(d: QDialog) -> None:  # the tender: Enter is cash
+        qtbot.keyClick(d.entry, Qt.Key.Key_Return)  # type: ignore[attr-defined]
 
     when_modal(AmountDialog, amount)
+    QTimer.singleShot(0, lambda: when_modal(ChoiceDialog, cash))
     QTimer.singleShot(0, lambda: when_modal(PinDialog, wrong))
     press(qtbot, win, Qt.Key.Key_F9)
     settle(qtbot, win)
@@ -142,6 +146,7 @@ def test_recharge_needs_a_manager_pin_and_a_wrong_one_is_refused(till, qtbot: Qt
     assert s.counter.member_state("M1").principal == Money.parse("100.00")
 
     when_modal(AmountDialog, amount)
+    QTimer.singleShot(0, lambda: when_modal(ChoiceDialog, cash))
     QTimer.singleShot(0, lambda: when_modal(PinDialog, lambda d: type_into(qtbot, d.pin, "8888")))
     press(qtbot, win, Qt.Key.Key_F9)
     settle(qtbot, win)
@@ -158,10 +163,11 @@ def test_return_by_scanning_the_receipt(till, qtbot: QtBot) -> None:
     when_modal(TenderDialog, lambda d: qtbot.keyClick(d.amount, Qt.Key.Key_Return))
     press(qtbot, win, Qt.Key.Key_F8)
     settle(qtbot, win)
+    when_modal(ConfirmDialog, lambda d: qtbot.keyClick(d, Qt.Key.Key_Return))  # the preview
     press(qtbot, win, Qt.Key.Key_F10)
     type_into(qtbot, win.input, "T01-000001")
     settle(qtbot, win)
-    assert "已退货" in win.message.text() and "12.00" in win.message.text()
+    assert "已退货" in win.message.text() and "现金退 ￥12.00" in win.message.text()
 
 
 def test_refused_scan_says_why_without_a_dialog(till, qtbot: QtBot) -> None:

@@ -28,7 +28,15 @@ from terminal.printing.layout import StoreInfo
 from terminal.store.schema import LedgerRow
 from ui.customer import attach
 from ui.devices import PRINTER, SCANNER, PrinterLink, ScanPump, TillDevices, WedgeFilter
-from ui.dialogs import AmountDialog, MenuDialog, PickDialog, PinDialog, TenderDialog, TextDialog
+from ui.dialogs import (
+    AmountDialog,
+    ConfirmDialog,
+    MenuDialog,
+    PickDialog,
+    PinDialog,
+    TenderDialog,
+    TextDialog,
+)
 from ui.fonts import install_cjk_font
 from ui.main_window import MainWindow
 from ui.qt import QApplication, QDialog, QLabel, Qt, QTest
@@ -232,9 +240,12 @@ def test_a_scanned_receipt_answers_the_return_key(till: Till) -> None:
     till.type_line(SOY.code)
     till.settle()
     till.pay_cash()
+    shown: list[str] = []
+    till.expect(ConfirmDialog, lambda d: (shown.append(label_text(d)), d.accept()))
     till.key(Qt.Key.Key_F10)  # "scan the receipt"
     till.win.scanned("T01-000001")
     till.settle()
+    assert "现金退 ￥" in shown[0]  # the refund previewed before it is committed
     assert "已退货" in till.win.message.text()
     assert till.kicks == [True]  # the cash refund opens the drawer
 

@@ -211,7 +211,8 @@ def test_an_amount_dialog_refuses_a_wrong_amount_and_stays(qtbot: QtBot) -> None
     qtbot.waitExposed(d)
     QTest.keyClicks(d.amount, "abc")
     QTest.keyClick(d.amount, Qt.Key.Key_Return)
-    assert d.isVisible() and d.value is None and "abc" in d.error.text()
+    assert d.isVisible() and d.value is None and d.error.text()
+    assert d.refusal is not None and d.refusal.code == "invalid_amount"
     d.amount.clear()
     QTest.keyClicks(d.amount, "12.5")
     QTest.keyClick(d.amount, Qt.Key.Key_Return)

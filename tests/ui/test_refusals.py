@@ -280,8 +280,10 @@ def refusal(fn: Callable[[], object]) -> PosError:
 
 
 def locked_out(s: Shop) -> PosError:
-    for _ in range(5):  # the fifth wrong PIN locks for five minutes (10:00 -> 10:05)
-        refusal(lambda: s.counter.authorize("mgr", "0000"))
+    # the manager's own sign-in typos lock the account: the fifth for five minutes
+    # (10:00 -> 10:05); wrong PINs typed for an authorization pause the till instead
+    for _ in range(5):
+        refusal(lambda: s.counter.sign_in("mgr", "0000"))
     return refusal(lambda: manager(s))
 
 
@@ -327,8 +329,8 @@ COMMON: dict[str, tuple[Callable[[Shop], PosError], str, str, str]] = {
     "wrong PIN": (
         lambda s: refusal(lambda: s.counter.authorize("mgr", "0000")),
         "wrong_pin",
-        "密码错误",
-        "Wrong PIN",
+        "密码错误, 还可再试 4 次",
+        "Wrong PIN: 4 tries left",
     ),
     "locked out": (
         locked_out,

@@ -21,7 +21,8 @@ from ui.qt import Qt, QTest
 from ui.script import typed
 
 from ..app.store import RICE, SOY
-from .test_devices_screen import CTRL, Till, label_text, till  # noqa: F401 (the fixture)
+from .test_devices_screen import CTRL, Till, label_text
+from .test_devices_screen import till as till  # the fixture, shared
 
 
 def _two_lines(t: Till) -> None:

@@ -23,10 +23,10 @@ SHIPPED = sorted(p for p in SCENARIOS.glob("*.json") if not p.name.endswith(".ex
 ROOT = Path(__file__).parents[2]
 
 # What the shipped scenarios do not reach: codes that look like nothing (F2), a phone,
-# refusals before any sale, a recharge and a card load while another customer's sale is
-# open (held and taken back), prepaid cards, a wrong card PIN, a non-manager's PIN,
-# unknown receipts, returns by line over what is left, a registration with a Chinese
-# name, gifts the program has not, and the clock going back.
+# refusals before any sale, recharges by mobile and card, a recharge and a card load
+# while another customer's sale is open (held and taken back), prepaid cards, a wrong
+# card PIN, a non-manager's PIN, unknown receipts, returns by line over what is left, a
+# registration with a Chinese name, gifts the program has not, and the clock going back.
 EDGES: dict[str, Any] = {
     "program": "organic",
     "start": "2026-10-08T09:00:00",
@@ -58,6 +58,8 @@ EDGES: dict[str, Any] = {
         {"do": "scan", "code": "6904000000029", "qty": "2"},
         {"do": "pay", "tenders": [{"kind": "coins", "coins": 3}, {"kind": "cash", "amount": "50"}]},
         {"do": "recharge", "code": "M300001", "amount": "500.00", "manager": "mgr"},
+        {"do": "recharge", "code": "M300001", "amount": "50", "manager": "mgr", "tender": "mobile"},
+        {"do": "recharge", "code": "M300001", "amount": "30", "manager": "mgr", "tender": "card"},
         {"do": "pay", "tenders": [{"kind": "cash", "amount": "50"}]},
         {"do": "identify", "phone": "13500000001"},
         {"do": "scan", "code": "6904000000012"},

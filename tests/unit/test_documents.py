@@ -45,10 +45,10 @@ def test_settings_choose_width_and_encoding(width: str) -> None:
     d = docs(t.program, printer_width=width, printer_encoding="GBK")
     assert (d.width, d.encoding, d.dots) == (int(width), "gbk", int(width) * 12)
     assert docs(t.program).width == 48 and docs(t.program).encoding == "gb18030"
-    with pytest.raises(ValueError):
-        docs(t.program, printer_width="40")
-    with pytest.raises(ValueError):
-        docs(t.program, printer_encoding="utf-8")
+    for bad in ({"printer_width": "40"}, {"printer_encoding": "utf-8"}, {"printer_dots": "x"}):
+        with pytest.raises(ValueError):
+            Documents.from_settings(bad, t.program, STORE, strict=True)
+        assert docs(t.program, **bad).width == 48  # the till still prints (and sells)
 
 
 @pytest.mark.parametrize("width", [32, 42])
@@ -87,7 +87,7 @@ def test_a_reprint_shows_the_sale_time_and_its_own() -> None:
     assert not any("2026-10-09" in ln for ln in dated)
     # without the sale's time the reprint shows its day, never the reprint time
     undated = lines_of(d.sale(sale, now=REPRINTED_AT, reprint=True))
-    assert [ln for ln in undated if ln.startswith("日期时间")][0].endswith("2026-10-07")
+    assert next(ln for ln in undated if ln.startswith("日期时间")).endswith("2026-10-07")
     assert b"\x1bp" not in d.sale(sale, now=REPRINTED_AT, reprint=True)  # no drawer kick
 
 

@@ -1,0 +1,201 @@
+"""Who is at the till: sign-in (staff code or badge, PIN), 开班 with its float, the
+handover (F12) that ends at the sign-in for the next cashier, and the lock (Ctrl+L)
+that keeps the open sale and asks the same cashier's PIN back (or a manager's).
+
+PINs are checked on the worker (argon2); a refused PIN keeps the dialog open and says
+how many tries are left, or until when the account is locked (``ui.refusals``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from terminal.app.staff import Staff
+from terminal.errors import PosError, RuleViolation
+from terminal.money import Money
+from ui.desks.base import Desk
+from ui.desks.held import HeldDesk
+from ui.dialogs import AmountDialog, Field, FormDialog
+from ui.qt import QDialog, QTimer, QWidget
+from ui.worker import Worker
+
+SIGN_IN_TITLE = "收银员登录"  # the acceptance suite finds the dialog by this title
+
+
+class PinFormDialog(FormDialog):
+    """A staff code and a PIN, checked by ``check`` on the worker before the dialog
+    closes: a refusal clears the PIN, says why and keeps the dialog open."""
+
+    def __init__(
+        self,
+        title: str,
+        note: str,
+        worker: Worker,
+        check: Callable[[str, str], Staff],
+        parent: QWidget | None = None,
+        *,
+        code: str = "",
+    ) -> None:
+        fields = [
+            Field("code", self.tr("工号"), required=True, scan=True),
+            Field("pin", self.tr("密码"), secret=True, required=True),
+        ]
+        super().__init__(title, fields, note, parent)
+        self.worker, self.check = worker, check
+        self.staff: Staff | None = None
+        self.checking = False
+        if code:
+            self.fields["code"].setText(code)
+            self.fields["pin"].setFocus()
+
+    def submit(self) -> None:
+        refused = self.refused_field()
+        if refused is not None:
+            self.show_refusal(self.error, *refused)
+            return
+        if self.checking:
+            return
+        self.checking = True
+        v = self.values()
+        self.worker.run(lambda: self.check(v["code"], v["pin"]), self._ok, self._refused)
+
+    def _ok(self, staff: Staff) -> None:
+        self.checking = False
+        self.staff = staff
+        self.accept()
+
+    def _refused(self, err: BaseException) -> None:
+        self.checking = False
+        if not isinstance(err, PosError):
+            raise err
+        pin = self.fields["pin"]
+        pin.clear()
+        self.show_refusal(self.error, err, pin)
+
+
+class ShiftDesk(Desk):
+    def staff_note(self) -> str:
+        """Written under the sign-in (the demo store's staff and PINs), from the setting
+        ``sign_in_note``; empty on a real store."""
+        return self.w.sign_in_note or self.w.counter.settings().get("sign_in_note", "")
+
+    # ------------------------------------------------------------------ sign-in
+
+    def sign_in(self) -> None:
+        """The sign-in, then 开班 if no shift is open. Esc does not get past it."""
+        w = self.w
+        dlg = PinFormDialog(
+            self.tr(SIGN_IN_TITLE),
+            self.staff_note() or self.tr("输入工号 (或刷工牌), 回车, 输入密码, 回车"),
+            w.worker,
+            w.counter.sign_in,
+            w,
+        )
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.staff is None:
+            QTimer.singleShot(0, self.sign_in)  # nobody sells without signing in
+            return
+        staff = dlg.staff
+        w.worker.run(w.shifts.current, lambda shift: self._signed_in(staff, shift), w.refused)
+
+    def _signed_in(self, staff: Staff, shift: Any) -> None:
+        w = self.w
+        if shift is not None and shift.cashier != staff.id and staff.role != "manager":
+            w.counter.cashier = ""
+            err = RuleViolation(
+                f"shift of {shift.cashier} is open", code="shift_of_other", cashier=shift.cashier
+            )
+            w.refused(err)
+            QTimer.singleShot(0, self.sign_in)
+            return
+        self.show_cashier(staff)
+        if shift is None:
+            self.open_shift(staff)
+        else:
+            w.say(self.tr("✓ {name} 已登录").format(name=staff.name))
+
+    def show_cashier(self, staff: Staff) -> None:
+        """The header, the receipts and the reports name whoever signed in."""
+        w = self.w
+        w.counter.cashier = staff.id
+        w.store = replace(w.store, cashier_name=staff.name)
+        w.documents = replace(w.documents, store=w.store)
+        w.tick()
+
+    def open_shift(self, staff: Staff) -> None:
+        """开班: the float counted into the drawer, Enter (Esc: later, from F12)."""
+        w = self.w
+        if w.shifts.day_closed(w.counter.now.date()):
+            w.say(self.tr("今日已日结, 不能开班"), error=True)
+            return
+        note = self.tr("备用金 ￥{amount}")
+        dlg = AmountDialog(
+            self.tr("开班"),
+            self.tr("{name}, 输入钱箱备用金").format(name=staff.name),
+            lambda m: note.format(amount=m.plain()),
+            w,
+        )
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
+            w.say(self.tr("尚未开班: 按 F12 开班"), error=True)
+            return
+        float_: Money = dlg.value
+        opened = self.tr("✓ 已开班, 备用金 ￥{amount}").format(amount=float_.plain())
+        w.op(lambda: w.shifts.open_shift(staff.id, float_), lambda _: w.say(opened))
+
+    # ------------------------------------------------------------------ handover and lock
+
+    def handover(self) -> None:
+        """F12: with a shift open, count the cash, show the report, then the sign-in for
+        the next cashier; without one, 开班 for whoever is signed in."""
+        w = self.w
+        shift = w.shifts.current()
+        if shift is None:
+            staff = Staff(w.counter.cashier, w.store.cashier_name, "cashier")
+            if staff.id:
+                self.open_shift(staff)
+            else:
+                self.sign_in()
+            return
+        held = w.desks["held"]
+        assert isinstance(held, HeldDesk)
+        if not held.confirm_none_held(self.tr("交班")):
+            return
+        counted_note = self.tr("实点 ￥{amount}")
+        dlg = AmountDialog(
+            self.tr("交班"),
+            self.tr("清点钱箱现金"),
+            lambda m: counted_note.format(amount=m.plain()),
+            w,
+        )
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.value is None:
+            return
+        counted = dlg.value
+
+        def done(report: Any) -> None:
+            w.show_report(report)
+            w.happened.emit("handed_over", report)
+            w.counter.cashier = ""
+            w.store = replace(w.store, cashier_name="—")
+            w.tick()
+            if w.signs_in:
+                QTimer.singleShot(0, self.sign_in)
+
+        w.worker.run(lambda: w.shifts.handover(counted), done, w.refused)
+
+    def lock(self) -> None:
+        """Ctrl+L: the screen locked over the open sale; the same cashier's PIN (or a
+        manager's) opens it. Esc does not."""
+        w = self.w
+        dlg = PinFormDialog(
+            self.tr("已锁屏"),
+            self.tr("本单保留. 输入密码解锁 (店长也可解锁)"),
+            w.worker,
+            w.counter.unlock,
+            w,
+            code=w.counter.cashier,
+        )
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            QTimer.singleShot(0, self.lock)
+            return
+        w.say(self.tr("✓ 已解锁"))
