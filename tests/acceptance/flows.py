@@ -14,8 +14,8 @@ counted). Steps:
 - ``("maybe", title, steps)``: a dialog that may come or not (a step another part of
   issue 14 adds: the held-sales list, the return preview); played if it opens before
   the flow's next condition holds.
-- ``("sign_in", code, pin)``: the sign-in (staff code, Enter, PIN, Enter), a no-op
-  while the till opens without one (``--demo`` today opens with a shift).
+- ``("sign_in", code, pin[, "no_shift"])``: the sign-in the till opens at (staff code,
+  Enter, PIN, Enter), then the 开班 float when no shift is open ("no_shift": Esc there).
 - ``("wait", name)``: waits for a named condition of the flow (``CONDITIONS``: a ledger
   row, a printed document) before the next step.
 
@@ -84,7 +84,7 @@ FLOWS: dict[str, list[Step]] = {
         ("type", "{receipt}"),
         ("key", "Return"),
         ("dialog", r"^部分退货", [("type", "1x1"), ("key", "Return")]),
-        ("maybe", r"^(退货预览|退货确认|确认退货)", [("key", "Return")]),
+        ("dialog", r"^退货 小票", [("key", "Return")]),  # the preview: the refund per tender
         ("wait", "return_1"),
     ],
     "recharge": [
@@ -92,6 +92,7 @@ FLOWS: dict[str, list[Step]] = {
         ("scan", "{member}"),
         ("key", "F9"),
         ("dialog", r"^充值", [("type", "200"), ("key", "Return")]),
+        ("dialog", r"^充值收款", [("key", "Return")]),  # the tender: Enter is cash
         ("dialog", PIN, [("type", MANAGER_PIN), ("key", "Return")]),
         ("wait", "recharge_slip"),
     ],
@@ -135,6 +136,9 @@ FLOWS: dict[str, list[Step]] = {
                 ("dialog", r"^交班$", [("type", "{counted}"), ("key", "Return")]),
                 ("wait", "shift_closed"),
                 ("dialog", r"^交班报表", [("key", "Escape")]),
+                # the day is over: the manager signs in at the handover's sign-in and
+                # opens no shift (Esc at 开班) before the Z
+                ("sign_in", "mgr", MANAGER_PIN, "no_shift"),
             ],
         ),
         ("key", "ctrl+F6"),
@@ -206,7 +210,7 @@ class Player:
         elif kind == "maybe":
             self.maybe(step, rest)
         elif kind == "sign_in":
-            self.sign_in(fill(step[1], self.ctx), fill(step[2], self.ctx))
+            self.sign_in(fill(step[1], self.ctx), fill(step[2], self.ctx), *step[3:])
         elif kind == "wait":
             name = step[1]
             wait_for(name, lambda: till._alive_then(lambda: CONDITIONS[name](till, self.ctx)), 60)
@@ -225,25 +229,32 @@ class Player:
             self.play(step[2])
             self.till.wait_closed(win, f"the dialog {step[1]!r}")
 
-    def sign_in(self, code: str, pin: str) -> None:
-        """Staff code, Enter, PIN, Enter, if the till asks (else the window has the keys);
-        then the 开班 float, if it asks for one."""
+    def sign_in(self, code: str, pin: str, shift: str = "open") -> None:
+        """The till opens at the sign-in: staff code, Enter, PIN, Enter; then the 开班
+        float when no shift is open yet (the store says which: a shift row left open)."""
         till = self.till
-        win = self.asked(SIGN_IN_TITLE)
-        if win is None:
-            return
+        win = till.dialog(SIGN_IN_TITLE)
         till.type(code)
         till.key("Return")
         till.type(pin)
         till.key("Return")
         till.wait_gone(win, "the sign-in")
-        opening = self.asked(OPEN_SHIFT_TITLE)
-        if opening is not None:
-            till.type(OPENING_FLOAT)
-            till.key("Return")
-            till.wait_closed(opening, "the 开班 dialog")
-        else:
+        if till.query("SELECT 1 FROM shifts WHERE closed_at IS NULL"):
             till.wait_main_focus()
+            return
+        opening = till.dialog(OPEN_SHIFT_TITLE)
+        if shift == "no_shift":
+            till.key("Escape")
+            till.wait_closed(opening, "the 开班 dialog")
+            return
+        till.type(OPENING_FLOAT)
+        till.key("Return")
+        till.wait_closed(opening, "the 开班 dialog")
+        wait_for(
+            "the shift to open",
+            lambda: till.query("SELECT 1 FROM shifts WHERE closed_at IS NULL") or None,
+            30,
+        )
 
     def asked(self, title: str) -> str | None:
         """The dialog titled ``title`` with the keyboard, or None once the till's window

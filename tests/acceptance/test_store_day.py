@@ -24,7 +24,7 @@ from terminal.rules.checkout import SaleRecord
 from terminal.rules.member import MemberState
 from terminal.rules.returns import ReturnRecord
 from tests.acceptance.conftest import KEYSTROKES, Screen
-from tests.acceptance.flows import FLOWS, Player
+from tests.acceptance.flows import CASHIER, CASHIER_PIN, FLOWS, Player
 from tests.acceptance.harness import Till, decode_receipt
 
 pytestmark = pytest.mark.acceptance
@@ -220,7 +220,8 @@ CHECKS = {
 @pytest.mark.parametrize("flow", list(FLOWS))
 def test_flow(flow: str, screen: Screen, new_till: Any, day: dict[str, Any]) -> None:
     till: Till = new_till(screen, flow)
-    till.wait_main_focus()  # the keyboard is on the window from the start (item 10)
+    # the keyboard is on the till from the start (item 10): on its sign-in, which every
+    # flow begins with, then on the window
     ctx = dict(day)
     before = {"member": member(till, day["member"])}
     player = Player(till, ctx, refresh=lambda: ctx.update(facts(till)))
@@ -250,6 +251,7 @@ def test_window_fills_the_screen(screen: Screen, new_till: Any) -> None:
     """Maximised (item 8): the window fills the work area, never more (so the status bar
     and F11-Esc are on screen), and has the keyboard without a click (item 10)."""
     till: Till = new_till(screen, "placement")
+    Player(till, {}, refresh=lambda: None).sign_in(CASHIER, CASHIER_PIN)
     till.wait_main_focus()
     area = till.display.work_area()
     x, y, w, h = absolute(till, till.main)

@@ -93,10 +93,12 @@ class ShiftDesk(Desk):
             w.counter.sign_in,
             w,
         )
-        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.staff is None:
+        accepted = dlg.exec() == QDialog.DialogCode.Accepted
+        staff = dlg.staff
+        dlg.deleteLater()  # its X window goes too: a window manager never focuses it again
+        if not accepted or staff is None:
             QTimer.singleShot(0, self.sign_in)  # nobody sells without signing in
             return
-        staff = dlg.staff
         w.worker.run(w.shifts.current, lambda shift: self._signed_in(staff, shift), w.refused)
 
     def _signed_in(self, staff: Staff, shift: Any) -> None:
@@ -195,7 +197,9 @@ class ShiftDesk(Desk):
             w,
             code=w.counter.cashier,
         )
-        if dlg.exec() != QDialog.DialogCode.Accepted:
+        accepted = dlg.exec() == QDialog.DialogCode.Accepted
+        dlg.deleteLater()
+        if not accepted:
             QTimer.singleShot(0, self.lock)
             return
         w.say(self.tr("✓ 已解锁"))
