@@ -18,26 +18,59 @@ till's entries up to it, so the till re-applies only its later entries on top.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 MAX_BATCH = 1000
 MAX_PAGE = 2000
+MAX_BODY = 8 * 1024 * 1024  # bytes HQ reads of a request body (a push of MAX_BATCH sales)
+BIGINT = 2**63 - 1  # every integer HQ stores is a PostgreSQL BIGINT
 Hash = Annotated[str, StringConstraints(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")]
+Seq = Annotated[int, Field(ge=0, le=BIGINT)]
+PHONE = r"^1[0-9]{10}$"  # a mainland mobile number, as the counter takes it
+
+# In a payload (JSON text) the escapes that decode to what PostgreSQL's text refuses: NUL
+# and a surrogate without its pair. Tills never write them (their JSON keeps text as is).
+_BAD_ESCAPE = re.compile(
+    r"\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _storable(value: str) -> str:
+    """Text PostgreSQL can hold: no NUL, nothing that is not UTF-8 (a lone surrogate)."""
+    if "\x00" in value:
+        raise ValueError("NUL is not allowed in text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text is not valid Unicode (a lone surrogate)") from None
+    return value
+
+
+def _storable_json(value: str) -> str:
+    if _BAD_ESCAPE.search(_storable(value)):
+        raise ValueError("the payload escapes a NUL or a lone surrogate")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+JsonText = Annotated[str, AfterValidator(_storable_json)]
 
 
 class Entry(BaseModel):
     """One ledger row, exactly as the till hashed it (``terminal.store.ledger.row_hash``)."""
 
-    seq: int = Field(ge=1)
-    id: str = Field(min_length=1, max_length=64)
-    terminal_id: str = Field(min_length=1, max_length=32)
-    at: str = Field(max_length=40)
-    kind: str = Field(min_length=1, max_length=32)
-    member_code: str | None = Field(default=None, max_length=32)
-    ref: str = Field(default="", max_length=128)
-    payload: str = Field(max_length=1_000_000)
+    seq: int = Field(ge=1, le=BIGINT)
+    id: Text = Field(min_length=1, max_length=64)
+    terminal_id: Text = Field(min_length=1, max_length=32)
+    at: Text = Field(max_length=40)
+    kind: Text = Field(min_length=1, max_length=32)
+    member_code: Text | None = Field(default=None, max_length=32)
+    ref: Text = Field(default="", max_length=128)
+    payload: JsonText = Field(max_length=1_000_000)
     prev_hash: Hash
     hash: Hash
 
@@ -48,8 +81,12 @@ class Entry(BaseModel):
 
 
 class PushBatch(BaseModel):
-    terminal_id: str = Field(min_length=1, max_length=32)
+    terminal_id: Text = Field(min_length=1, max_length=32)
     entries: list[Entry] = Field(max_length=MAX_BATCH)
+    # The till's last ledger row when it sent the batch (0: not said). A batch that
+    # reaches it holds all the rows of the last thing the till did: HQ judges them now
+    # rather than deferring them as ``incomplete`` (``sync.hq.derive``).
+    head: int = Field(default=0, ge=0, le=2**63 - 1)
 
 
 EntryStatus = Literal["applied", "duplicate", "rejected", "deferred"]
@@ -59,7 +96,18 @@ already taken by different content, a broken chain or hash, an unreadable payloa
 the till needs an operator. ``deferred``: not looked at because an earlier entry of
 the batch stopped it (a gap or a rejection); resend from the checkpoint."""
 
-RejectCode = Literal["", "conflict", "gap", "broken_chain", "bad_hash", "bad_payload"]
+RejectCode = Literal[
+    "",
+    "conflict",
+    "gap",
+    "broken_chain",
+    "bad_hash",
+    "bad_payload",
+    "not_derivable",  # member entries that are not what HQ's rules give for the record
+    "forbidden_kind",  # member entries no till may make alone (openings, debts, blocks)
+    "incomplete",  # deferred: the batch ends inside a sale/return/recharge; send more
+    "bad_time",  # ``at`` outside the till's clock-skew window of HQ's receive time
+]
 
 
 class EntryResult(BaseModel):
@@ -85,8 +133,18 @@ class PushResult(BaseModel):
 
 
 class Pull(BaseModel):
-    cursor: int = Field(default=0, ge=0)
+    cursor: Seq = 0
     limit: int = Field(default=500, ge=1, le=MAX_PAGE)
+
+
+MAX_LOOKUP = 10  # members a lookup answers (a phone shared by a family)
+
+
+class Lookup(BaseModel):
+    """A member identified at the counter: by card code or by phone (one of them)."""
+
+    code: Text | None = Field(default=None, min_length=1, max_length=32)
+    phone: str | None = Field(default=None, pattern=PHONE)
 
 
 class MemberDelta(BaseModel):
@@ -124,6 +182,11 @@ class PullResult(BaseModel):
     program: ProgramDelta | None = None
     settings: dict[str, str] = {}  # changed SHARED_SETTINGS
     blocked: list[str] = []  # codes of the page's members whose cards are blocked
+
+
+class LookupResult(BaseModel):
+    through: int  # as ``PullResult.through``: the till's checkpoint the states include
+    members: list[MemberDelta] = []
 
 
 class WhoAmI(BaseModel):

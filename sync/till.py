@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol as p
 from terminal import codec
+from terminal.app.rebuild_tables import rebuild
 from terminal.money import Money
 from terminal.rules import member as m
 from terminal.rules.catalog import Product
@@ -87,7 +88,8 @@ def outbox(sessions: sessionmaker[Session], after: int, limit: int) -> list[p.En
 
 def restore(sessions: sessionmaker[Session], entries: list[p.Entry]) -> None:
     """Put HQ's copy of this till's ledger rows back, as they were (a till that lost
-    its disk starts again where HQ's checkpoint is, not at seq 1)."""
+    its disk starts again where HQ's checkpoint is, not at seq 1), and the sales,
+    shifts, cards... they explain (``terminal.app.rebuild_tables``)."""
     with write_session(sessions) as s:
         count = s.execute(select(func.count()).select_from(LedgerRow)).scalar() or 0
         first = entries[0].seq if entries else 1
@@ -95,6 +97,7 @@ def restore(sessions: sessionmaker[Session], entries: list[p.Entry]) -> None:
             raise IdentityError(f"cannot restore entry #{first} onto {count} ledger rows")
         for e in entries:
             s.add(LedgerRow(**e.model_dump()))
+        rebuild(s, entries)  # the tables the ledger explains, in the same transaction
 
 
 def save_checkpoint(sessions: sessionmaker[Session], seq: int) -> None:

@@ -43,7 +43,7 @@ def _replay(args: argparse.Namespace) -> int:
 
     try:
         data = json.loads(Path(args.scenario).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:  # RecursionError: nested too deep
         print(f"{args.scenario}: cannot read scenario: {e}", file=sys.stderr)
         return 2
     try:
@@ -58,15 +58,14 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from terminal.app.verify import verify
+    from terminal.app.verify import verify_path
     from terminal.datadir import till_db_path
-    from terminal.store.db import open_store
 
     path = Path(args.db) if args.db else till_db_path()
     if not path.exists():
         print(f"no store at {path}", file=sys.stderr)
         return 2
-    rep = verify(open_store(path))
+    rep = verify_path(path)  # a damaged store is a report, not a traceback
     for p in rep.problems:
         print(p)
     print(f"{'ok' if rep.ok else 'FAILED'}: {rep.entries} ledger entries, {rep.members} members")
@@ -76,7 +75,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _demo_data(args: argparse.Namespace) -> int:
     import time
 
-    from terminal.app.demo import BIG_MEMBERS, BIG_PRODUCTS, generate
+    from terminal.app.demo import BIG_MEMBERS, BIG_PRODUCTS, generate, is_demo_store
     from terminal.datadir import till_db_path
     from terminal.errors import PosError
 
@@ -86,7 +85,20 @@ def _demo_data(args: argparse.Namespace) -> int:
     if args.big:
         products = args.products if args.products is not None else BIG_PRODUCTS
         members = args.members if args.members is not None else BIG_MEMBERS
-    if args.replace:
+    if args.replace and path.exists():
+        try:
+            demo = is_demo_store(path)
+        except PosError as e:  # a damaged store is evidence, not a demo
+            demo, why = False, f" ({e})"
+        else:
+            why = ""
+        if not demo:
+            print(
+                f"refused: --replace deletes only a store demo-data made; {path} is a till's "
+                f"store{why}: its staff, PINs and prices stay. Delete it yourself if you mean it",
+                file=sys.stderr,
+            )
+            return 2
         for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             p.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -187,15 +199,50 @@ def _scanner_sim(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
+    """One round. The token never comes from the command line (every local user sees
+    it in the process list): ``--token-file``, ``--token-stdin``, ``$POS_HQ_TOKEN``, else
+    the one the store keeps from its last successful sync (where the window reads it)."""
+    from sync.client import sync_command
+    from terminal.datadir import till_db_path
+    from terminal.errors import PosError
+
+    path = Path(args.db) if args.db else till_db_path()
+    if args.token is not None:
+        print(
+            "sync: --token is refused: a token on the command line is visible to every "
+            "user of this PC (ps, shell history). Give --token-file PATH (mode 0600), "
+            "--token-stdin or $POS_HQ_TOKEN once; the store keeps it for later rounds",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        token, given = _hq_token(args, path)
+    except PosError as e:
+        print(f"sync: {e}", file=sys.stderr)
+        return 2
+    if not token:
+        print(
+            "sync: no HQ token: give --token-file PATH, --token-stdin or $POS_HQ_TOKEN "
+            "(the store keeps it after its first successful sync)",
+            file=sys.stderr,
+        )
+        return 2
+    return sync_command(path, args.hq, token, save_token=given)
+
+
+def _hq_token(args: argparse.Namespace, store: Path) -> tuple[str, bool]:
+    """The token and whether it was given now (then a successful round saves it)."""
     import os
 
-    from sync.client import sync_command
+    from terminal.secrets import read_secret_file, stored_token
 
-    token = args.token or os.environ.get("POS_HQ_TOKEN", "")
-    if not token:
-        print("sync: give --token (or set POS_HQ_TOKEN)", file=sys.stderr)
-        return 2
-    return sync_command(Path(args.db) if args.db else None, args.hq, token)
+    if args.token_file:
+        return read_secret_file(Path(args.token_file)), True
+    if args.token_stdin:
+        return sys.stdin.readline().strip(), True
+    if os.environ.get("POS_HQ_TOKEN", "").strip():
+        return os.environ["POS_HQ_TOKEN"].strip(), True
+    return stored_token(store), False
 
 
 def _staff(args: argparse.Namespace) -> int:
@@ -301,7 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     dd.add_argument("--members", type=int, metavar="N", help="how many members (20000)")
     dd.add_argument("--big", action="store_true", help="benchmark size: 100k products, 1M members")
     dd.add_argument("--seed", type=int, default=1, help="the same seed makes the same store")
-    dd.add_argument("--replace", action="store_true", help="delete an existing store first")
+    dd.add_argument(
+        "--replace", action="store_true", help="delete an earlier demo store first (not a till's)"
+    )
     dd.set_defaults(fn=_demo_data)
     ss = sub.add_parser("scanner-sim", help="a simulated serial scanner on a pty or a TCP socket")
     where = ss.add_mutually_exclusive_group()
@@ -317,7 +366,17 @@ def build_parser() -> argparse.ArgumentParser:
     sy = sub.add_parser("sync", help="one full sync round with HQ: push the outbox, pull")
     sy.add_argument("--db", help="the till's SQLite file (a missing file: a new till)")
     sy.add_argument("--hq", required=True, metavar="URL", help="HQ's base URL")
-    sy.add_argument("--token", help="this till's token from `pos-hq enroll` ($POS_HQ_TOKEN)")
+    token = sy.add_mutually_exclusive_group()
+    token.add_argument(
+        "--token-file",
+        metavar="PATH",
+        help="read this till's token from `pos-hq enroll` from PATH (refused if group or "
+        "world can read it); else --token-stdin, $POS_HQ_TOKEN, or the store's saved one",
+    )
+    token.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
+    token.add_argument(
+        "--token", metavar="TOKEN", help="refused: the process list shows it (--token-file)"
+    )
     sy.set_defaults(fn=_sync)
     _staff_parser(sub)
     return parser

@@ -79,3 +79,17 @@ class InstallConfigError(PosError):
     """The installation's ``pos-terminal.ini`` (beside the executable) cannot be used."""
 
     code = "install_config_invalid"
+
+
+class StoreDamaged(PosError):
+    """The store file cannot be read as a till's store (empty, not SQLite, corrupt pages):
+    the till neither sells on it nor reports it "ok"."""
+
+    code = "store_damaged"
+
+
+class StoreTampered(PosError):
+    """The store reads, but its ledger or a table it explains does not hold together (a
+    row edited, deleted or forged): the till stops taking money until it is examined."""
+
+    code = "store_tampered"

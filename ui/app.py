@@ -101,7 +101,10 @@ def build(
     from ui.main_window import MainWindow
     from ui.worker import Worker
 
-    sessions = open_store(db)
+    sessions = open_store(db)  # a damaged file: StoreDamaged, shown and the till stops
+    from terminal.app.verify import guard
+
+    tampered = guard(sessions)  # the chain's tail: on a break the till takes no money
     with sessions() as s:
         from terminal.store.schema import Setting
 
@@ -137,6 +140,8 @@ def build(
             f"{name} 工号 {sid} 密码 {pin}" for sid, name, _, pin in STAFF
         )
     window.attach_hq(hq)
+    if tampered is not None:
+        window.set_device_status("本机账本", "tampered")
     hq.start()
     return window, worker
 
@@ -334,7 +339,7 @@ def run_scripted(app: QApplication, args: argparse.Namespace) -> int:
 
     try:
         data = json.loads(Path(args.script).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:  # RecursionError: nested too deep
         print(f"{args.script}: cannot read scenario: {e}", file=sys.stderr)
         return 2
     store = "replay"

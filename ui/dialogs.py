@@ -34,6 +34,7 @@ from ui.qt import (
     QWidget,
 )
 from ui.refusals import refusal_text
+from ui.worker import Worker
 
 
 def big(text: str = "", size: int = 28, bold: bool = True) -> QLabel:
@@ -42,6 +43,14 @@ def big(text: str = "", size: int = 28, bold: bool = True) -> QLabel:
     f.setPointSize(size)
     f.setBold(bold)
     label.setFont(f)
+    return label
+
+
+def heading(title: str) -> QLabel:
+    """A dialog's title inside it: a kiosk PC without a window manager draws no title
+    bar, and some titles carry what the cashier must read (充值收款 ￥200.00)."""
+    label = big(title, 16)
+    label.setWordWrap(True)
     return label
 
 
@@ -66,32 +75,6 @@ def parse_money(text: str) -> Money | None:
         return Money.parse(text.strip().lstrip("¥￥"))
     except PosError:
         return None
-
-
-class PinDialog(QDialog):
-    """The same small dialog every time: names what is authorised, asks the PIN."""
-
-    def __init__(
-        self, what: str, managers: list[tuple[str, str]], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("店长授权"))
-        lay = QFormLayout(self)
-        lay.addRow(big(what, 14))
-        self.manager = QLineEdit(managers[0][0] if managers else "")
-        lay.addRow(self.tr("店长"), self.manager)
-        self.pin = QLineEdit()
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        lay.addRow(self.tr("密码"), self.pin)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        lay.addRow(self.error)
-        box = ok_cancel(self)
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
-        lay.addRow(box)
-        self.pin.returnPressed.connect(self.accept)
-        self.pin.setFocus()
 
 
 # ----------------------------------------------------------------------------- the rule
@@ -401,6 +384,7 @@ class PickDialog(KeyDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
         lay = QVBoxLayout(self)
+        lay.addWidget(heading(title))
         body = QLabel("\n".join(rows) if rows else self.tr("(无)"))
         body.setFont(QFont(self.font().family(), 13))
         body.setStyleSheet("padding:6px;background:#f6f6f6;border:1px solid #ddd;")
@@ -436,6 +420,7 @@ class ChoiceDialog(KeyDialog):
         self.setMinimumWidth(520)
         self.choice: int | None = None
         lay = QVBoxLayout(self)
+        lay.addWidget(heading(title))
         self.list = QListWidget()
         self.list.setFont(QFont(self.font().family(), 14))
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the number line keeps the keys
@@ -537,10 +522,11 @@ class FormDialog(KeyDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
         lay = QFormLayout(self)
+        self.note: QLabel | None = None
         if note:
-            text = QLabel(note)
-            text.setWordWrap(True)
-            lay.addRow(text)
+            self.note = QLabel(note)
+            self.note.setWordWrap(True)
+            lay.addRow(self.note)
         self.specs = [f if isinstance(f, Field) else Field(f[0], f[1], f[2]) for f in fields]
         self.fields: dict[str, QLineEdit] = {}
         for f in self.specs:
@@ -601,6 +587,90 @@ class FormDialog(KeyDialog):
         self._field_enter(self.steps.index(edit))
         self._entered = False  # no key is on its way
         return True
+
+
+class PinFormDialog(FormDialog):
+    """A staff code and a PIN, checked by ``check(code, pin)`` on the worker before the
+    dialog closes: a refusal clears the PIN, says why (the tries left, until when an
+    account is locked: ``ui.refusals``) and keeps the dialog open for another try; Esc
+    closes it. ``checked`` is what the check returned; ``denied`` the check's last
+    refusal (a form's own, an empty field, is only ``refusal``)."""
+
+    def __init__(
+        self,
+        title: str,
+        note: str,
+        worker: Worker,
+        check: Callable[[str, str], Any],
+        parent: QWidget | None = None,
+        *,
+        code: str = "",
+        labels: tuple[str, str] | None = None,
+    ) -> None:
+        code_label, pin_label = labels or (self.tr("工号"), self.tr("密码"))
+        fields = [
+            Field("code", code_label, required=True, scan=True),
+            Field("pin", pin_label, secret=True, required=True),
+        ]
+        super().__init__(title, fields, note, parent)
+        self.worker, self.check = worker, check
+        self.checked: Any = None
+        self.denied: PosError | None = None
+        self.checking = False
+        if code:
+            self.fields["code"].setText(code)
+            self.fields["pin"].setFocus()
+
+    def submit(self) -> None:
+        refused = self.refused_field()
+        if refused is not None:
+            self.show_refusal(self.error, *refused)
+            return
+        if self.checking:
+            return
+        self.checking = True
+        v = self.values()
+        self.worker.run(lambda: self.check(v["code"], v["pin"]), self._ok, self._refused)
+
+    def _ok(self, checked: Any) -> None:
+        self.checking = False
+        self.checked = checked
+        self.accept()
+
+    def _refused(self, err: BaseException) -> None:
+        self.checking = False
+        if not isinstance(err, PosError):
+            raise err
+        self.denied = err
+        pin = self.fields["pin"]
+        pin.clear()
+        self.show_refusal(self.error, err, pin)
+
+
+class PinDialog(PinFormDialog):
+    """店长授权, the same small dialog every time: what is authorised (the action, the
+    amount) in large type, the manager's code (filled in) and PIN, checked by
+    ``authorize`` before it closes; a wrong PIN keeps it open with the tries left."""
+
+    def __init__(
+        self,
+        what: str,
+        worker: Worker,
+        authorize: Callable[[str, str], Any],
+        parent: QWidget | None = None,
+        *,
+        manager: str = "",
+    ) -> None:
+        labels = (self.tr("店长"), self.tr("密码"))
+        super().__init__(
+            self.tr("店长授权"), what, worker, authorize, parent, code=manager, labels=labels
+        )
+        if self.note is not None:
+            f = self.note.font()
+            f.setPointSize(14)
+            f.setBold(True)
+            self.note.setFont(f)
+        self.manager, self.pin = self.fields["code"], self.fields["pin"]
 
 
 class MenuDialog(KeyDialog):

@@ -86,6 +86,7 @@ PROBLEMS = {  # device states as the cashier reads them
     "cover_open": QT_TRANSLATE_NOOP("MainWindow", "纸仓盖打开"),
     "timeout": QT_TRANSLATE_NOOP("MainWindow", "无响应"),
     "misconfigured": QT_TRANSLATE_NOOP("MainWindow", "设置有误"),
+    "tampered": QT_TRANSLATE_NOOP("MainWindow", "校验未通过"),  # verify.guard at start
 }
 QUIET = {  # states that are no problem
     "connected": QT_TRANSLATE_NOOP("MainWindow", "已连接"),
@@ -94,16 +95,26 @@ QUIET = {  # states that are no problem
     "standalone": QT_TRANSLATE_NOOP("MainWindow", "单机"),
     "checking": QT_TRANSLATE_NOOP("MainWindow", "检测中"),
 }
+# a member's status (lifecycle.member_status; shown where the program says so, organic)
+MEMBER_STATUS = {
+    "registered": QT_TRANSLATE_NOOP("MemberStatus", "注册"),
+    "recharged": QT_TRANSLATE_NOOP("MemberStatus", "充值"),
+    "active": QT_TRANSLATE_NOOP("MemberStatus", "激活"),
+    "sleeping": QT_TRANSLATE_NOOP("MemberStatus", "沉睡"),
+    "closed": QT_TRANSLATE_NOOP("MemberStatus", "消亡"),
+}
 # the devices' names (ui.devices, HQ sync): the status bar shows them translated
 DEVICES = (
     QT_TRANSLATE_NOOP("MainWindow", "打印机"),
     QT_TRANSLATE_NOOP("MainWindow", "扫码枪"),
     QT_TRANSLATE_NOOP("MainWindow", "键盘扫码"),
     QT_TRANSLATE_NOOP("MainWindow", "总部"),
+    QT_TRANSLATE_NOOP("MainWindow", "本机账本"),
 )
 HQ = "总部"
 HINTS = {  # what a device's problem means for the sale
     "打印机": QT_TRANSLATE_NOOP("MainWindow", "小票已保存, 恢复后自动打印"),
+    "本机账本": QT_TRANSLATE_NOOP("MainWindow", "已停止收款, 请联系总部"),
 }
 
 KEYS = (  # key, label, method
@@ -195,17 +206,17 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.counter, self.worker, self.shifts, self.store = counter, worker, shifts, store
+        # the till's settings, read once here: the desks never read the store per key
+        self.settings = till_settings(counter)
         # every printed document, at the printer's width and encoding (its settings)
-        self.documents = documents or Documents.from_settings(
-            till_settings(counter), counter.program, store
-        )
-        self.last_paid_at: datetime | None = None  # the last receipt's time, for its reprint
+        self.documents = documents or Documents.from_settings(self.settings, counter.program, store)
         self.printer = printer  # called on the worker thread (a spool write, never the device)
         self.drawer = drawer  # likewise
         self.held_scans: list[str] = []  # scanned while a dialog was open, applied after
         self.pending_qty: Qty | None = None
         self.entry: tuple[str, Callable[[str], None]] | None = None  # what Enter feeds next
         self.last_receipt: str | None = None
+        self.manager = "mgr"  # filled into the manager's PIN dialog: the last who approved
         self.current: Screen | None = None
         self.statuses: dict[str, str] = {}
         self.hq: HqLink | None = None
@@ -437,6 +448,11 @@ class MainWindow(QMainWindow):
         hint = self.tr("会员: 扫会员码或输入手机号 (F2)")
         return f"<p style='color:#888;font-size:16px'>{hint}</p>{held}"
 
+    def member_status_html(self, p: MemberPanel) -> str:
+        name = MEMBER_STATUS.get(p.status)
+        words = QCoreApplication.translate("MemberStatus", name) if name else p.status
+        return "<p>" + self.tr("会员状态: {status}").format(status=words) + "</p>"
+
     def member_html(self, p: MemberPanel) -> str:
         prog = self.counter.program
         prog_line = ""
@@ -458,6 +474,7 @@ class MainWindow(QMainWindow):
             + self.tr("会员 {member}").format(member=p.masked)
             + f"</b> {p.name}</p>",
             f"<p style='font-size:16px'>{tier}</p>",
+            self.member_status_html(p) if prog.show_member_status else "",
             f"<p>{prog_line}</p>" if prog_line else "",
             f"<p>{prog.coin_name} <b>{p.coins}</b>"
             + (" " + self.tr("(30天内到期 {n})").format(n=expiring) if expiring else "")
@@ -648,14 +665,20 @@ class MainWindow(QMainWindow):
         self.worker.run(lambda: printer(job, render()), None, failed)
 
     def ask_manager(self, what: str, then: Callable[[Any], None]) -> None:
-        """A manager's PIN, then ``then(authorization)``; cancelled, ``then(None)``: the till
-        refuses without one and says so."""
-        dlg = PinDialog(what, [("mgr", "店长")], self)
-        if dlg.exec() != QDialog.DialogCode.Accepted:
+        """A manager's PIN, checked in the dialog (a wrong one keeps it open, saying why and
+        the tries left), then ``then(authorization)``. Cancelled, ``then(None)``: the till
+        refuses without one and says so; cancelled after a refused PIN, that refusal."""
+        dlg = PinDialog(what, self.worker, self.counter.authorize, self, manager=self.manager)
+        accepted = dlg.exec() == QDialog.DialogCode.Accepted
+        auth, denied = dlg.checked, dlg.denied
+        dlg.deleteLater()  # its X window goes too
+        if accepted and auth is not None:
+            self.manager = auth.manager  # the next approval names the same manager
+            then(auth)
+        elif denied is not None:
+            self.refused(denied)
+        else:
             then(None)
-            return
-        who, pin = dlg.manager.text().strip(), dlg.pin.text()
-        self.worker.run(lambda: self.counter.authorize(who, pin), then, self.refused)
 
     def kick_drawer(self) -> None:
         drawer = self.drawer
@@ -669,24 +692,29 @@ class MainWindow(QMainWindow):
             self.worker.run(drawer, done, self.refused)
 
     def reprint_last(self) -> None:
-        """补打小票: the last receipt as the printer draws it (marked as a reprint)."""
-        receipt = self.last_receipt
-        if receipt is None:
-            self.say(self.tr("还没有可补打的小票"), error=True)
-            return
+        """补打小票: the last receipt as the printer draws it (marked as a reprint), with
+        the time it was sold; after a restart, this till's last sale in the store."""
+        receipt, counter = self.last_receipt, self.counter
 
-        def load() -> CommittedSale:
-            record = self.counter.reprint(receipt)
-            code = record.member_code
-            member = self.counter.member_state(code) if code else None
-            return CommittedSale(receipt, record, member, ())
+        def load() -> tuple[CommittedSale, datetime] | None:
+            sold = counter.sold(receipt)
+            if sold is None:
+                return None
+            code = sold.record.member_code
+            member = counter.member_state(code) if code else None
+            return CommittedSale(sold.receipt_no, sold.record, member, ()), sold.at
 
-        self.worker.run(load, self.show_reprint, self.refused)
+        def loaded(found: tuple[CommittedSale, datetime] | None) -> None:
+            if found is None:
+                self.say(self.tr("还没有可补打的小票"), error=True)
+            else:
+                self.show_reprint(*found)
 
-    def show_reprint(self, sale: CommittedSale) -> None:
+        self.worker.run(load, loaded, self.refused)
+
+    def show_reprint(self, sale: CommittedSale, sold_at: datetime | None = None) -> None:
         now = self.counter.now
         docs = self.documents
-        sold_at = self.last_paid_at if sale.receipt_no == self.last_receipt else None
         doc = docs.sale_doc(sale, now=now, reprint=True, sold_at=sold_at)
 
         def send() -> None:

@@ -46,11 +46,23 @@ TEXTS: dict[str, tuple[str, ...]] = {
         QT_TRANSLATE_NOOP("Refusals", "安装设置 {file} 无法使用: {error}"),
         QT_TRANSLATE_NOOP("Refusals", "安装设置 pos-terminal.ini 无法使用"),
     ),
+    "token_file_unsafe/shared": _t(
+        QT_TRANSLATE_NOOP("Refusals", "令牌文件 {file} 其他用户可读 (权限 {mode}): 请改为 600")
+    ),
+    "token_file_unsafe/unreadable": _t(QT_TRANSLATE_NOOP("Refusals", "无法读取令牌文件 {file}")),
+    "token_file_unsafe/empty": _t(QT_TRANSLATE_NOOP("Refusals", "令牌文件 {file} 里没有令牌")),
     "bad_entry": _t(QT_TRANSLATE_NOOP("Refusals", "账本记录无法读取")),
     "over_allocation": _t(
         QT_TRANSLATE_NOOP("Refusals", "无法把 ￥{total} 分摊到合计 ￥{limit} 的商品行")
     ),
     "unknown_program": _t(QT_TRANSLATE_NOOP("Refusals", "没有会员方案 {program}")),
+    "store_damaged": _t(QT_TRANSLATE_NOOP("Refusals", "门店数据文件已损坏, 无法使用: 请联系总部")),
+    "store_tampered": _t(
+        QT_TRANSLATE_NOOP("Refusals", "本机账本校验未通过, 已停止收款: 请联系总部")
+    ),
+    "store_tampered/card": _t(
+        QT_TRANSLATE_NOOP("Refusals", "充值卡 {number} 已充值过 (卡记录与账本不符): 请联系总部")
+    ),
     "store_not_empty": _t(
         QT_TRANSLATE_NOOP(
             "Refusals", "{path} 已有 {members} 位会员和 {goods} 种商品: 演示数据只能放进新门店"

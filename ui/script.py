@@ -21,16 +21,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from terminal.app import setup
 from terminal.app.counter import CommittedSale, Counter, RechargeResult, ReturnResult
 from terminal.app.ids import IdSource, ReplayIds, UuidIds
-from terminal.app.replay import PINS, STAFF, member_json, read_scenario, return_json, sale_json
+from terminal.app.replay import (
+    CASHIER,
+    PINS,
+    STAFF,
+    check_store,
+    member_json,
+    read_scenario,
+    return_json,
+    sale_json,
+    write_setup,
+)
 from terminal.app.shifts import Shifts
 from terminal.clock import FixedClock
 from terminal.errors import PosError, RuleViolation
 from terminal.printing.layout import StoreInfo
 from terminal.store.db import open_store
-from terminal.store.schema import Setting
 from ui.desks.members import GIFTS
 from ui.desks.money import TENDERS as RECHARGE_TENDERS
 from ui.dialogs import (
@@ -46,8 +54,6 @@ from ui.qt import QApplication, QDialog, QEventLoop, QLineEdit, QProgressDialog,
 from ui.tender_dialog import TENDERS, TenderDialog
 from ui.worker import Worker
 
-TERMINAL = "T01"
-CASHIER = "c1"
 TENDER_KEYS = {kind: key for key, kind, _ in TENDERS}
 Act = Callable[[QDialog], None]
 
@@ -165,28 +171,20 @@ class ScriptRunner:
         fresh = not db.exists()
         self.sessions = sessions = open_store(db)
         self.clock = clock = FixedClock(sc.start)
+        # as replay: the store's own terminal id (a provisioned till's rows must stay its
+        # own, or HQ refuses every later push), staff and prices; a refusal writes nothing
+        till = check_store(sessions, sc, db, store_name)
         # a fresh store gets replay's readable ids (coupon ids then match replay's); a store
         # that already holds sales gets unique ones, as a till does
-        ids: IdSource = ReplayIds(TERMINAL) if fresh else UuidIds()
-        with sessions() as s:
-            settings = {r.key: r.value for r in s.query(Setting).all()}
-        if fresh or "terminal_id" not in settings:
-            setup.configure(sessions, terminal_id=TERMINAL, program=sc.program.id, store=store_name)
-            setup.add_staff(sessions, STAFF)
-            settings = {"store": store_name}
-        if sc.catalog:
-            setup.import_products(sessions, sc.catalog)
-        if sc.members:
-            setup.import_members(sessions, sc.program, sc.members, sc.start, TERMINAL, ids)
-        shifts = Shifts(sessions, clock, ids, TERMINAL)
-        if shifts.current() is None:
-            setup.open_shift(sessions, clock, ids, TERMINAL, CASHIER)
+        ids: IdSource = ReplayIds(till.terminal) if fresh else UuidIds()
+        write_setup(sessions, sc, till, ids, clock, db)
+        shifts = Shifts(sessions, clock, ids, till.terminal)
         self.counter = Counter(
-            sessions, sc.program, clock, ids, terminal_id=TERMINAL, cashier=CASHIER
+            sessions, sc.program, clock, ids, terminal_id=till.terminal, cashier=CASHIER
         )
         self.worker = Worker()
         cashier = cashier_name or next(name for sid, name, _, _ in STAFF if sid == CASHIER)
-        store = StoreInfo(settings.get("store", store_name), TERMINAL, cashier)
+        store = StoreInfo(till.store, till.terminal, cashier)
         self.printed: list[tuple[str, bytes]] = []
         self.window = MainWindow(
             self.counter,
@@ -323,7 +321,7 @@ class ScriptRunner:
     def results(self) -> dict[str, list[Any]]:
         out = dict(self.out)
         out["members"] = [
-            member_json(self.counter.member_state(c), self.clock.now().date())
+            member_json(self.counter.member_state(c), self.clock.now().date(), self.counter.program)
             for c in [*self.members, *self.registered]
         ]
         if not out["cards"]:
@@ -437,6 +435,9 @@ class ScriptRunner:
         self.key(Qt.Key.Key_Escape)
 
     def pin(self, manager: str | None) -> Act:
+        """The manager's code and PIN, Enter; the dialog checks them before it closes. A
+        refused PIN keeps it open (saying why): Esc, and the window says the refusal."""
+
         def act(d: QDialog) -> None:
             assert isinstance(d, PinDialog)
             if manager is None:  # no manager at hand: cancelled, the till refuses
@@ -444,6 +445,9 @@ class ScriptRunner:
                 return
             typed(d.manager, manager, enter=False)
             typed(d.pin, PINS.get(manager, ""))
+            wait_until(lambda: not d.checking, what="the manager's PIN to be checked")
+            if d.isVisible():
+                QTest.keyClick(d, Qt.Key.Key_Escape)
 
         return act
 

@@ -143,7 +143,8 @@ class Documents:
             now,
             self.width,
             tender=getattr(r, "tender", "cash"),
-            ref=getattr(r, "ref", ""),
+            # its slip number (T01-CZ000012); a result without one prints its id
+            ref=getattr(r, "no", "") or getattr(r, "ref", ""),
             manager=getattr(r, "manager", ""),
         )
         return _insert_after_title(doc, COPIES.get(copy, copy))

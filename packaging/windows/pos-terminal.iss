@@ -5,7 +5,11 @@
 ;
 ; Installs the one-folder app (dist\pos-terminal) into Program Files, a start-menu entry
 ; for the till (PosTerminal.exe: no console window) and the data folder
-; %ProgramData%\PosTerminal, writable by every user of the PC. pos-terminal.ini beside
+; %ProgramData%\PosTerminal. The store holds PIN hashes, members' phones and the HQ
+; token, so that folder is for SYSTEM, Administrators and the local group PosTerminal
+; only (inheritance removed): the installing account is put in the group; add each
+; cashier's Windows account with `net localgroup PosTerminal ACCOUNT /add` (it takes
+; effect at that account's next sign-in). pos-terminal.ini beside
 ; the executables names that folder, so every cashier's Windows account opens the same
 ; store (terminal/datadir.py). An upgrade installs over the previous version (same
 ; AppId) and replaces the program folder; the data folder is never touched by an
@@ -19,6 +23,7 @@
 #endif
 #define AppName "POS Terminal"
 #define DataDir "{commonappdata}\PosTerminal"
+#define TillGroup "PosTerminal"
 
 [Setup]
 ; The AppId is the installation's identity: never change it, or an upgrade would install
@@ -60,8 +65,10 @@ Name: "en"; MessagesFile: "compiler:Default.isl"
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
 
 [Dirs]
-; The store, its print spool and the demo store live here; users may write, nobody deletes.
-Name: "{#DataDir}"; Permissions: users-modify; Flags: uninsneveruninstall
+; The store, its print spool and the demo store live here; never removed. Its ACL is set
+; in [Run] (the till's group only), not here: Permissions only adds to the inherited ACL,
+; and ProgramData lets every user read.
+Name: "{#DataDir}"; Flags: uninsneveruninstall
 
 [InstallDelete]
 ; An upgrade replaces the program whole: nothing of the previous build's libraries stays.
@@ -86,4 +93,11 @@ Name: "{group}\{cm:UninstallProgram,{#AppName}}"; Filename: "{uninstallexe}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\PosTerminal.exe"; Parameters: "run"; WorkingDir: "{#DataDir}"; Tasks: desktopicon
 
 [Run]
+; The till's group (an existing one is kept: net then fails, harmlessly), the installing
+; account in it, and the data folder's ACL: SYSTEM (S-1-5-18) and Administrators
+; (S-1-5-32-544) full control, the group and the installing account modify (its group
+; membership counts only from its next sign-in, the till starts now), nothing inherited.
+Filename: "{sys}\net.exe"; Parameters: "localgroup {#TillGroup} /add /comment:""POS Terminal: may open the till's store"""; Flags: runhidden waituntilterminated
+Filename: "{sys}\net.exe"; Parameters: "localgroup {#TillGroup} ""{username}"" /add"; Flags: runhidden waituntilterminated
+Filename: "{sys}\icacls.exe"; Parameters: """{#DataDir}"" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F {#TillGroup}:(OI)(CI)M ""{username}"":(OI)(CI)M /T /C /Q"; Flags: runhidden waituntilterminated
 Filename: "{app}\PosTerminal.exe"; Parameters: "run"; WorkingDir: "{#DataDir}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent runasoriginaluser

@@ -8,24 +8,35 @@ Admin commands (import, enroll, block, member lookup) are not served over HTTP: 
 are ``pos-hq`` commands run against the database.
 
 The OpenAPI description is at ``/openapi.json`` (and ``/docs``).
+
+Limits before work: a body is never read past ``max_body`` bytes (``LimitBody``: a
+``Content-Length`` above it is answered 413 unread, a body streamed without one is
+counted as it arrives), and a push checks its token before it reads its body. Every
+refusal is a 4xx with a stable ``error`` code (``ErrorBody``): ``invalid_request`` for
+what the protocol's types refuse (NaN, numbers beyond BIGINT, NUL, text that is not
+UTF-8), ``body_too_large``, ``unauthorized``, ``forbidden`` and the service's own codes.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at
 # runtime, and `Till` is local to create_app.
 import gc
-from collections.abc import Callable
+import os
+from collections.abc import Callable, MutableMapping
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync import protocol as p
 from sync.hq import db
@@ -42,7 +53,10 @@ STATUS: dict[type[PosError], int] = {
 ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": p.ErrorBody, "description": "no token, or an unknown or revoked one"},
     403: {"model": p.ErrorBody, "description": "the token belongs to another terminal"},
+    413: {"model": p.ErrorBody, "description": "the body is larger than HQ reads"},
+    422: {"model": p.ErrorBody, "description": "the request does not fit the protocol"},
 }
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 bearer = HTTPBearer(auto_error=False, description="the till's enrollment token")
 Creds = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -50,19 +64,86 @@ PUSH_BODY = {
     "required": True,
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushBatch"}}},
 }
+PULL_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pull"}}},
+}
+LOOKUP_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lookup"}}},
+}
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body is larger than {limit} bytes")
+
+
+class LimitBody:
+    """ASGI middleware: no route reads more than ``limit`` bytes of a body. A declared
+    ``Content-Length`` above it is refused before anything is read; a body without one
+    (chunked) fails with ``BodyTooLarge`` once it passes the limit, so a 100 MB body is
+    never held whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            body = {"error": "body_too_large", "message": f"at most {self.limit} bytes"}
+            await JSONResponse(body, status_code=413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> MutableMapping[str, Any]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLarge(self.limit)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def parse_batch(body: bytes) -> p.PushBatch:
     """A push's body, parsed and validated in one pass (pydantic's JSON parser): the
     route reads it itself, the biggest body HQ takes, instead of FastAPI's two passes."""
+    return parse(p.PushBatch, body)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], body: bytes) -> M:
+    """``body`` as ``model``, by pydantic's strict JSON parser: UTF-8 only (RFC 8259),
+    no NaN or Infinity for a number, no trailing garbage."""
     try:
-        return p.PushBatch.model_validate_json(body)
+        return model.model_validate_json(body)
     except ValidationError as e:
         raise RequestValidationError(e.errors(include_url=False), body=None) from None
 
 
-def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> FastAPI:
-    """The service over ``engine`` (already migrated: ``sync.hq.db.open_hq``)."""
+def _problems(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors as JSON can carry them (their input may be NaN or bytes)."""
+    return [
+        {"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in errors
+    ]
+
+
+def create_app(
+    engine: Engine,
+    *,
+    now: Callable[[], datetime] = svc.utcnow,
+    window: svc.Window | None = None,
+    max_body: int = p.MAX_BODY,
+) -> FastAPI:
+    """The service over ``engine`` (already migrated: ``sync.hq.db.open_hq``);
+    ``window``: how far an entry's ``at`` may be from ``now`` (``svc.Window``)."""
     app = FastAPI(
         title="pos-hq",
         version="1",
@@ -70,11 +151,30 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
     )
     sessions = db.sessions(engine)
     app.state.engine = engine
+    app.add_middleware(LimitBody, limit=max_body)
+    skew = window or svc.Window()
 
     @app.exception_handler(PosError)
     def _pos_error(_: Request, e: PosError) -> JSONResponse:
         status = next((v for k, v in STATUS.items() if isinstance(e, k)), 400)
         return JSONResponse({"error": e.code, "message": e.message}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(_: Request, e: RequestValidationError) -> JSONResponse:
+        problems = _problems(e.errors())
+        what = "; ".join(f"{'.'.join(x['loc'])}: {x['msg']}" for x in problems[:5])
+        body = {"error": "invalid_request", "message": what or "bad request", "detail": problems}
+        return JSONResponse(jsonable_encoder(body), status_code=422)
+
+    @app.exception_handler(HTTPException)
+    def _http(_: Request, e: HTTPException) -> JSONResponse:
+        if e.status_code == 400:  # FastAPI's "error parsing the body": not JSON, not UTF-8
+            body = {"error": "invalid_request", "message": f"the body is not JSON: {e.detail}"}
+            return JSONResponse(body, status_code=422)
+        code = HTTP_CODES.get(e.status_code, "bad_request" if e.status_code < 500 else "error")
+        return JSONResponse(
+            {"error": code, "message": str(e.detail)}, status_code=e.status_code, headers=e.headers
+        )
 
     def caller(creds: Creds) -> svc.Caller:
         token = creds.credentials if creds else None
@@ -116,7 +216,10 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
         """Apply the till's entries that continue its chain, exactly once each. The
         answer lists every entry's status and the checkpoint to resume after."""
         token = creds.credentials if creds else None
-        body = await request.body()
+        # the token first, in its own short transaction: no body is read for a caller
+        # HQ would refuse (the push checks it again under its own lock)
+        svc.require_own(await run_in_threadpool(caller, creds), terminal_id)
+        body = await read_body(request)
 
         parsed: list[p.PushBatch] = []  # once, though ``run`` may retry the transaction
 
@@ -125,7 +228,7 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
             svc.require_own(who, terminal_id)
             if not parsed:
                 parsed.append(parse_batch(body))
-            return svc.push(s, who, parsed[0], now())
+            return svc.push(s, who, parsed[0], now(), window=skew)
 
         result = await run_in_threadpool(svc.run, sessions, apply)
         return Response(result.model_dump_json(), media_type="application/json")
@@ -135,13 +238,38 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
         response_model=p.PullResult,
         responses=ERRORS,
         tags=["till"],
+        openapi_extra={"requestBody": PULL_BODY},
     )
-    def pull(terminal_id: str, req: p.Pull, who: Till) -> p.PullResult:
+    async def pull(terminal_id: str, request: Request, who: Till) -> Response:
         """One page of what changed after the cursor: members (HQ's balances), products,
         the program, blocked cards."""
         svc.require_own(who, terminal_id)
-        with db.snapshot(engine) as s:
-            return svc.pull(s, who, req)
+        req = parse(p.Pull, await read_body(request))  # strict JSON: UTF-8, no NaN
+
+        def page() -> p.PullResult:
+            with db.snapshot(engine) as s:
+                return svc.pull(s, who, req)
+
+        result = await run_in_threadpool(page)
+        return Response(result.model_dump_json(), media_type="application/json")
+
+    @app.post(
+        "/v1/terminals/{terminal_id}/lookup",
+        response_model=p.LookupResult,
+        responses=ERRORS,
+        tags=["till"],
+        openapi_extra={"requestBody": LOOKUP_BODY},
+    )
+    async def lookup(terminal_id: str, request: Request, who: Till) -> Response:
+        """A member identified at the counter by code or phone whom the till's pulls
+        did not bring (another store's): HQ logs the lookup and links the member to the
+        till's store, so its later changes come with the pulls."""
+        svc.require_own(who, terminal_id)
+        req = parse(p.Lookup, await read_body(request))
+        result = await run_in_threadpool(
+            svc.run, sessions, lambda s: svc.lookup(s, who, req, now())
+        )
+        return Response(result.model_dump_json(), media_type="application/json")
 
     @app.get(
         "/v1/terminals/{terminal_id}/entries",
@@ -152,13 +280,25 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
     def entries(
         terminal_id: str,
         who: Till,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=p.BIGINT)] = 0,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PAGE)] = 500,
     ) -> p.EntriesPage:
         """The till's own entries as HQ holds them (to restore a till that lost its disk)."""
         svc.require_own(who, terminal_id)
         with sessions() as s, s.begin():
             return svc.own_entries(s, who, after, limit)
+
+    async def read_body(request: Request) -> bytes:
+        """The body, chunk by chunk, never past ``max_body`` (``LimitBody`` counts too;
+        this also bounds a route mounted without it)."""
+        chunks: list[bytes] = []
+        seen = 0
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > max_body:
+                raise BodyTooLarge(max_body)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def openapi() -> dict[str, Any]:
         """FastAPI's description, plus the push body's schema (the route parses it)."""
@@ -174,6 +314,8 @@ def create_app(engine: Engine, *, now: Callable[[], datetime] = svc.utcnow) -> F
             for name, sub in schema.pop("$defs", {}).items():
                 known.setdefault(name, sub)
             known["PushBatch"] = schema
+            known["Pull"] = p.Pull.model_json_schema()
+            known["Lookup"] = p.Lookup.model_json_schema()
             app.openapi_schema = doc
         return app.openapi_schema
 
@@ -185,7 +327,17 @@ def app_from_env() -> FastAPI:
     """The service over ``$POS_HQ_DB`` (already migrated): what each worker process of
     ``pos-hq serve --workers N`` builds for itself."""
     tune_gc()
-    return create_app(db.open_hq(db.default_url(), migrate=False))
+    return create_app(db.open_hq(db.default_url(), migrate=False), **env_settings())
+
+
+def env_settings() -> dict[str, Any]:
+    """``create_app``'s limits from the environment ``pos-hq serve`` runs in:
+    ``POS_HQ_MAX_BODY`` (bytes), ``POS_HQ_MAX_AHEAD_S`` and ``POS_HQ_MAX_AGE_DAYS``
+    (``svc.Window``)."""
+    return {
+        "window": svc.Window.from_env(os.environ),
+        "max_body": int(os.environ.get("POS_HQ_MAX_BODY", p.MAX_BODY)),
+    }
 
 
 # A push makes tens of thousands of short-lived objects (a batch's entries, answers and

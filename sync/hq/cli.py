@@ -26,7 +26,7 @@ from terminal.rules.program import Program
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sync.hq.app import create_app, tune_gc
+    from sync.hq.app import create_app, env_settings, tune_gc
 
     engine = db.open_hq(args.db, migrate=not args.no_migrate)
     if args.workers > 1:  # worker processes, each with its own engine (the service is stateless)
@@ -42,7 +42,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 0
     tune_gc()
-    uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level=args.log_level)
+    app = create_app(engine, **env_settings())
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
 
@@ -99,12 +100,13 @@ def _member(args: argparse.Namespace) -> int:
     engine = db.open_hq(args.db)
     with db.sessions(engine)() as s:
         state = svc.member_state(s, args.code)
+        program = svc.hq_program(s)
     engine.dispose()
     if state is None:
         print(f"no member {args.code} at HQ", file=sys.stderr)
         return 1
     today = date.fromisoformat(args.on) if args.on else date.today()
-    out = member_json(state, today)
+    out = member_json(state, today, program)
     out["debt"] = {"coins": state.coin_debt, "stored_value": state.sv_debt.plain()}
     out["blocked"] = state.blocked
     print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -137,6 +139,22 @@ def _verify(args: argparse.Namespace) -> int:
         f"{n['products']} products"
     )
     return 1 if problems else 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from sync.hq import derive
+
+    engine = db.open_hq(args.db)
+    sessions = db.sessions(engine)
+    if args.clear:
+        svc.run(sessions, lambda s: derive.clear_review(s, args.clear))
+    with sessions() as s:
+        rows = derive.flagged(s)
+    engine.dispose()
+    for store, since, why, n in rows:
+        print(f"{store}\t{since.isoformat()}\t{n} refused entries\t{why}")
+    print(f"{len(rows)} stores flagged for review")
+    return 0
 
 
 def _day(text: str) -> date:
@@ -205,9 +223,12 @@ def _jobs(args: argparse.Namespace) -> int:
                 f"month end {rep.day}: month {rep.month} settled, expiries and RFM as of {rep.day}",
                 f"{monthly_line(rep.monthly)} ({t['monthly']:.1f} s)",
                 f"{expire_line(rep.day, rep.expired)} ({t['expire']:.1f} s)",
+                f"tiers reassessed as of {rep.day}: {len(rep.retiered)} members moved down "
+                f"({t['retier']:.1f} s)",
                 *rfm_lines(rep.rfm),
                 f"month-end {rep.month} done in {sum(t.values()):.1f} s: monthly "
-                f"{t['monthly']:.1f} s, expire {t['expire']:.1f} s, rfm {t['rfm']:.1f} s",
+                f"{t['monthly']:.1f} s, expire {t['expire']:.1f} s, rfm {t['rfm']:.1f} s, "
+                f"retier {t['retier']:.1f} s",
             ]
         )
 
@@ -308,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--chunk", type=int, default=2000, metavar="N", help="members per transaction (2000)"
     )
     cmd("verify", "check every chain and that every member is the fold of its entries", _verify)
+    rv = cmd("review", "stores flagged for member entries HQ refused from their tills", _review)
+    rv.add_argument("--clear", metavar="STORE", help="mark STORE reviewed (its evidence is kept)")
     return parser
 
 

@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync import protocol as p
 from sync.hq import facts
 from sync.hq import service as svc
-from sync.hq.models import MemberRow, SaleFactRow, SettingRow
+from sync.hq.models import ChangeRow, CounterRow, MemberRow, SaleFactRow, SettingRow
 from terminal import codec
 from terminal.calendar import add_months
 from terminal.errors import InvalidInput, NotFound, RuleViolation
@@ -382,6 +382,89 @@ def expire_in_chunks(
     return out
 
 
+# ----------------------------------------------------------------------------- re-tiering
+
+# HQ's own setting (never bumped, so never pulled): the change cursor the last
+# re-tiering started from and the program it ran under.
+REASSESSED = "tier_reassessed"
+REASSESS_REF = "reassess"
+
+
+def _reassessing(program: Program) -> bool:
+    ladders = [program.tiers, *([program.group_tiers] if program.group_tiers else [])]
+    return any(lad.reassess == "monthly" for lad in ladders)
+
+
+def _reassess_candidates(s: Session, program: Program) -> tuple[int, list[str]]:
+    """The change cursor now, and (in code order) the members a re-tiering must look at.
+
+    A member can only have fallen below its tier through a write of its state since the
+    last re-tiering (spend rolled off, a return, an import): every such write takes a
+    change cursor (``service.bump``). So after the first run under a program, only the
+    members with a later cursor than the last run's start are read; the first run, or
+    one under a changed program, reads every member."""
+    counter = s.get(CounterRow, "cursor")
+    now_cursor = int(counter.value) if counter is not None else 0
+    if not _reassessing(program):
+        return now_cursor, []
+    held = s.get(SettingRow, REASSESSED)
+    last = json.loads(held.value) if held is not None else {}
+    if last.get("program") == facts.program_key(program):
+        q = (
+            select(ChangeRow.key)
+            .where(ChangeRow.kind == "member", ChangeRow.cursor > int(last["cursor"]))
+            .order_by(ChangeRow.key)
+        )
+    else:
+        q = select(MemberRow.code).order_by(MemberRow.code)
+    return now_cursor, list(s.scalars(q))
+
+
+def _reassess(
+    s: Session, program: Program, day: date, codes: Sequence[str], now: datetime
+) -> dict[str, str | None]:
+    """Re-tier ``codes`` on ``day`` in one transaction: member -> the tier it fell to."""
+    out: dict[str, str | None] = {}
+    w = _Writer(s, program, now)
+    w.book.lock(codes)
+    at = _at(day)
+    for code in codes:
+        if code not in w.book.held:
+            continue
+        w.expire(code, day, at)  # the spend that left the window first
+        moves = lc.reassess_tier(w.book.state(code), program, day)
+        if moves:
+            w.write(code, moves, at, REASSESS_REF)
+            out[code] = w.book.state(code).tier
+    w.finish()
+    return out
+
+
+def reassess_in_chunks(
+    sessions: sessionmaker[Session],
+    program: Program,
+    day: date,
+    now: datetime,
+    chunk: int = CHUNK,
+) -> dict[str, str | None]:
+    """Every spend-ladder member re-tiered on its rolling 12-month spend as of ``day``
+    (the 1st; ``lifecycle.reassess_tier``), committed every ``chunk`` members. The
+    starting cursor is recorded only once every chunk is in, so a run cut short is
+    finished by running it again; a second run finds nothing to move."""
+    with sessions() as s:
+        cursor, codes = _reassess_candidates(s, program)
+    if not _reassessing(program):
+        return {}
+    out: dict[str, str | None] = {}
+    for part in _parts(codes, chunk):
+        out.update(
+            svc.run(sessions, partial(_reassess, program=program, day=day, codes=part, now=now))
+        )
+    mark = json.dumps({"cursor": cursor, "program": facts.program_key(program), "day": str(day)})
+    svc.run(sessions, lambda s: s.merge(SettingRow(key=REASSESSED, value=mark)))
+    return out
+
+
 # ----------------------------------------------------------------------------- RFM
 
 
@@ -487,6 +570,7 @@ class MonthEndReport:
     expired: dict[str, int]  # member -> expiry entries written
     rfm: RfmReport
     seconds: dict[str, float]  # per job
+    retiered: dict[str, str | None] = field(default_factory=dict)  # member -> tier it fell to
 
 
 def month_end(
@@ -500,7 +584,8 @@ def month_end(
     progress: Callable[[str, float], None] | None = None,
 ) -> MonthEndReport:
     """Everything due on the 1st after ``month``: its spend and visit bonuses, every
-    member's expiries as of that day, then RFM as of that day, in that order (the
+    member's expiries as of that day, the spend ladders' re-tiering (downgrades) on the
+    spend left after those expiries, then RFM as of that day, in that order (the
     bonuses' coin lots are in before expiry looks, and RFM sees the month's last
     state). Each job commits in chunks; run again, it changes nothing."""
     seconds: dict[str, float] = {}
@@ -518,10 +603,11 @@ def month_end(
         "monthly", lambda: monthly_in_chunks(sessions, program, month, now, today, chunk)
     )
     expired = timed("expire", lambda: expire_in_chunks(sessions, program, day, now, chunk))
+    retiered = timed("retier", lambda: reassess_in_chunks(sessions, program, day, now, chunk))
     report = timed(
         "rfm", lambda: svc.run(sessions, lambda s: rfm(s, program, day, keep_segments=False))
     )
-    return MonthEndReport(month, day, monthly, expired, report, seconds)
+    return MonthEndReport(month, day, monthly, expired, report, seconds, retiered)
 
 
 # ----------------------------------------------------------------------------- legacy

@@ -77,6 +77,10 @@ class StoreRow(Base):
     id: Mapped[str] = mapped_column(String(30), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(When)
+    # Set when one of its tills pushed member entries HQ refused (``sync.hq.derive``):
+    # the store is to be reviewed; ``refused_entries`` holds the evidence.
+    review_since: Mapped[datetime | None] = mapped_column(When, nullable=True)
+    review_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class TerminalRow(Base):
@@ -223,3 +227,58 @@ class SaleFactRow(Base):
         Index("ix_sales_at", "at"),
         Index("ix_sales_member", "member_code", "at"),
     )
+
+
+class RefusedEntryRow(Base):
+    """A till's pushed entry HQ refused as not derivable or forbidden (evidence): kept
+    exactly as pushed, never folded, never sent to a till."""
+
+    __tablename__ = "refused_entries"
+    terminal_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(30), index=True)
+    at: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(32))
+    member_code: Mapped[str | None] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(128), default="")
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(When)
+
+
+class TillViewRow(Base):
+    """Where a member's fold stood (``members.folded``) when HQ last sent it to a till,
+    and the time before: the states that till can have derived its entries from."""
+
+    __tablename__ = "till_views"
+    terminal_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pos: Mapped[int] = mapped_column(BigInteger)
+    prev_pos: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class MemberStoreRow(Base):
+    """The stores whose tills pull a member (least data to each till): the store of
+    every till that wrote an entry for the member or identified it (a lookup), and
+    ``hq`` for members an import opened, whom every store pulls."""
+
+    __tablename__ = "member_stores"
+    member_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class MemberLookupRow(Base):
+    """A till's lookup of a member its store had no link to (the audit log)."""
+
+    __tablename__ = "member_lookups"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(When)
+    terminal_id: Mapped[str] = mapped_column(String(32))
+    store_id: Mapped[str] = mapped_column(String(30))
+    member_code: Mapped[str] = mapped_column(String(32), index=True)
+    by: Mapped[str] = mapped_column(String(8))  # code | phone
+    home: Mapped[str] = mapped_column(String(200), default="")  # the member's stores then

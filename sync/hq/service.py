@@ -30,9 +30,9 @@ import re
 import secrets
 import tomllib
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from importlib import resources
 from typing import Any, TypeVar, cast
 
@@ -54,14 +54,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from sync import protocol as p
-from sync.hq import db, facts
+from sync.hq import db, derive, facts
 from sync.hq.models import (
     ChangeRow,
     CheckpointRow,
     CounterRow,
     EntryIdRow,
     EntryRow,
+    MemberLookupRow,
     MemberRow,
+    MemberStoreRow,
     ProductRow,
     SettingRow,
     StoreRow,
@@ -509,11 +511,83 @@ def _day(at: str) -> date | None:
         return None
 
 
-def push(s: Session, caller: Caller, batch: p.PushBatch, now: datetime) -> p.PushResult:
-    """Apply the batch's entries that continue the till's chain; answer each entry."""
+CHAIN_ZONE = timezone(timedelta(hours=8))  # tills write naive local time: China's
+
+
+@dataclass(frozen=True)
+class Window:
+    """How far a till's clock may be from HQ's: an entry's ``at`` (the till's naive local
+    time, in ``zone``) may lie up to ``behind`` before HQ's receive time (a till offline
+    for days) and up to ``ahead`` after it (clock skew), never more. Settings:
+    ``POS_HQ_MAX_AHEAD_S`` and ``POS_HQ_MAX_AGE_DAYS`` (``from_env``)."""
+
+    ahead: timedelta = timedelta(minutes=10)
+    behind: timedelta = timedelta(days=60)
+    zone: tzinfo = CHAIN_ZONE
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | Any) -> Window:
+        d = cls()
+        ahead = env.get("POS_HQ_MAX_AHEAD_S")
+        age = env.get("POS_HQ_MAX_AGE_DAYS")
+        return cls(
+            timedelta(seconds=int(ahead)) if ahead else d.ahead,
+            timedelta(days=int(age)) if age else d.behind,
+        )
+
+    def latest_day(self, now: datetime) -> date:
+        """The last day HQ runs anything as of (expiries): HQ's own, plus the skew."""
+        try:
+            return (_aware(now) + self.ahead).astimezone(self.zone).date()
+        except OverflowError:
+            return date.max
+
+    def refuses(self, at: str, now: datetime) -> str:
+        """Why ``at`` is outside the window ("" when it is inside)."""
+        try:
+            when = datetime.fromisoformat(at)
+        except ValueError:
+            return f"at {at!r} is not an ISO date and time"
+        when = when if when.tzinfo else when.replace(tzinfo=self.zone)
+        now = _aware(now)
+        if when - now > self.ahead:  # differences: no date arithmetic past year 9999
+            return f"at {at} is ahead of HQ's clock ({now.isoformat()}) by more than {self.ahead}"
+        if now - when > self.behind:
+            return f"at {at} is older than {self.behind.days} days at HQ ({now.isoformat()})"
+        return ""
+
+
+_PHONE = re.compile(p.PHONE)
+
+
+def _unfit(decoded: m.MemberEntry | None) -> tuple[p.RejectCode, str] | None:
+    """What a till may not register, checked before the database sees it: a phone is
+    a mobile number as the counter takes it (``members.phone`` holds 20 characters)."""
+    if isinstance(decoded, m.Registered) and not _PHONE.match(decoded.phone):
+        return "bad_payload", f"registers phone {decoded.phone[:40]!r}: not a mobile number"
+    return None
+
+
+def _aware(now: datetime) -> datetime:
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+def push(
+    s: Session,
+    caller: Caller,
+    batch: p.PushBatch,
+    now: datetime,
+    *,
+    rederive: bool = True,
+    window: Window | None = None,
+) -> p.PushResult:
+    """Apply the batch's entries that continue the till's chain; answer each entry.
+    ``rederive=False`` skips the member runs' judging (``sync.hq.derive``): only the
+    ingest benchmark's baseline calls it so; no route or command can."""
     tid = caller.terminal_id
     if batch.terminal_id != tid or any(e.terminal_id != tid for e in batch.entries):
         raise Forbidden(f"this token may only push entries of terminal {tid}")
+    skew = window or Window()
     cp = _lock_checkpoint(s, tid)
     entries = sorted(batch.entries, key=lambda e: e.seq)
     conn = s.connection()
@@ -562,6 +636,8 @@ def push(s: Session, caller: Caller, batch: p.PushBatch, now: datetime) -> p.Pus
             )
             continue
         problem, decoded = _check(e, head, taken)
+        late = "" if problem else skew.refuses(e.at, now)  # HQ's clock dates entries
+        problem = problem or (("bad_time", late) if late else None) or _unfit(decoded)
         if problem:
             results.append(_rejected(e, problem[0], problem[1]))
             stop = f"seq {e.seq} was rejected"
@@ -572,9 +648,58 @@ def push(s: Session, caller: Caller, batch: p.PushBatch, now: datetime) -> p.Pus
         seq, head = e.seq, e.hash
         results.append(p.EntryResult(seq=e.seq, id=e.id, status="applied"))
     if accepted:
-        _apply(s, caller, accepted, now)
+        cut, verdict = _apply(
+            s, caller, accepted, now, rederive, skew.latest_day(now), _at_head(batch, accepted)
+        )
+        if cut is not None and verdict is not None:  # not derived: it and all after stop
+            seq, head = _refuse(s, caller, accepted, cut, verdict, results, cp, now)
         cp.seq, cp.hash, cp.updated_at = seq, head, now
     return p.PushResult(results=results, checkpoint=checkpoint(s, caller))
+
+
+def _at_head(batch: p.PushBatch, accepted: list[tuple[p.Entry, m.MemberEntry | None]]) -> bool:
+    """The accepted entries reach the till's last row, as the till said when it sent
+    them (a batch cut on the way ends before it, and its last run waits)."""
+    return bool(batch.head) and accepted[-1][0].seq >= batch.head
+
+
+def _refuse(
+    s: Session,
+    caller: Caller,
+    accepted: list[tuple[p.Entry, m.MemberEntry | None]],
+    cut: derive.Run,
+    verdict: derive.Verdict,
+    results: list[p.EntryResult],
+    cp: CheckpointRow,
+    now: datetime,
+) -> tuple[int, str]:
+    """Answer the refused run ``rejected`` (or ``deferred``: incomplete), what follows
+    it ``deferred``; keep the evidence. Returns the checkpoint: the entry before it."""
+    run_seqs = {e.seq for e, _ in accepted[cut.start : cut.end]}
+    after = {e.seq for e, _ in accepted[cut.start :]}
+    first = accepted[cut.start][0]
+    stop = f"seq {first.seq} was {'deferred' if verdict.code == 'incomplete' else 'rejected'}"
+    for i, r in enumerate(results):
+        if r.seq not in after:
+            continue
+        if r.seq in run_seqs and verdict.code != "incomplete":
+            results[i] = p.EntryResult(
+                seq=r.seq, id=r.id, status="rejected", code=verdict.code, reason=verdict.reason
+            )
+        elif r.seq in run_seqs:
+            results[i] = p.EntryResult(
+                seq=r.seq, id=r.id, status="deferred", code="incomplete", reason=verdict.reason
+            )
+        else:
+            results[i] = p.EntryResult(seq=r.seq, id=r.id, status="deferred", reason=stop)
+    if verdict.code != "incomplete":
+        derive.keep_evidence(
+            s, caller.store_id, [e for e, _ in accepted[cut.start : cut.end]], verdict, now
+        )
+    if cut.start == 0:
+        return cp.seq, cp.hash
+    last = accepted[cut.start - 1][0]
+    return last.seq, last.hash
 
 
 def _rejected(e: p.Entry, code: p.RejectCode, reason: str) -> p.EntryResult:
@@ -603,7 +728,7 @@ def _check(
         if isinstance(entry, m.Registered) and entry.code != e.member_code:
             raise InvalidInput(f"registers {entry.code} under {e.member_code}", code="bad_entry")
         return None, entry
-    except (ValueError, TypeError, KeyError, PosError) as err:
+    except (ValueError, TypeError, KeyError, PosError, RecursionError) as err:
         return ("bad_payload", f"not a member entry: {err}"), None
 
 
@@ -612,7 +737,12 @@ def _apply(
     caller: Caller,
     accepted: list[tuple[p.Entry, m.MemberEntry | None]],
     now: datetime,
-) -> None:
+    rederive: bool = True,
+    latest: date = date.max,
+    at_head: bool = False,
+) -> tuple[derive.Run, derive.Verdict] | tuple[None, None]:
+    """Fold and store the accepted entries up to the first member run HQ does not
+    re-derive (``sync.hq.derive``); returns that run and why, or (None, None)."""
     folds = [e.member_code for e, d in accepted if d is not None and e.member_code]
     # member folds and sale facts need it, and a sale may come in a batch without its
     # member entries (they precede it in the till's ledger): one query, parsed once
@@ -622,7 +752,26 @@ def _apply(
     chain = Chain(s, store_chain(caller.store_id), caller.store_id, now)
     last_ref: dict[str, str] = {}
     rows: list[NewEntry] = []
-    for e, decoded in accepted:
+    runs = derive.runs(accepted) if rederive else {}
+    judge = derive.Judge(
+        program,
+        derive.History(s, caller.terminal_id, caller.store_id, [e for e, _ in accepted]),
+        accepted,
+        at_head,
+    )
+    own: dict[str, list[m.MemberEntry]] = {}  # this batch's folded entries, by member
+    refused: tuple[derive.Run, derive.Verdict] | tuple[None, None] = (None, None)
+    for i, (e, decoded) in enumerate(accepted):
+        run = runs.get(i)
+        verdict = None
+        if run is not None:
+            verdict = judge.judge(run, _views(s, book, program, caller, run, own))
+        elif rederive:
+            run, verdict = derive.orphan_sale(accepted, i, runs)
+        if run is not None and verdict is not None:
+            refused = (run, verdict)
+            accepted = accepted[:i]
+            break
         row = NewEntry.received(e, caller.store_id, now)
         rows.append(row)
         if decoded is None or e.member_code is None:
@@ -630,32 +779,91 @@ def _apply(
         code = e.member_code
         day = _day(e.at)
         if program is not None and day is not None:
-            for d in lc.due_entries(book.state(code), program, day):
+            # never past HQ's own day: a till's clock cannot run HQ's expiries ahead
+            for d in lc.due_entries(book.state(code), program, min(day, latest)):
                 hq = chain.append("member", codec.encode_entry(d), e.at, member=code, ref="expiry")
                 book.fold(code, hq, d)
             if e.ref == EXPIRY_REF:
                 continue  # HQ derived this day's expiries itself, just above
         book.fold(code, row, decoded)
+        own.setdefault(code, []).append(decoded)
         last_ref[code] = f"{caller.terminal_id}#{e.seq}"
     for code in list(book.touched):
         for d in lc.overdraft_to_debt(book.state(code), last_ref.get(code, caller.terminal_id)):
             at = next(e.at for e, _ in reversed(accepted) if e.member_code == code)
             hq = chain.append("member", codec.encode_entry(d), at, member=code, ref="overdraft")
             book.fold(code, hq, d)
+    link_members(s, caller.store_id, book.touched)  # its tills pull them from now on
     insert_entries(s, rows)
     bump(s, facts.after_push(s, book, program, caller.store_id, accepted))
+    return refused
+
+
+def _views(
+    s: Session,
+    book: Book,
+    program: Program | None,
+    caller: Caller,
+    run: derive.Run,
+    own: dict[str, list[m.MemberEntry]],
+) -> Iterator[m.MemberState]:
+    """The states the till can have derived ``run`` from, cheapest first, each with the
+    expiries due on the run's day (``sync.hq.derive``: the member as the till saw it)."""
+    day = _day(run.at)
+
+    def due(state: m.MemberState) -> m.MemberState:
+        if program is None or day is None:
+            return state
+        return m.fold(lc.due_entries(state, program, day), state)
+
+    yield due(book.state(run.code))
+    mine = own.get(run.code, [])
+    for pos in derive.sent_positions(s, caller.terminal_id, run.code):
+        # the batch's own entries are not written yet: HQ's rows, then these
+        yield due(derive.view_at(s, run.code, pos, caller.terminal_id, mine))
 
 
 # ----------------------------------------------------------------------------- pull
 
 
+_MEMBER_STORES = cast(Table, MemberStoreRow.__table__)
+
+
+def link_members(s: Session, store_id: str, codes: Iterable[str]) -> None:
+    """Link members to a store (``member_stores``): its tills pull their changes."""
+    rows = [{"member_code": c, "store_id": store_id} for c in dict.fromkeys(codes)]
+    if not rows:
+        return
+    conn = s.connection()
+    ins = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(_MEMBER_STORES)
+    for i in range(0, len(rows), 1000):
+        conn.execute(ins.on_conflict_do_nothing(), rows[i : i + 1000])
+
+
+def _of_store(store_id: str) -> Any:
+    """Members a store's tills pull: linked to the store, or opened by an import."""
+    return (
+        select(MemberStoreRow.member_code)
+        .where(
+            MemberStoreRow.member_code == ChangeRow.key,
+            MemberStoreRow.store_id.in_((store_id, HQ_STORE)),
+        )
+        .exists()
+    )
+
+
 def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
     """What changed after ``req.cursor``: one page, in cursor order. Run it in one
-    snapshot (``sync.hq.db.snapshot``) so ``through`` matches the member states."""
+    snapshot (``sync.hq.db.snapshot``) so ``through`` matches the member states.
+    Members come only if they are the till's store's (``member_stores``): least data
+    to each till; another store's member reaches it by ``lookup``."""
     rows = list(
         s.execute(
             select(ChangeRow)
-            .where(ChangeRow.cursor > req.cursor)
+            .where(
+                ChangeRow.cursor > req.cursor,
+                (ChangeRow.kind != "member") | _of_store(caller.store_id),
+            )
             .order_by(ChangeRow.cursor)
             .limit(req.limit + 1)
         ).scalars()
@@ -666,11 +874,14 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
     for r in rows:
         keys.setdefault(r.kind, []).append(r.key)
     members: list[p.MemberDelta] = []
+    sent: list[tuple[str, int]] = []  # what the till now holds: how HQ judges its entries
     for part in _chunks(keys.get("member", [])):
         for mr in s.execute(select(MemberRow).where(MemberRow.code.in_(part))).scalars():
             members.append(
                 p.MemberDelta(code=mr.code, state=json.loads(mr.state_json), blocked=mr.blocked)
             )
+            sent.append((mr.code, mr.folded))
+    derive.record_sent(s, caller.terminal_id, sent)
     products: list[p.ProductDelta] = []
     for part in _chunks(keys.get("product", [])):
         for pr in s.execute(select(ProductRow).where(ProductRow.code.in_(part))).scalars():
@@ -705,6 +916,51 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
         program=program,
         settings=shared,
         blocked=[d.code for d in members if d.blocked],
+    )
+
+
+def lookup(s: Session, caller: Caller, req: p.Lookup, now: datetime) -> p.LookupResult:
+    """The members a code or phone names, for a member identified at the counter whom
+    the till's pulls did not bring (another store's). Each such member is logged
+    (``member_lookups``: which till asked for whom, the member's stores then) and linked
+    to the till's store, so its later changes come with the till's pulls."""
+    if (req.code is None) == (req.phone is None):
+        raise InvalidInput("look a member up by code or by phone", code="bad_lookup")
+    by = "code" if req.code is not None else "phone"
+    q = select(MemberRow).where(
+        MemberRow.code == req.code if req.code is not None else MemberRow.phone == req.phone
+    )
+    found = list(s.execute(q.order_by(MemberRow.code).limit(p.MAX_LOOKUP)).scalars())
+    codes = [mr.code for mr in found]
+    homes: dict[str, list[str]] = {}
+    for code, store in s.execute(
+        select(MemberStoreRow.member_code, MemberStoreRow.store_id).where(
+            MemberStoreRow.member_code.in_(codes)
+        )
+    ):
+        homes.setdefault(code, []).append(store)
+    for code in codes:
+        home = sorted(homes.get(code, []))
+        if caller.store_id not in home and HQ_STORE not in home:
+            s.add(
+                MemberLookupRow(
+                    at=now,
+                    terminal_id=caller.terminal_id,
+                    store_id=caller.store_id,
+                    member_code=code,
+                    by=by,
+                    home=",".join(home)[:200],
+                )
+            )
+    link_members(s, caller.store_id, codes)
+    derive.record_sent(s, caller.terminal_id, [(mr.code, mr.folded) for mr in found])
+    cp = s.get(CheckpointRow, caller.terminal_id)
+    return p.LookupResult(
+        through=cp.seq if cp else 0,
+        members=[
+            p.MemberDelta(code=mr.code, state=json.loads(mr.state_json), blocked=mr.blocked)
+            for mr in found
+        ],
     )
 
 
@@ -799,6 +1055,7 @@ def import_setup(
         for e in lc.opening_entries(program, o, start.date()):
             row = chain.append("member", codec.encode_entry(e), at, member=o.code, ref="opening")
             book.fold(o.code, row, e)
+    link_members(s, HQ_STORE, [o.code for o in openings if o.code not in skipped])
     changed += book.write(program)
     bump(s, changed)
     return ImportReport(program.id, n_products, len(openings) - len(skipped), skipped)
@@ -872,6 +1129,11 @@ def verify(s: Session) -> list[str]:
         state = m.fold((codec.decode_entry(json.loads(t)) for t in payloads), blank(mr.code))
         if state != codec.loads(m.MemberState, mr.state_json):
             problems.append(f"member {mr.code}: cached state differs from its entries' fold")
+    for store, since, why, n in derive.flagged(s):
+        problems.append(
+            f"store {store}: flagged for review since {since.isoformat()}, "
+            f"{n} refused entries ({why})"
+        )
     return problems
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from terminal import codec
 from terminal.app import staff as st
 from terminal.app.desk import CARD_TENDERS, EXPIRY_REF, CounterBase, OpenSale, mask_phone
+from terminal.app.discount_entry import percent_of
 from terminal.app.money_desk import MoneyDesk, RechargeResult
 from terminal.app.returns_desk import ReturnResult, ReturnsDesk
 from terminal.errors import InvalidInput, NotFound, RuleViolation
@@ -39,15 +40,6 @@ from terminal.store.schema import (
     HeldSaleRow,
     SaleRow,
 )
-
-
-def _percent_of(m: Money, percent: int) -> Money:
-    """``percent`` of ``m``, rounded half up to the fen."""
-    if not 0 < percent <= 100:
-        raise InvalidInput(
-            f"a discount is 1-100 percent, not {percent}", code="invalid_percent", percent=percent
-        )
-    return Money((m.fen * percent + 50) // 100)
 
 
 def _json_str(text: str) -> str:
@@ -307,7 +299,7 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         """A line at a percentage off its unit price (9折 = 10 off): a 改价 to that price."""
         _, line = self._line(line_no)
         unit = line.price_override or line.product.price
-        new = Money(unit.fen - _percent_of(unit, percent_off).fen)
+        new = unit - percent_of(unit, percent_off)
         return self.override_price(line_no, new, manager, note=f"-{percent_off}%")
 
     def discount_sale(
@@ -339,7 +331,7 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
     ) -> pr.PricedSale:
         """整单 9折: the whole sale's due (before any earlier whole-sale discount) less
         that percentage, rounded to the fen."""
-        amount = _percent_of(self.sale_due_before_discount(), percent_off)
+        amount = percent_of(self.sale_due_before_discount(), percent_off)
         return self.discount_sale(amount, manager, note=f"-{percent_off}%")
 
     def sale_due_before_discount(self) -> Money:

@@ -55,8 +55,9 @@ from terminal.rules.program import Program, TierLadder
 from terminal.rules.program_loader import load_program
 from terminal.store.db import open_store
 from terminal.store.ledger import GENESIS, row_hash
-from terminal.store.schema import LedgerRow, MemberRow, ProductRow
+from terminal.store.schema import LedgerRow, MemberRow, ProductRow, Setting, StaffRow
 
+DEMO = "demo_store"  # the setting that marks a store demo-data made (``--replace`` may delete it)
 VERSION = 1  # of what the generator makes: bump it when the same arguments make another store
 TERMINAL_ID = "T01"
 STAFF = (("c1", "张丽", "cashier", "1111"), ("mgr", "王店长", "manager", "8888"))
@@ -590,18 +591,39 @@ def _write_products(engine: Engine, items: list[Product]) -> None:
 
 
 def _ensure_empty(sessions: sessionmaker[Session], path: Path) -> None:
+    """Demo data goes into a new store only: a store with an identity, staff, products,
+    members or ledger rows keeps them (its PINs and prices are its own)."""
     with sessions() as s:
-        members = s.execute(select(func.count()).select_from(MemberRow)).scalar() or 0
-        goods = s.execute(select(func.count()).select_from(ProductRow)).scalar() or 0
-    if members or goods:
+        held = {
+            what: s.execute(select(func.count()).select_from(table)).scalar() or 0
+            for what, table in (
+                ("settings", Setting),
+                ("staff", StaffRow),
+                ("products", ProductRow),
+                ("members", MemberRow),
+                ("ledger rows", LedgerRow),
+            )
+        }
+    if any(held.values()):
+        holds = ", ".join(f"{n} {what}" for what, n in held.items() if n)
         raise RuleViolation(
-            f"{path} already holds {members} members and {goods} products: "
-            "demo data goes into a new store",
+            f"{path} already holds {holds}: demo data goes into a new store",
             code="store_not_empty",
             path=str(path),
-            members=members,
-            goods=goods,
+            members=held["members"],
+            goods=held["products"],
         )
+
+
+def is_demo_store(path: Path) -> bool:
+    """Whether the store at ``path`` is one ``generate`` made (and nothing else: a till's
+    store has staff, PINs and sales of its own, and ``demo-data --replace`` keeps it)."""
+    sessions = open_store(path)
+    try:
+        with sessions() as s:
+            return s.get(Setting, DEMO) is not None
+    finally:
+        sessions.kw["bind"].dispose()
 
 
 def generate(
@@ -626,7 +648,9 @@ def generate(
     engine: Engine = sessions.kw["bind"]
     try:
         _ensure_empty(sessions, path)
-        setup.configure(sessions, terminal_id=TERMINAL_ID, program=program, store=store_name)
+        setup.configure(
+            sessions, terminal_id=TERMINAL_ID, program=program, store=store_name, **{DEMO: "1"}
+        )
         setup.add_staff(sessions, STAFF)
         report.timings["setup"] = time.perf_counter() - t0
         t = time.perf_counter()

@@ -26,6 +26,16 @@ class DiscountEntry:
         return f"¥{self.amount.plain()}"
 
 
+def percent_of(m: Money, percent: int) -> Money:
+    """``percent`` of ``m``, rounded half up to the fen: what a 9折 (10) takes off, the
+    counter's and the screen's one arithmetic."""
+    if not 0 < percent <= 100:
+        raise InvalidInput(
+            f"a discount is 1-100 percent, not {percent}", code="invalid_percent", percent=percent
+        )
+    return Money((m.fen * percent + 50) // 100)
+
+
 def parse_discount(text: str) -> DiscountEntry:
     """Parse a typed discount; anything else is refused (``invalid_discount``)."""
     t = text.strip().replace("％", "%").replace(" ", "")

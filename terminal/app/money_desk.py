@@ -16,14 +16,16 @@ from sqlalchemy.orm import Session
 
 from terminal.app import staff as st
 from terminal.app.desk import CARD_TENDERS, CounterBase
-from terminal.errors import InvalidInput, RuleViolation
+from terminal.app.numbers import RECHARGE, next_number, number_or_id
+from terminal.errors import InvalidInput, RuleViolation, StoreTampered
 from terminal.money import Money
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules import tenders as tn
-from terminal.store.schema import LedgerRow, PrepaidCardRow, Setting
+from terminal.store.ledger import card_history
+from terminal.store.schema import LedgerRow, PrepaidCardRow, ShiftRow
 
-RECHARGE_COUNTER = "recharge_counter"  # settings key: this till's last recharge slip number
+RECHARGE_COUNTER = RECHARGE.counter  # settings key: this till's last recharge slip number
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,8 @@ class RechargeResult:
 
 
 def slip_no(payload: dict[str, Any], ref: str) -> str:
-    """A recharge's slip number; rows written before there were numbers show the first
-    8 characters of their id (enough to tell them apart on a member's history)."""
-    return str(payload.get("no") or ref[:8])
+    """A recharge's slip number; rows written before there were numbers show their id."""
+    return number_or_id(payload.get("no"), ref)
 
 
 class MoneyDesk(CounterBase):
@@ -77,6 +78,7 @@ class MoneyDesk(CounterBase):
                     "coins": gift.coins,
                     "no": no,
                     "manager": auth.name,
+                    "shift": _open_shift_id(s),  # finance reconciles it with the drawer
                     # the balances the slip printed, so a reprint prints the same
                     "after": {
                         "principal": new.principal.fen,
@@ -96,10 +98,7 @@ class MoneyDesk(CounterBase):
 
     def _next_recharge_no(self, s: Session) -> str:
         """This till's next recharge slip number, in the recharge's own transaction."""
-        row = s.get(Setting, RECHARGE_COUNTER)
-        n = int(row.value) + 1 if row is not None else 1
-        s.merge(Setting(key=RECHARGE_COUNTER, value=str(n)))
-        return f"{self.terminal_id}-CZ{n:06d}"
+        return next_number(s, self.terminal_id, RECHARGE)
 
     def recharges(self, code: str) -> list[RechargeResult]:
         """A member's recharges at this till, newest first, each as its slip printed it
@@ -164,7 +163,18 @@ class MoneyDesk(CounterBase):
                 )
             )
             led.append(
-                "card", {"number": number, "value": value.fen, "event": "sold"}, self.now, ref=ref
+                "card",
+                {
+                    "number": number,
+                    "value": value.fen,
+                    "event": "sold",
+                    # how it was paid, in which shift: finance reconciles stored value
+                    # created against the shift's counted cash
+                    "tenders": [[t.kind, t.amount.fen] for t in tendering.tenders],
+                    "shift": _open_shift_id(s),
+                },
+                self.now,
+                ref=ref,
             )
             cash = sum(t.amount.fen for t in tendering.tenders if t.kind == "cash")
             if cash:
@@ -183,6 +193,13 @@ class MoneyDesk(CounterBase):
                 raise RuleViolation(
                     "card number or PIN is wrong, or the card is used", code="card_refused"
                 )
+            if any(h.get("event") == "loaded" for h in card_history(s, number)):
+                # its row says "sold" but the ledger has its load: the row was edited
+                raise StoreTampered(
+                    f"card {number} was loaded already (its ledger says so)",
+                    case="card",
+                    number=number,
+                )
             state = self._active(s, led, code)
             card.state, card.loaded_to = "loaded", code
             led.append(
@@ -192,8 +209,20 @@ class MoneyDesk(CounterBase):
                 member=code,
                 ref=number,
             )
-            entries = lc.card_load_entries(Money(card.value_fen), number)
+            entries = lc.load_card(
+                self.program,
+                state,
+                Money(card.value_fen),
+                self.now.date(),
+                number,
+                self._new_coupon_id(code),
+            )
             return self._commit_member(s, led, state, entries, f"card:{number}")
+
+
+def _open_shift_id(s: Session) -> str:
+    """The open shift's id (money moves only inside one: ``_on_shift``)."""
+    return str(s.execute(select(ShiftRow.id).where(ShiftRow.closed_at.is_(None))).scalar() or "")
 
 
 def _recharge_of(row: LedgerRow, current: m.MemberState) -> RechargeResult:

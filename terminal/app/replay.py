@@ -2,6 +2,11 @@
 
 The contract is ../shared/spec/scenario-format.md: a fresh store (or ``--db``), the
 same services the screen calls, no devices, no network; one JSON document out.
+
+On an existing store (``--db``) a scenario plays as that till (its terminal id, store
+name, staff) and may only add to it: a store with staff of its own (PINs replay does
+not know), a product it holds at another price or a member it holds already refuses
+the scenario before anything is written (exit 2); the setup is then one transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from devices.printer.render import receipt_bytes, render_escpos
 from terminal import codec
 from terminal.app import setup
+from terminal.app import staff as st
 from terminal.app.counter import (
     CommittedSale,
     Counter,
@@ -28,7 +34,7 @@ from terminal.app.counter import (
     ReturnResult,
     tender_from_json,
 )
-from terminal.app.ids import ReplayIds
+from terminal.app.ids import IdSource, ReplayIds
 from terminal.clock import FixedClock
 from terminal.errors import PosError, RuleViolation
 from terminal.money import Money
@@ -41,11 +47,25 @@ from terminal.rules.checkout import SaleRecord
 from terminal.rules.coupons import Coupon
 from terminal.rules.program import Program
 from terminal.rules.program_loader import load_program
-from terminal.store.db import open_store
-from terminal.store.schema import LedgerRow, MemberRow, Setting, ShiftRow
+from terminal.store import products
+from terminal.store.db import open_store, write_session
+from terminal.store.products import to_product
+from terminal.store.schema import (
+    DayCloseRow,
+    LedgerRow,
+    MemberRow,
+    ProductRow,
+    Setting,
+    ShiftRow,
+    StaffRow,
+)
 
+# A store with no staff gets these two; a store with staff of its own is refused
+# (``check_store``): replay never writes a store's staff or PINs.
 STAFF = (("c1", "收银员", "cashier", "1111"), ("mgr", "店长", "manager", "8888"))
 PINS = {sid: pin for sid, _, _, pin in STAFF}
+CASHIER = "c1"
+TERMINAL = "T01"  # a store with no terminal id of its own
 
 
 class ScenarioError(Exception):
@@ -329,7 +349,8 @@ class Replay:
             except PosError as e:
                 self.out["errors"].append({"event": i, "error": e.code, "message": e.message})
         self.out["members"] = [
-            member_json(self.counter.member_state(c), self.clock.now().date()) for c in self.members
+            member_json(self.counter.member_state(c), self.clock.now().date(), self.counter.program)
+            for c in self.members
         ]
         if not self.out["cards"]:
             del self.out["cards"]
@@ -487,8 +508,10 @@ def return_json(n: int, r: ReturnResult) -> dict[str, Any]:
     }
 
 
-def member_json(s: m.MemberState, today: date) -> dict[str, Any]:
-    return {
+def member_json(s: m.MemberState, today: date, program: Program | None = None) -> dict[str, Any]:
+    """A member as ``replay`` prints it; with the program, also its ``status``
+    (registered, recharged, active, sleeping, closed: ``lifecycle.member_status``)."""
+    out = {
         "code": s.code,
         "tier": s.tier,
         "tier_valid_through": s.tier_valid_through.isoformat() if s.tier_valid_through else None,
@@ -501,6 +524,9 @@ def member_json(s: m.MemberState, today: date) -> dict[str, Any]:
         "cumulative_spend": s.cumulative_spend.plain(),
         "cumulative_recharge": s.cumulative_recharge.plain(),
     }
+    if program is not None:
+        out["status"] = lc.member_status(s, program, today)
+    return out
 
 
 @dataclass
@@ -523,7 +549,14 @@ class Printouts:
 
     def recharge(self, r: RechargeResult, tender: str, now: datetime) -> None:
         doc = recharge_slip(
-            r, self.program, self.store, now, 48, tender=tender, ref=r.ref, manager=r.manager
+            r,
+            self.program,
+            self.store,
+            now,
+            48,
+            tender=tender,
+            ref=r.no or r.ref,
+            manager=r.manager,
         )
         self._write(f"recharge-{r.ref}", doc)
 
@@ -540,40 +573,117 @@ def replay(data: Any, db: Path | None = None, receipts: Path | None = None) -> d
         tmp, path = None, db
     try:
         sessions = open_store(path)
-        # A store that already exists (a till provisioned by `pos-terminal sync`, an earlier
-        # replay) keeps its identity, catalog and members; the scenario adds to them.
-        held = _held_settings(sessions)
-        terminal = held.get("terminal_id", "T01")
-        if held.get("program", sc.program.id) != sc.program.id:
-            raise ScenarioError(f"program: the store at {path} runs program {held['program']}")
-        ids = _StoreIds(sessions, terminal) if held else ReplayIds(terminal)
-        clock = FixedClock(sc.start)
-        store = held.get("store", "replay")
-        setup.configure(sessions, terminal_id=terminal, program=sc.program.id, store=store)
-        setup.add_staff(sessions, STAFF)
-        setup.import_products(sessions, sc.catalog)
         try:
-            setup.import_members(sessions, sc.program, sc.members, sc.start, terminal, ids)
-        except RuleViolation as e:  # the store at --db holds the member already
-            raise ScenarioError(f"members: {e.message} in the store at {path}") from None
-        if not _shift_open(sessions):
-            setup.open_shift(sessions, clock, ids, terminal, "c1")
-        counter = Counter(sessions, sc.program, clock, ids, terminal_id=terminal, cashier="c1")
-        printer = None
-        if receipts is not None:
-            printer = Printouts(receipts, sc.program, StoreInfo(store, terminal, "收银员"))
-        codes = [o.code for o in sc.members] or _named_members(sessions, sc.events)
-        result = Replay(counter, clock, codes, printer=printer).run(sc.events)
-        sessions.kw["bind"].dispose()
-        return result
+            till = check_store(sessions, sc, path)
+            ids = _StoreIds(sessions, till.terminal) if till.held else ReplayIds(till.terminal)
+            clock = FixedClock(sc.start)
+            write_setup(sessions, sc, till, ids, clock, path)
+            counter = Counter(
+                sessions, sc.program, clock, ids, terminal_id=till.terminal, cashier=CASHIER
+            )
+            printer = None
+            if receipts is not None:
+                info = StoreInfo(till.store, till.terminal, "收银员")
+                printer = Printouts(receipts, sc.program, info)
+            codes = [o.code for o in sc.members] or _named_members(sessions, sc.events)
+            return Replay(counter, clock, codes, printer=printer).run(sc.events)
+        finally:
+            sessions.kw["bind"].dispose()
     finally:
         if tmp is not None:
             tmp.cleanup()
 
 
-def _held_settings(sessions: sessionmaker[Session]) -> dict[str, str]:
+# ----------------------------------------------------------------------------- the store
+
+
+@dataclass(frozen=True)
+class Till:
+    """Who a scenario plays as on its store, and what its setup adds there."""
+
+    terminal: str  # the store's own terminal id (a provisioned till's), else TERMINAL
+    store: str
+    held: bool  # the store had settings already (a provisioned till, an earlier replay)
+    add_staff: bool  # the store has no staff: replay's two go in
+    products: tuple[Product, ...]  # the scenario's products the store does not hold yet
+
+
+def check_store(
+    sessions: sessionmaker[Session], sc: Scenario, path: Path, store_name: str = "replay"
+) -> Till:
+    """The scenario's setup checked whole against the store, nothing written
+    (``ScenarioError``: the refusal, exit 2). A store keeps its identity, staff, PINs,
+    products and members: a scenario may only add what the store does not hold."""
     with sessions() as s:
-        return {r.key: r.value for r in s.execute(select(Setting)).scalars()}
+        held = {r.key: r.value for r in s.execute(select(Setting)).scalars()}
+        if held.get("program", sc.program.id) != sc.program.id:
+            raise ScenarioError(f"program: the store at {path} runs program {held['program']}")
+        staff = {r.id: r for r in s.execute(select(StaffRow)).scalars()}
+        if staff and not _replays_own(staff):
+            raise ScenarioError(
+                f"the store at {path} has staff of its own: replay never changes a store's "
+                "staff or PINs and does not know theirs; replay into a new --db file, or onto "
+                "a copy of the store"
+            )
+        new: list[Product] = []
+        for i, item in enumerate(sc.catalog):
+            row = s.get(ProductRow, item.code)
+            if row is None:
+                new.append(item)
+            elif to_product(row) != item:
+                raise ScenarioError(
+                    f"catalog[{i}]: product {item.code} is in the store at {path} as "
+                    f"{row.name} at {Money(row.price_fen).plain()}: replay never changes a "
+                    "store's products or prices"
+                )
+        seen: set[str] = set()
+        for i, o in enumerate(sc.members):
+            if o.code in seen or s.get(MemberRow, o.code) is not None:
+                raise ScenarioError(f"members[{i}]: member {o.code} already exists in {path}")
+            seen.add(o.code)
+        day = sc.start.date().isoformat()
+        shift = s.execute(select(ShiftRow.id).where(ShiftRow.closed_at.is_(None))).first()
+        if shift is None and s.get(DayCloseRow, day) is not None:
+            raise ScenarioError(f"start: {day} is already closed (Z) in the store at {path}")
+    terminal = held.get("terminal_id", TERMINAL)
+    return Till(terminal, held.get("store", store_name), bool(held), not staff, tuple(new))
+
+
+def _replays_own(staff: dict[str, StaffRow]) -> bool:
+    """The store's staff are exactly replay's, with replay's PINs (a store an earlier
+    replay or the demo made): checked, never written, so no lockout changes."""
+    if set(staff) != set(PINS):
+        return False
+    return all(
+        staff[sid].role == role and st.check_secret(staff[sid].pin_hash, pin)
+        for sid, _, role, pin in STAFF
+    )
+
+
+def write_setup(
+    sessions: sessionmaker[Session],
+    sc: Scenario,
+    till: Till,
+    ids: IdSource,
+    clock: FixedClock,
+    path: Path,
+) -> None:
+    """What ``check_store`` allowed, in one transaction; then the shift, if none is open
+    (its own transaction: ``check_store`` made sure it can open)."""
+    try:
+        with write_session(sessions) as s:
+            wanted = {"terminal_id": till.terminal, "program": sc.program.id, "store": till.store}
+            for key, value in wanted.items():
+                if s.get(Setting, key) is None:
+                    s.add(Setting(key=key, value=value))
+            for sid, name, role, pin in STAFF if till.add_staff else ():
+                st.add_staff(s, sid, name, role, pin)
+            products.upsert(s, list(till.products))
+            setup.write_members(s, sc.program, sc.members, sc.start, till.terminal, ids)
+    except RuleViolation as e:  # rolled back whole
+        raise ScenarioError(f"members: {e.message} in the store at {path}") from None
+    if not _shift_open(sessions):
+        setup.open_shift(sessions, clock, ids, till.terminal, CASHIER)
 
 
 def _shift_open(sessions: sessionmaker[Session]) -> bool:

@@ -57,6 +57,13 @@ def _opt(rows: list[Row], zh: str, en: str, value: int | Tally) -> None:
         rows.append((zh, en, _pair(value.count, value.amount)))
 
 
+def cashiers_text(r: Report) -> str:
+    """Each cashier by name with their staff code ("张丽 (c1)"); a code alone where the
+    name is not known (a stored report from before names were kept, a removed staff)."""
+    names = dict(r.cashier_names)
+    return ", ".join(f"{names[c]} ({c})" if names.get(c) else c for c in r.cashiers)
+
+
 def report_lines(r: Report, coin_name: str = "兑币") -> list[Row]:
     zh, en = TITLES.get(r.kind, (r.kind, r.kind))
     rows: list[Row] = [(zh, en, ""), ("终端", "Terminal", r.terminal_id)]
@@ -65,9 +72,9 @@ def report_lines(r: Report, coin_name: str = "兑币") -> list[Row]:
     if r.day is not None:
         rows.append(("营业日", "Business day", r.day.isoformat()))
     if r.shift_id is not None:
-        rows.append(("班次", "Shift", r.shift_id))
+        rows.append(("班次", "Shift", r.shift_no or r.shift_id))
     rows += [
-        ("收银员", "Cashier", ", ".join(r.cashiers)),
+        ("收银员", "Cashier", cashiers_text(r)),
         ("开始", "From", r.start.isoformat(sep=" ")),
         ("结束", "To", r.end.isoformat(sep=" ")),
         ("打印时间", "Printed", r.made_at.isoformat(sep=" ")),

@@ -65,6 +65,8 @@ class Report:
     last_seq: int
     cashiers: tuple[str, ...] = ()
     shift_id: str | None = None
+    shift_no: str | None = None  # what the slip prints (T01-BC000003); None: the id
+    cashier_names: tuple[tuple[str, str], ...] = ()  # (staff id, name), when known
     day: date | None = None
     z_no: int | None = None
     sales: Bucket = Bucket()
@@ -310,6 +312,7 @@ def fold(
     end: datetime,
     made_at: datetime,
     shift_id: str | None = None,
+    shift_no: str | None = None,
     day: date | None = None,
     z_no: int | None = None,
     cashiers: Iterable[str] = (),
@@ -348,6 +351,7 @@ def fold(
         end=end,
         made_at=made_at,
         shift_id=shift_id,
+        shift_no=shift_no,
         day=day,
         z_no=z_no,
     )

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from terminal import codec
 from terminal.app import staff as st
 from terminal.app.desk import CounterBase
+from terminal.app.numbers import RETURN, next_number
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import ZERO, Money
 from terminal.quantity import Qty
@@ -43,6 +45,16 @@ class ReturnResult:
     receipt_no: str
     record: ReturnRecord
     member: m.MemberState | None
+    no: str = ""  # the 退货单号 the slip prints (T01-TH000007), what the cashier reads
+
+
+@dataclass(frozen=True)
+class SoldSale:
+    """A committed sale as the store keeps it, with when it was sold (a reprint)."""
+
+    receipt_no: str
+    record: SaleRecord
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,7 @@ class ReturnsDesk(CounterBase):
                 self._audit(led, auth, "return", f"{receipt_no} {refund.plain()}")
             state = self._current(s, led, record.member_code) if record.member_code else None
             rid = self.ids.return_id()
+            no = next_number(s, self.terminal_id, RETURN)
             settled = self._settle(record, prior, state, lines, rid)
             new_state = None
             if state is not None:
@@ -144,12 +157,15 @@ class ReturnsDesk(CounterBase):
                 )
             )
             led.append(
-                "return", {"receipt": receipt_no, "record": codec.encode(rec)}, self.now, ref=rid
+                "return",
+                {"receipt": receipt_no, "no": no, "record": codec.encode(rec)},
+                self.now,
+                ref=rid,
             )
             cash = sum(r.paid_out.fen for r in rec.refunds if r.kind == "cash")
             if cash:
                 led.append("cash", {"delta": -cash, "reason": "return"}, self.now, ref=rid)
-        return ReturnResult(rid, receipt_no, rec, new_state)
+        return ReturnResult(rid, receipt_no, rec, new_state, no)
 
     def void_sale(self, receipt_no: str, manager: st.Authorization | None) -> ReturnResult:
         """作废 a committed sale: a manager's full return of it, audited as a void."""
@@ -196,6 +212,7 @@ class ReturnsDesk(CounterBase):
                 "return",
                 {
                     "receipt": None,
+                    "no": next_number(s, self.terminal_id, RETURN),
                     "product": code,
                     "qty": qty.milli,
                     "refund": refund.fen,
@@ -216,3 +233,23 @@ class ReturnsDesk(CounterBase):
     def reprint(self, receipt_no: str) -> SaleRecord:
         """补打小票: the committed sale as it was; printing is the devices' job."""
         return self.find_sale(receipt_no)[1]
+
+    def sold(self, receipt_no: str | None = None) -> SoldSale | None:
+        """A committed sale with its time (``SaleRow.at``), for a reprint that prints when
+        it was sold, also after a restart; without a receipt number, this till's last
+        sale (None before its first)."""
+        with self.sessions() as s:
+            q = select(SaleRow).where(SaleRow.terminal_id == self.terminal_id)
+            if receipt_no is None:  # the newest row: the table's insertion order
+                q = q.where(SaleRow.kind == "sale").order_by(text("sales.rowid DESC")).limit(1)
+            else:
+                q = q.where(SaleRow.receipt_no == receipt_no)
+            row = s.execute(q).scalar()
+            if row is None or row.kind != "sale":
+                if receipt_no is None:
+                    return None
+                raise NotFound(
+                    f"no sale with receipt {receipt_no}", code="unknown_receipt", receipt=receipt_no
+                )
+            record = codec.loads(SaleRecord, row.record_json)
+            return SoldSale(row.receipt_no, record, datetime.fromisoformat(row.at))

@@ -52,18 +52,30 @@ def import_members(
     terminal_id: str,
     ids: IdSource,
 ) -> int:
-    n = 0
     with write_session(sessions) as s:
-        led = Ledger(s, terminal_id, ids.entry_id)
-        for o in openings:
-            if repo.load(s, o.code) is not None:
-                raise RuleViolation(
-                    f"member {o.code} already exists", code="member_exists", member=o.code
-                )
-            entries = lc.opening_entries(program, o, now.date())
-            led.member_entries(o.code, entries, now, "opening")
-            repo.save(s, m.fold(entries), led.seq)
-            n += 1
+        return write_members(s, program, openings, now, terminal_id, ids)
+
+
+def write_members(
+    s: Session,
+    program: Program,
+    openings: Iterable[lc.Opening],
+    now: datetime,
+    terminal_id: str,
+    ids: IdSource,
+) -> int:
+    """``import_members`` inside the caller's transaction (a replay's whole setup is one)."""
+    n = 0
+    led = Ledger(s, terminal_id, ids.entry_id)
+    for o in openings:
+        if repo.load(s, o.code) is not None:
+            raise RuleViolation(
+                f"member {o.code} already exists", code="member_exists", member=o.code
+            )
+        entries = lc.opening_entries(program, o, now.date())
+        led.member_entries(o.code, entries, now, "opening")
+        repo.save(s, m.fold(entries), led.seq)
+        n += 1
     return n
 
 

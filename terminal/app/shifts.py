@@ -10,7 +10,8 @@ report (so the hash chain covers it). Reports are folds over ledger rows
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
@@ -18,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from terminal import codec
+from terminal.app.numbers import SHIFT, next_number, number_or_id
 from terminal.app.reports import Bucket, Period, Progress, Report, Tally, TenderTotal, fold
 from terminal.app.service import StoreService
 from terminal.app.staff import Authorization
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import Money
 from terminal.store.db import cursor_of
-from terminal.store.schema import DayCloseRow, ShiftRow, StaffRow
+from terminal.store.schema import DayCloseRow, LedgerRow, ShiftRow, StaffRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ class Shifts(StoreService):
         self, s: Session, row: ShiftRow, kind: str, progress: Progress | None = None
     ) -> Report:
         end = datetime.fromisoformat(row.closed_at) if row.closed_at else self.now
-        return fold(
+        report = fold(
             cursor_of(s),
             Period.seqs(self.terminal_id, row.first_seq, row.last_seq),
             kind=kind,
@@ -54,9 +56,18 @@ class Shifts(StoreService):
             end=end,
             made_at=self.now,
             shift_id=row.id,
+            shift_no=self._shift_no(s, row),
             cashiers=(row.cashier,),
             progress=progress,
         )
+        return _named(s, report)
+
+    @staticmethod
+    def _shift_no(s: Session, row: ShiftRow) -> str:
+        """The shift's number, from its opening ledger row (the first of its range)."""
+        opened = s.get(LedgerRow, row.first_seq)
+        no = json.loads(opened.payload).get("no") if opened is not None else None
+        return number_or_id(no, row.id)
 
     # ------------------------------------------------------------------ queries
 
@@ -111,9 +122,16 @@ class Shifts(StoreService):
                     day=self.now.date().isoformat(),
                 )
             sid = self.ids.entry_id()
+            no = next_number(s, self.terminal_id, SHIFT)
             row = led.append(
                 "shift",
-                {"event": "open", "shift": sid, "cashier": cashier, "float": float_.fen},
+                {
+                    "event": "open",
+                    "shift": sid,
+                    "no": no,
+                    "cashier": cashier,
+                    "float": float_.fen,
+                },
                 self.now,
                 ref=sid,
             )
@@ -251,7 +269,7 @@ class Shifts(StoreService):
     def _day_report(
         self, s: Session, day: date, z_no: int, progress: Progress | None = None
     ) -> Report:
-        return fold(
+        report = fold(
             cursor_of(s),
             Period.day(self.terminal_id, day),
             kind="Z",
@@ -263,6 +281,7 @@ class Shifts(StoreService):
             z_no=z_no,
             progress=progress,
         )
+        return _named(s, report)
 
     def open_drawer(self, manager: Authorization | None, reason: str) -> None:
         """Open the cash drawer without a sale: a manager's authorization, audited."""
@@ -294,6 +313,17 @@ class Shifts(StoreService):
                 self.now,
                 ref=shift.id if shift else "",
             )
+
+
+def _named(s: Session, report: Report) -> Report:
+    """The report with its cashiers' names (as staff are named now; a stored Z keeps
+    the names it was closed with)."""
+    ids = list(report.cashiers)
+    if not ids:
+        return report
+    rows = s.execute(select(StaffRow.id, StaffRow.name).where(StaffRow.id.in_(ids)))
+    names = {sid: name for sid, name in rows}
+    return replace(report, cashier_names=tuple((i, names[i]) for i in ids if i in names))
 
 
 __all__ = ["Bucket", "OpenShift", "Report", "Shifts", "Tally", "TenderTotal"]

@@ -26,6 +26,7 @@ from terminal.money import ZERO, Money
 from terminal.quantity import MILLI, Qty
 from terminal.rules.checkout import RecordLine, SaleRecord
 from terminal.rules.coupons import Coupon
+from terminal.rules.lifecycle import STATUS_NAMES, member_status
 from terminal.rules.member import MemberState
 from terminal.rules.program import Program
 from terminal.rules.returns import ReturnRecord
@@ -619,6 +620,8 @@ def sale_receipt(
     if member is not None:
         slip.rule()
         _member_head(slip, program, member)
+        if program.show_member_status:
+            slip.kv("会员状态", STATUS_NAMES[member_status(member, program, rec.day)])
         cur = _earn_currencies(program)
         if "growth_points" in cur or rec.earned.growth_points:
             slip.kv(f"本单{growth_label(program)}", plus(rec.earned.growth_points))
@@ -779,7 +782,7 @@ def return_slip(
     slip = _Slip(check_width(width))
     rec = ret.record
     _header(slip, store, "退货凭证", now or rec.day)
-    slip.kv("退货单号", ret.return_id)
+    slip.kv("退货单号", getattr(ret, "no", "") or ret.return_id)  # T01-TH000007; old: the id
     slip.kv("原小票号", ret.receipt_no)
     if rec.full:
         slip.kv("退货类型", "整单退货")

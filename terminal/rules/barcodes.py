@@ -5,9 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from terminal.errors import InvalidInput
-from terminal.rules.program import ScaleBarcode
+from terminal.rules.program import ScaleBarcode, ScaleValue
 
 GTIN_LENGTHS = (8, 12, 13)  # EAN-8, UPC-A, EAN-13
+# Label scales sold in China print EAN-13 in-store codes: a 2-digit prefix 20-29 (GS1's
+# restricted-circulation range), a 5-digit PLU, a 5-digit value and the check digit.
+SCALE_PREFIXES = tuple(f"2{d}" for d in range(10))
+
+
+def ean13_scale_layouts(
+    prefixes: tuple[str, ...] = SCALE_PREFIXES, value: ScaleValue = "price"
+) -> tuple[ScaleBarcode, ...]:
+    """The EAN-13 label layouts ``PP IIIII VVVVV C``, one per prefix (a program without
+    ``scale_barcodes`` reads price labels on every prefix 20-29)."""
+    return tuple(ScaleBarcode(prefix, 5, 5, value) for prefix in prefixes)
 
 
 def gtin_check_digit(body: str) -> int:

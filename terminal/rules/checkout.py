@@ -145,28 +145,59 @@ def settle_sale(
 
     if member is None:
         return SaleSettlement((), record())
+    done = member_effects(
+        program, member, lines, coupons, tendering, priced.total_due, today, sale_id, new_id
+    )
+    if done.earned is None:  # not a member yet (organic): nothing earned, nothing counted
+        return SaleSettlement(done.entries, record())
+    return SaleSettlement(done.entries, record(done.earned, done.lot, done.upgrade, done.granted))
 
+
+@dataclass(frozen=True, slots=True)
+class MemberEffects:
+    """What a paid sale does to its member; ``earned`` None: the sale earned nothing
+    (an organic member's first purchase below the entry minimum)."""
+
+    entries: tuple[m.MemberEntry, ...]
+    earned: Earned | None = None
+    lot: str | None = None
+    upgrade: Upgrade | None = None
+    granted: tuple[str, ...] = ()
+
+
+def member_effects(
+    program: Program,
+    member: m.MemberState,
+    lines: tuple[RecordLine, ...],
+    coupons: tuple[tuple[str, Money], ...],
+    tendering: Tendering,
+    total_due: Money,
+    today: date,
+    sale_id: str,
+    new_id: NewId,
+) -> MemberEffects:
+    """The member entries of a paid sale from its record's facts: what the till writes
+    and what HQ re-derives from a pushed sale record (``sync.hq.derive``)."""
     entries: list[m.MemberEntry] = [
         m.CouponStateChanged(cid, "used", f"sale:{sale_id}") for cid, _ in coupons
     ]
     entries += tendering.entries
     if not member.entered:
-        if priced.total_due < program.entry_min_first_purchase:
-            # Not a member yet (organic): the sale earns nothing and counts toward nothing.
-            entries.append(m.Purchased(today, priced.total_due))
-            return SaleSettlement(tuple(entries), record())
+        if total_due < program.entry_min_first_purchase:
+            entries.append(m.Purchased(today, total_due))
+            return MemberEffects(tuple(entries))
         entries.append(m.Entered(today, f"sale:{sale_id}"))
     paid = EarnInput(
         [(ln.category, ln.net.fen) for ln in lines], tendering.paid(), member.tier, today
     )
     earned = earn(program, paid)
     entries += earned_entries(program, earned, today, sale_id)
-    entries.append(m.Purchased(today, priced.total_due))
+    entries.append(m.Purchased(today, total_due))
     moves, upgrade = retier(m.fold(entries, member), program, today, sale_id, new_id)
     entries += moves
     granted = tuple(e.coupon.id for e in moves if isinstance(e, m.CouponGranted))
     lot = f"{sale_id}:coins" if earned.coins else None
-    return SaleSettlement(tuple(entries), record(earned, lot, upgrade, granted))
+    return MemberEffects(tuple(entries), earned, lot, upgrade, granted)
 
 
 def earned_entries(program: Program, earned: Earned, today: date, ref: str) -> list[m.MemberEntry]:

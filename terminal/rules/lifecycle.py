@@ -252,6 +252,23 @@ def retier(
     return [], None
 
 
+def reassess_tier(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
+    """HQ's monthly re-tiering of a spend ladder (rule book §2, §5, §7: "HQ reassesses
+    downgrades on the 1st of each month"): the tier the rolling 12-month spend (or a
+    promotion) still reaches, where that is below the tier held. Only downward: the till
+    upgrades at the sale, with its gifts. Call it after ``due_entries`` for the same day,
+    so the spend that left the window has rolled off."""
+    ladder = program.ladder_for(state.group)
+    if ladder.reassess != "monthly" or state.tier is None:
+        return []
+    reached = [lv for lv in ladder.levels if qualifies(state, ladder, lv)]
+    target = reached[-1] if reached else None
+    if ladder.rank(target.id if target else None) >= ladder.rank(state.tier):
+        return []
+    valid = _validity(ladder, today) if target else None
+    return [m.TierChanged(target.id if target else None, valid, "reassessed", state.spend_12m)]
+
+
 def reverse_upgrade(state: m.MemberState, program: Program, up: Upgrade) -> list[m.MemberEntry]:
     """A return took the member back below the tier its sale reached: restore the tier
     and valid-through held before, revoke that upgrade's unused gifts (§1.9, §7)."""
@@ -277,8 +294,7 @@ def claim_gift(
     the birthday month)."""
     if kind == "monthly":
         first, last = program.monthly_claim_days
-        level = program.ladder_for(state.group).level(state.tier)
-        gifts = level.monthly_gift if level else ()
+        gifts = program.ladder_for(state.group).monthly_gifts(state.tier)
         if not gifts:
             raise RuleViolation("this tier has no monthly coupons", code="no_gift", case="monthly")
         if not first <= today.day <= last:
@@ -467,7 +483,18 @@ def recharge_entries(
 ) -> tuple[list[m.MemberEntry], RechargeGiftGiven]:
     """A stored-value recharge: principal, the gift step it reaches (coins or stored-value
     gift), cumulative recharge, and any tier it unlocks (organic group accounts)."""
+    return _recharge(program, state, amount, today, ref, new_id, "recharge")
 
+
+def _recharge(
+    program: Program,
+    state: m.MemberState,
+    amount: Money,
+    today: date,
+    ref: str,
+    new_id: NewId,
+    kind: str,
+) -> tuple[list[m.MemberEntry], RechargeGiftGiven]:
     if not program.stored_value:
         raise RuleViolation("this program has no stored value", code="no_stored_value")
     if amount.fen <= 0:
@@ -477,10 +504,10 @@ def recharge_entries(
     step = program.recharge_gift(amount)
     gift_value = step.gift_value if step else Money(0)
     gift_coins = step.coins if step else 0
-    out: list[m.MemberEntry] = [] if state.entered else [m.Entered(today, "recharge")]
+    out: list[m.MemberEntry] = [] if state.entered else [m.Entered(today, kind)]
     out += [
-        m.StoredValueChanged(amount, gift_value, f"recharge:{ref}"),
-        m.CounterChanged("cumulative_recharge", amount, f"recharge:{ref}"),
+        m.StoredValueChanged(amount, gift_value, f"{kind}:{ref}"),
+        m.CounterChanged("cumulative_recharge", amount, f"{kind}:{ref}"),
     ]
     if gift_coins:
         out.append(
@@ -489,7 +516,7 @@ def recharge_entries(
                 gift_coins,
                 today,
                 coin_lot_last_day(program, today),
-                f"recharge_gift:{ref}",
+                f"{kind}_gift:{ref}",
             )
         )
     moves, _ = retier(m.fold(out, state), program, today, ref, new_id)
@@ -569,11 +596,42 @@ def card_load_entries(value: Money, ref: str) -> list[m.MemberEntry]:
     return [m.StoredValueChanged(value, Money(0), f"card_load:{ref}")]
 
 
+def load_card(
+    program: Program, state: m.MemberState, value: Money, today: date, ref: str, new_id: NewId
+) -> list[m.MemberEntry]:
+    """What loading a prepaid card of ``value`` (card number ``ref``) does to a member.
+
+    Where the program says a card load is a recharge (``stored_value.card_load_is_recharge``;
+    organic, seed 002: the card's amount is recharged into the account, 充值), it is one in
+    every respect: entry (首次充值), cumulative recharge, the recharge gift step it reaches
+    and the group tier it unlocks; its entries' reasons name the card load. Otherwise the
+    card's value is principal and nothing more. The till and HQ both call this."""
+    if not program.card_load_is_recharge:
+        return card_load_entries(value, ref)
+    entries, _ = _recharge(program, state, value, today, ref, new_id, "card_load")
+    return entries
+
+
 # ----------------------------------------------------------------------------- status
 
 
+# Seed 002's words for the states (注册、充值、激活、沉睡、消亡), as receipts print them.
+STATUS_NAMES = {
+    "registered": "注册",
+    "recharged": "充值",
+    "active": "激活",
+    "sleeping": "沉睡",
+    "closed": "消亡",
+}
+
+
 def member_status(state: m.MemberState, program: Program, today: date) -> str:
-    """registered, recharged, active, sleeping or closed (organic §4; any program)."""
+    """registered, recharged, active, sleeping or closed (organic §4; any program).
+
+    closed: the card is blocked. registered: not yet a member proper (organic's entry
+    needs a first recharge or a 380.00 purchase), or nothing bought or recharged yet.
+    recharged: money in, nothing bought yet. sleeping: no purchase for more than
+    ``membership.sleeping_after_days``. active: otherwise."""
     if state.blocked:
         return "closed"
     if not state.entered:

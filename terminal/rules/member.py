@@ -92,7 +92,10 @@ class CouponStateChanged:
 class TierChanged:
     tier: str | None
     valid_through: date | None
-    reason: str  # "opening", "registration", "upgrade", "expiry", "reversal", "hq"
+    reason: str  # "opening", "registration", "upgrade", "expiry", "reversal", "hq", "reassessed"
+    # The rolling 12-month spend a reassessment saw (HQ's monthly re-tiering), so the
+    # ledger says why the tier fell; None on other moves and on rows written before.
+    spend_seen: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)

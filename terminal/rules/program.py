@@ -18,6 +18,9 @@ TierBasis = Literal[
 # How the till moves a tier: only up (HQ handles downgrades), up plus expiry at the
 # end of each validity, or strictly following the basis both ways.
 TierMovement = Literal["up_only", "expiry", "follow"]
+# Whether HQ re-tiers the ladder on its basis on the 1st of each month (``pos-hq jobs
+# month-end``): the downgrades an ``up_only`` till never makes.
+TierReassess = Literal["never", "monthly"]
 Stacking = Literal["consume_threshold", "each_on_subtotal", "one_per_sale"]
 MemberPricePolicy = Literal["better_of", "member_price_first"]
 EarnCurrency = Literal["growth_points", "points", "coins"]
@@ -86,9 +89,22 @@ class TierLadder:
     movement: TierMovement = "up_only"
     validity_months: int = 0  # 0: a tier has no valid-through date
     promotions: tuple[Promotion, ...] = ()
+    reassess: TierReassess = "never"
+    # A tier enjoys the benefits of every tier below it (seed 003: 金卡可享受银卡权益):
+    # its monthly coupons are its own plus theirs.
+    inherit_benefits: bool = False
 
     def level(self, tier_id: str | None) -> TierLevel | None:
         return next((lv for lv in self.levels if lv.id == tier_id), None)
+
+    def monthly_gifts(self, tier_id: str | None) -> tuple[CouponGift, ...]:
+        """The monthly coupons of ``tier_id``: its own, then (inheriting) each lower
+        tier's, highest first."""
+        rank = self.rank(tier_id)
+        if rank < 0:
+            return ()
+        below = self.levels[:rank] if self.inherit_benefits else ()
+        return tuple(g for lv in (self.levels[rank], *reversed(below)) for g in lv.monthly_gift)
 
     def rank(self, tier_id: str | None) -> int:
         """-1 for no tier, else the level's index (higher is better)."""
@@ -219,6 +235,12 @@ class Program:
     entry_min_first_purchase: Money
     sleeping_after_days: int
     skipped_tier_gifts: bool = False  # skipping a tier grants only the reached tier's gift
+    # Loading a prepaid card counts as a recharge of its value (entry, cumulative recharge,
+    # recharge gifts, group tiers), not only as principal
+    card_load_is_recharge: bool = False
+    # The member's status (registered, recharged, active, sleeping, closed) is shown on
+    # the member panel and printed on the receipt (organic, seed 002)
+    show_member_status: bool = False
     app_code_max_age_s: int = 120  # dynamic member QR codes (§6)
     # the birthday gift waits until the birthday has been on file this many days (a
     # birthday typed in at sign-up cannot be claimed the same day)

@@ -257,6 +257,8 @@ def settle_return(
             state = m.fold(rev, state)
         if program.ladder_for(state.group).movement == "follow":
             moves, _ = retier(state, program, today, return_id, lambda: "")
+            # a return gives back a tier its sale took (points paid), never its gifts again
+            moves = [e for e in moves if not isinstance(e, m.CouponGranted)]
             entries += moves
             state = m.fold(moves, state)
         entries += due_entries(state, program, today)

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 APP = "pos-terminal"
@@ -30,19 +31,57 @@ def _pragmas(dbapi_conn: sqlite3.Connection, _: Any) -> None:
 
 
 def make_engine(path: Path | str) -> Engine:
+    from terminal.datadir import narrow, private_store
+    from terminal.store import ledger_key
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_store(path)  # PIN hashes, phones, the HQ token: 0700 folder, 0600 files
     engine = create_engine(f"sqlite:///{path}", future=True)
+    # before the pragmas: the WAL they create takes the store file's (narrowed) mode
+    event.listen(engine, "connect", lambda *_: narrow(path))
     event.listen(engine, "connect", _pragmas)
+    # Every connection can write ledger rows: each gets the key their MACs need.
+    event.listen(engine, "connect", lambda conn, _: ledger_key.attach(conn, path))
     return engine
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is not a SQLite database before SQLite touches it: an empty
+    or foreign file would otherwise open as a new, empty store (and verify "ok")."""
+    from terminal.errors import StoreDamaged
+
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        raise StoreDamaged(f"{path}: cannot read the store: {e}", path=str(path)) from None
+    if head != SQLITE_HEADER:
+        what = "empty" if not head else "not a SQLite database"
+        raise StoreDamaged(f"{path}: the store is damaged ({what})", path=str(path))
 
 
 def open_store(path: Path | str) -> sessionmaker[Session]:
     """Open (creating or upgrading) the store at ``path`` and return a session factory."""
+    from terminal.store import ledger_key
     from terminal.store.migrate import upgrade
 
+    path = Path(path)
+    if path.exists():
+        check_file(path)
+    else:
+        ledger_key.forget(path)  # a new store: a new key (a stale one would not match)
     engine = make_engine(path)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except (DatabaseError, sqlite3.Error, ValueError) as e:  # corrupt pages, a garbled schema
+        from terminal.errors import StoreDamaged
+
+        engine.dispose()
+        why = str(getattr(e, "orig", None) or e).splitlines()[0]
+        raise StoreDamaged(f"{path}: the store is damaged ({why})", path=str(path)) from None
     return sessionmaker(engine, expire_on_commit=False)
 
 

@@ -7,18 +7,23 @@ hash let HQ apply it exactly once and notice any gap or rewrite.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from terminal import codec
+from terminal.errors import PosError
 from terminal.rules import member as m
+from terminal.store.ledger_key import LedgerKey
 from terminal.store.schema import LedgerRow
 
 GENESIS = "0" * 64
@@ -97,6 +102,32 @@ def canonical(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+_REFUSED: dict[str, PosError] = {}  # store file -> why it takes no more rows
+
+
+def refuse_writes(db: str | Path, why: PosError) -> None:
+    """From now on, in this process, appending to the ledger of the store at ``db`` raises
+    ``why``: a till whose store failed its check takes no money (nor anything else)."""
+    _REFUSED[os.path.realpath(db)] = why
+
+
+def allow_writes(db: str | Path) -> None:
+    _REFUSED.pop(os.path.realpath(db), None)
+
+
+def refused(db: str | Path) -> PosError | None:
+    return _REFUSED.get(os.path.realpath(db))
+
+
+def _check_writable(conn: sqlite3.Connection) -> None:
+    if not _REFUSED:  # the till's normal case costs one dict test
+        return
+    row = conn.execute("PRAGMA database_list").fetchone()
+    why = _REFUSED.get(os.path.realpath(row[2])) if row and row[2] else None
+    if why is not None:
+        raise why
+
+
 class Ledger:
     """Appends rows inside the caller's transaction (a sale and its rows commit together).
 
@@ -105,6 +136,10 @@ class Ledger:
     the primary key on ``seq`` refuses a racing writer."""
 
     def __init__(self, session: Session, terminal_id: str, new_id: Any) -> None:
+        if _REFUSED:
+            _check_writable(
+                cast(sqlite3.Connection, session.connection().connection.driver_connection)
+            )
         self.s, self.terminal, self.new_id = session, terminal_id, new_id
         last = session.execute(_HEAD).first()
         self.seq = last[0] if last else 0
@@ -187,6 +222,8 @@ def append_items(cur: sqlite3.Cursor, items: Sequence[Item]) -> list[int]:
     head read and one executemany on the DBAPI cursor of a writing transaction that
     holds the write lock, so the chain cannot move between the read and the insert.
     Returns the rows' sequence numbers."""
+    if _REFUSED:
+        _check_writable(cur.connection)
     head = cur.execute(_HEAD_SQL).fetchone()
     seq, prev = (int(head[0]), str(head[1])) if head else (0, GENESIS)
     rows = []
@@ -207,10 +244,15 @@ class Problem:
     what: str
 
 
-def verify_chain(session: Session) -> list[Problem]:
-    """Re-check every row's hash, the links between rows, and the sequence for gaps."""
+def verify_chain(
+    session: Session, key: LedgerKey | None = None, after: int = 0, prev: str = GENESIS
+) -> list[Problem]:
+    """Re-check every row's hash, the links between rows, the sequence for gaps and, with
+    the till's key, each row's MAC (from the key's first keyed row). ``after``/``prev``:
+    start past a row already known (the start-up check reads only the tail)."""
     problems: list[Problem] = []
-    prev, expect = GENESIS, 1
+    expect = after + 1
+    keyed_from = key.from_seq if key is not None else None
     cols = (
         LedgerRow.seq,
         LedgerRow.id,
@@ -222,18 +264,34 @@ def verify_chain(session: Session) -> list[Problem]:
         LedgerRow.payload,
         LedgerRow.prev_hash,
         LedgerRow.hash,
+        LedgerRow.mac,
     )
     # Plain columns, streamed: a million-member store is verified in flat memory.
-    rows = session.execute(select(*cols).order_by(LedgerRow.seq).execution_options(yield_per=5000))
-    for seq, id_, terminal, at, kind, member, ref, payload, prev_hash, hash_ in rows:
+    q = select(*cols).where(LedgerRow.seq > after).order_by(LedgerRow.seq)
+    rows = session.execute(q.execution_options(yield_per=5000))
+    for seq, id_, terminal, at, kind, member, ref, payload, prev_hash, hash_, mac in rows:
         if seq != expect:
             problems.append(Problem(seq, f"sequence gap: expected {expect}"))
         if prev_hash != prev:
             problems.append(Problem(seq, "does not link to the row before"))
-        if row_hash(prev_hash, seq, id_, terminal, at, kind, member, ref, payload) != hash_:
+        if not _fields_ok(id_, terminal, at, kind, member, ref, payload, prev_hash, hash_):
+            problems.append(Problem(seq, "a field of the row is damaged"))
+        elif row_hash(prev_hash, seq, id_, terminal, at, kind, member, ref, payload) != hash_:
             problems.append(Problem(seq, "hash does not match its contents"))
+        elif (
+            key is not None
+            and keyed_from is not None
+            and seq >= keyed_from
+            and not (isinstance(mac, str) and hmac.compare_digest(mac, key.mac(hash_)))
+        ):
+            problems.append(Problem(seq, "not written by this till (its MAC does not match)"))
         prev, expect = hash_, seq + 1
     return problems
+
+
+def _fields_ok(*fields: object) -> bool:
+    """A flipped byte can turn a text column into a blob or a number: that row is damaged."""
+    return all(isinstance(f, str) for i, f in enumerate(fields) if not (i == 4 and f is None))
 
 
 def member_entries(session: Session, code: str | None = None) -> dict[str, list[m.MemberEntry]]:
@@ -245,3 +303,14 @@ def member_entries(session: Session, code: str | None = None) -> dict[str, list[
         assert row.member_code is not None
         out.setdefault(row.member_code, []).append(codec.decode_entry(json.loads(row.payload)))
     return out
+
+
+def card_history(session: Session, number: str) -> list[dict[str, Any]]:
+    """A prepaid card's ``card`` ledger rows, oldest first (index ``ix_ledger_card``):
+    the ``sold`` row's ref is its sale, a ``loaded`` row's ref is the card number."""
+    rows = session.execute(
+        select(LedgerRow.payload)
+        .where(LedgerRow.kind == "card", LedgerRow.ref == number)
+        .order_by(LedgerRow.seq)
+    ).scalars()
+    return [json.loads(p) for p in rows]

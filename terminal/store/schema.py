@@ -3,7 +3,7 @@ repositories convert. JSON columns hold the domain's own records (see ``terminal
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import ForeignKey, Index, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -82,8 +82,13 @@ class LedgerRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of ``hash`` with the till's key (store migration 0004's trigger sets it).
+    mac: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_ledger_member_seq", "member_code", "seq"),)
+    __table_args__ = (
+        Index("ix_ledger_member_seq", "member_code", "seq"),
+        Index("ix_ledger_card", "ref", sqlite_where=text("kind = 'card'")),
+    )
 
 
 class SaleRow(Base):

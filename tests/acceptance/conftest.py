@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from tests.acceptance.harness import Display, Till, dump, missing_tools
 
 HERE = Path(__file__).parent
 KEYSTROKES: dict[str, dict[str, int]] = {}  # flow -> display -> keystrokes
+STORE_SIDECARS = (".key",)  # files a store keeps beside its SQLite file
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -106,21 +107,34 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_store(src: Path, dst: Path) -> None:
+    """The store file and what lives beside it (its ledger key, ``<store>.key``: the
+    rows' MACs are checked with it)."""
+    shutil.copyfile(src, dst)
+    for extra in STORE_SIDECARS:
+        side = Path(str(src) + extra)
+        if side.exists():
+            shutil.copyfile(side, str(dst) + extra)
+
+
 @pytest.fixture
 def new_till(
     demo_template: Path, tmp_path: Path, displays: dict[Screen, Display], request: Any
 ) -> Iterator[Any]:
-    """``new_till(screen, name)``: the till on a fresh copy of the demo store, started;
-    stopped after the test whatever happens (its output shown when the test failed)."""
+    """``new_till(screen, name, staff=())``: the till on a fresh copy of the demo store
+    (plus ``staff``: (code, name, role, PIN) added with ``pos-terminal staff add``),
+    started; stopped after the test whatever happens (its output shown when it failed)."""
     started: list[Till] = []
 
-    def make(screen: Screen, name: str) -> Till:
+    def make(screen: Screen, name: str, staff: Sequence[tuple[str, str, str, str]] = ()) -> Till:
         display = display_for(screen, displays)
         db = tmp_path / f"{name}.sqlite"
-        shutil.copyfile(demo_template, db)
+        copy_store(demo_template, db)
         shots = screenshots_dir() / screen.id / name
         shutil.rmtree(shots, ignore_errors=True)
         till = Till(display, db, tmp_path / f"{name}-receipts", shots)
+        for person in staff:
+            till.add_staff(*person)
         started.append(till)
         return till.start()
 
@@ -134,6 +148,6 @@ def new_till(
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
-    outcome = yield
+    outcome: Any = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)

@@ -18,6 +18,9 @@ counted). Steps:
   Enter, PIN, Enter), then the 开班 float when no shift is open ("no_shift": Esc there).
 - ``("wait", name)``: waits for a named condition of the flow (``CONDITIONS``: a ledger
   row, a printed document) before the next step.
+- ``("shoot", label)``: a screenshot of what the cashier sees now (for the README).
+- ``("refused", label)``: in a dialog, waits until it shows a refusal (its red error
+  line) and still has the keyboard, and screenshots it as ``refusal-<label>``.
 
 Keystrokes are counted as the cashier presses them (a key chord is one, text one per
 character); ``("setup", steps)`` plays steps that prepare the flow (a sale to return)
@@ -26,6 +29,7 @@ without counting them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -35,6 +39,9 @@ Step = tuple[Any, ...]
 Condition = Callable[[Till, dict[str, Any]], bool]
 
 CASHIER, CASHIER_PIN, MANAGER_PIN = "c1", "1111", "8888"  # the demo's staff
+# the second cashier of the handover: not in the demo data, added by the store's set-up
+SECOND_CASHIER = ("c2", "李娜", "cashier", "2468")
+STAFF: dict[str, list[tuple[str, str, str, str]]] = {"handover_second_cashier": [SECOND_CASHIER]}
 TENDER = r"^收款"
 OPEN_SHIFT_TITLE, OPENING_FLOAT = r"^开班", "500"
 PIN = r"^店长授权"
@@ -60,6 +67,7 @@ FLOWS: dict[str, list[Step]] = {
         ("sign_in", CASHIER, CASHIER_PIN),
         ("scan", "{member}"),
         *sale("{p3}", "{p4}"),
+        ("shoot", "member-sale"),
         ("key", "F8"),
         (
             "dialog",
@@ -71,6 +79,7 @@ FLOWS: dict[str, list[Step]] = {
                 ("key", "F4"),  # stored value
                 ("type", "{sv}"),
                 ("key", "Return"),
+                ("shoot", "split-tenders"),
                 ("key", "F1"),  # cash: the rest, already in the field
                 ("key", "Return"),
             ],
@@ -95,6 +104,58 @@ FLOWS: dict[str, list[Step]] = {
         ("dialog", r"^充值收款", [("key", "Return")]),  # the tender: Enter is cash
         ("dialog", PIN, [("type", MANAGER_PIN), ("key", "Return")]),
         ("wait", "recharge_slip"),
+    ],
+    "refused_tender_corrected": [
+        ("sign_in", CASHIER, CASHIER_PIN),
+        *sale("{p1}", "{p2}"),
+        ("key", "F8"),
+        (
+            "dialog",
+            TENDER,
+            [
+                ("key", "F2"),  # card: the field holds what is due, selected
+                ("type", "{over}"),  # ¥100 more: only cash gives change
+                ("key", "Return"),
+                ("refused", "card-over-due"),
+                ("key", "F2"),  # card again: what is due, selected
+                ("key", "Return"),
+            ],
+        ),
+        ("wait", "sale_1"),
+    ],
+    "recharge_mobile": [
+        ("sign_in", CASHIER, CASHIER_PIN),
+        ("scan", "{member}"),
+        ("key", "F9"),
+        ("dialog", r"^充值", [("type", "200"), ("shoot", "recharge-200"), ("key", "Return")]),
+        (
+            "dialog",
+            r"^充值收款",
+            [("type", "3"), ("shoot", "recharge-mobile"), ("key", "Return")],  # 3: 移动支付
+        ),
+        ("dialog", PIN, [("type", MANAGER_PIN), ("key", "Return")]),
+        ("wait", "recharge_slip"),
+    ],
+    "lock_unlock": [
+        ("sign_in", CASHIER, CASHIER_PIN),
+        *sale("{p1}", "{p2}"),
+        ("key", "ctrl+l"),
+        (
+            "dialog",
+            r"^已锁屏",
+            [
+                ("type", "0000"),  # the cashier's code is filled in: the PIN, wrong
+                ("key", "Return"),
+                ("refused", "wrong-pin"),
+                ("wait", "c1_failed_1"),
+                ("type", CASHIER_PIN),
+                ("key", "Return"),
+            ],
+        ),
+        ("wait", "c1_failed_0"),
+        *sale("{p3}"),  # the sale goes on where it was
+        *pay_cash(),
+        ("wait", "sale_1"),
     ],
     "hold_recall": [
         ("sign_in", CASHIER, CASHIER_PIN),
@@ -123,6 +184,20 @@ FLOWS: dict[str, list[Step]] = {
         ("dialog", r"^交班$", [("type", "{counted}"), ("key", "Return")]),
         ("wait", "shift_closed"),
         ("dialog", r"^交班报表", [("key", "Escape")]),
+    ],
+    "handover_second_cashier": [
+        ("sign_in", CASHIER, CASHIER_PIN),
+        *sale("{p1}"),
+        *pay_cash(),
+        ("wait", "sale_1"),
+        ("key", "F12"),
+        ("dialog", r"^交班$", [("type", "{counted}"), ("key", "Return")]),
+        ("wait", "shift_closed"),
+        ("dialog", r"^交班报表", [("key", "Escape")]),
+        ("sign_in", SECOND_CASHIER[0], SECOND_CASHIER[3]),  # and her own 开班 float
+        *sale("{p2}"),
+        *pay_cash(),
+        ("wait", "sale_2"),
     ],
     "z_report": [
         (
@@ -154,8 +229,6 @@ def rows(sql: str, n: int = 1) -> Condition:
 
 
 def printed(pattern: str) -> Condition:
-    import re
-
     return lambda till, ctx: any(re.search(pattern, job) for job in till.printed())
 
 
@@ -166,11 +239,18 @@ CONDITIONS: dict[str, Condition] = {
     "held_1": rows("SELECT 1 FROM held_sales"),
     "held_0": lambda till, ctx: not till.query("SELECT 1 FROM held_sales"),
     "shift_closed": rows("SELECT 1 FROM shifts WHERE closed_at IS NOT NULL"),
+    "c1_failed_1": rows(f"SELECT 1 FROM staff WHERE id = '{CASHIER}' AND failed = 1"),
+    "c1_failed_0": rows(f"SELECT 1 FROM staff WHERE id = '{CASHIER}' AND failed = 0"),
     "day_closed": rows("SELECT 1 FROM day_closes"),
     "recharge_slip": printed(r"^recharge"),
     "x_slip": printed(r"(?i)^x-"),
     "z_slip": printed(r"(?i)^z-"),
 }
+
+
+def slug(title: str) -> str:
+    """A dialog's title pattern as a screenshot's name (^收款 -> 收款)."""
+    return re.sub(r"\W+", "", title) or "dialog"
 
 
 def fill(value: Any, ctx: Mapping[str, Any]) -> Any:
@@ -184,6 +264,7 @@ class Player:
         self.till, self.ctx, self.refresh = till, ctx, refresh
         self.counting = True
         self.setup_keys = 0
+        self.open: list[str] = []  # the dialogs being played, innermost last
 
     def play(self, steps: Sequence[Step]) -> None:
         for i, step in enumerate(steps):
@@ -204,9 +285,18 @@ class Player:
             till.type(fill(step[1], self.ctx))
         elif kind == "dialog":
             win = till.dialog(step[1])
-            till.shoot("dialog")
-            self.play(step[2])
+            till.shoot("dialog-" + slug(step[1]))
+            self.open.append(win)
+            try:
+                self.play(step[2])
+            finally:
+                self.open.pop()
             till.wait_closed(win, f"the dialog {step[1]!r}")
+        elif kind == "shoot":
+            till.shoot_settled(step[1])
+        elif kind == "refused":
+            till.wait_refusal(self.open[-1], f"the refusal {step[1]!r}")
+            till.shoot(f"refusal-{step[1]}")
         elif kind == "maybe":
             self.maybe(step, rest)
         elif kind == "sign_in":
@@ -234,6 +324,7 @@ class Player:
         float when no shift is open yet (the store says which: a shift row left open)."""
         till = self.till
         win = till.dialog(SIGN_IN_TITLE)
+        till.shoot("sign-in")
         till.type(code)
         till.key("Return")
         till.type(pin)
@@ -243,6 +334,7 @@ class Player:
             till.wait_main_focus()
             return
         opening = till.dialog(OPEN_SHIFT_TITLE)
+        till.shoot("open-shift")
         if shift == "no_shift":
             till.key("Escape")
             till.wait_closed(opening, "the 开班 dialog")

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,6 +35,7 @@ WM_TOOLS = ("openbox",)
 MAIN_TITLE = r"收银台"  # MainWindow: "{store} · 收银台 {till}"; the loading shell is "POS"
 HUMAN_MS, SCANNER_MS = 90, 10  # ms between keys: a quick cashier; a keyboard-wedge scanner
 SIGN_IN_TITLE = r"^(登录|签到|收银员登录|Sign in)"  # the sign-in dialog, once it lands
+REFUSAL_PIXELS = 40  # red pixels of a refusal's text (a few glyphs' strokes)
 
 
 class AcceptanceError(AssertionError):
@@ -203,12 +204,29 @@ class Till:
 
     # -- process
 
-    def start(self, timeout: float = 60.0) -> Till:
+    def cli(self) -> list[str]:
         exe = Path(sys.executable).with_name("pos-terminal")
-        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "terminal.cli"]
+        return [str(exe)] if exe.exists() else [sys.executable, "-m", "terminal.cli"]
+
+    def add_staff(self, code: str, name: str, role: str, pin: str) -> None:
+        """The store's set-up, as a store manager does it before the till starts:
+        ``pos-terminal staff add`` with the PIN on standard input (never an argument)."""
+        args = ["staff", "add", code, "--name", name, "--role", role, "--db", str(self.db)]
+        done = subprocess.run(
+            [*self.cli(), *args],
+            input=pin + "\n",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        if done.returncode != 0 or f"ok: add {code}" not in done.stdout:
+            raise AcceptanceError(f"staff add {code}: {done.stdout}{done.stderr}")
+
+    def start(self, timeout: float = 60.0) -> Till:
         env = {**self.display.env, "POS_TERMINAL_DATA": str(self.db.parent)}
         self.proc = subprocess.Popen(
-            [*cmd, "run", "--demo", "--db", str(self.db), "--receipts", str(self.receipts)],
+            [*self.cli(), "run", "--demo", "--db", str(self.db), "--receipts", str(self.receipts)],
             env=env,
             cwd=ROOT,
             stdout=open(self.log, "wb"),  # noqa: SIM115 - the process keeps it
@@ -257,15 +275,13 @@ class Till:
 
     def wait_focus(self, win: str, what: str, timeout: float = 15.0) -> str:
         """The keyboard is on ``win``: no mouse click ever gives it (issue 14, item 10)."""
-        return (
-            wait_for(
-                f"the keyboard on {what} (focus is on {self.focused()!r}, "
-                f"{self.title(self.focused() or '') or 'no window'})",
-                lambda: self._alive_then(lambda: self.focused() == win),
-                timeout,
-            )
-            and win
+        wait_for(
+            f"the keyboard on {what} (focus is on {self.focused()!r}, "
+            f"{self.title(self.focused() or '') or 'no window'})",
+            lambda: self._alive_then(lambda: self.focused() == win),
+            timeout,
         )
+        return win
 
     def wait_main_focus(self, timeout: float = 15.0) -> None:
         self.wait_focus(self.main, "the till's window", timeout)
@@ -363,9 +379,58 @@ class Till:
         )
         return self.wait_focus(got, f"the dialog {title!r}") if isinstance(got, str) else None
 
+    def absolute(self, win: str) -> Geometry:
+        """``win``'s client area on the root window (xwininfo's absolute corner: with a
+        window manager the client sits inside its frame)."""
+        out = self.display.x(["xwininfo", "-id", win])
+        v = dict(re.findall(r"^\s*(Absolute upper-left [XY]|Width|Height):\s*(-?\d+)", out, re.M))
+        return Geometry(
+            int(v["Absolute upper-left X"]),
+            int(v["Absolute upper-left Y"]),
+            int(v["Width"]),
+            int(v["Height"]),
+        )
+
+    def refusal_pixels(self, win: str) -> int:
+        """How much of ``win`` is drawn in the refusal red (#b00020, every dialog's error
+        line): none until the till says why it refused."""
+        from PIL import ImageChops
+
+        g = self.absolute(win)
+        img = self.display.grab().crop((g.x, g.y, g.x + g.width, g.y + g.height))
+        r, gr, b = (
+            band.point(lambda v, lo=lo, hi=hi: 255 if lo <= v <= hi else 0)
+            for band, (lo, hi) in zip(img.split(), ((0x98, 0xC8), (0, 40), (8, 64)), strict=True)
+        )
+        red = ImageChops.multiply(ImageChops.multiply(r, gr), b)
+        return int(red.histogram()[255])
+
+    def wait_refusal(self, win: str, what: str, timeout: float = 20.0) -> None:
+        """The dialog ``win`` shows a refusal (red text) and still has the keyboard."""
+        wait_for(
+            f"{what}: a refusal shown in the dialog",
+            lambda: self._alive_then(lambda: self.refusal_pixels(win) >= REFUSAL_PIXELS),
+            timeout,
+        )
+        self.wait_focus(win, f"{what} (still open after the refusal)")
+
     def shoot(self, label: str) -> Path:
         self.shot_no += 1
         return self.display.screenshot(self.shots / f"{self.shot_no:02d}-{label}.png")
+
+    def shoot_settled(self, label: str, timeout: float = 3.0) -> Path:
+        """A screenshot once what was just typed is drawn: two grabs in a row alike (a
+        blinking cursor may keep them apart: then whatever is on screen at ``timeout``)."""
+        last: list[bytes] = [self.display.grab().tobytes()]
+
+        def still() -> bool:
+            now: bytes = self.display.grab().tobytes()
+            same, last[0] = now == last[0], now
+            return same
+
+        with suppress(AcceptanceError):
+            wait_for("the screen to settle", still, timeout)
+        return self.shoot(label)
 
     # -- what the till left behind
 

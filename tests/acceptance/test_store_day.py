@@ -24,7 +24,7 @@ from terminal.rules.checkout import SaleRecord
 from terminal.rules.member import MemberState
 from terminal.rules.returns import ReturnRecord
 from tests.acceptance.conftest import KEYSTROKES, Screen
-from tests.acceptance.flows import CASHIER, CASHIER_PIN, FLOWS, Player
+from tests.acceptance.flows import CASHIER, CASHIER_PIN, FLOWS, SECOND_CASHIER, STAFF, Player
 from tests.acceptance.harness import Till, decode_receipt
 
 pytestmark = pytest.mark.acceptance
@@ -78,6 +78,8 @@ def day(demo_template: Path) -> dict[str, Any]:
     ctx: dict[str, Any] = {f"p{i}": code for i, (code, _) in enumerate(products, 1)}
     ctx.update({f"price{i}": fen for i, (_, fen) in enumerate(products, 1)})
     ctx.update(member=member, coins=str(COINS), sv=f"{SV}.00")
+    # a card tender ¥100 above what p1 + p2 come to: the till refuses it (only cash changes)
+    ctx.update(over=Money(ctx["price1"] + ctx["price2"] + 10000).plain())
     return ctx
 
 
@@ -166,6 +168,65 @@ def check_recharge(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> N
     assert "200.00" in text, text
 
 
+def check_refused_tender_corrected(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> None:
+    (rec,) = sales(till)  # the refused tender committed nothing
+    assert rec.total_due.fen == ctx["price1"] + ctx["price2"]
+    assert [(t.kind, t.amount) for t in rec.tenders] == [("card", rec.total_due)], rec.tenders
+    assert rec.change == Money(0)
+    text = receipt_text(till, ctx["receipt"])
+    assert "银行卡" in text and shows(text, rec.total_due), text
+    assert Money(ctx["price1"] + ctx["price2"] + 10000).plain() not in text, text
+
+
+def recharge_rows(till: Till) -> list[dict[str, Any]]:
+    import json
+
+    rows = till.query("SELECT ref, payload FROM ledger WHERE kind = 'recharge' ORDER BY seq")
+    return [{"ref": r["ref"], **json.loads(r["payload"])} for r in rows]
+
+
+def check_recharge_mobile(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> None:
+    old, new = before["member"], member(till, ctx["member"])
+    assert new.principal == old.principal + Money(20000)
+    (row,) = recharge_rows(till)
+    assert row["tender"] == "mobile" and row["amount"] == 20000, row
+    # no cash moved: the drawer's count has no recharge in it
+    cash = till.query("SELECT payload FROM ledger WHERE kind = 'cash' AND ref = ?", row["ref"])
+    assert not cash, [r["payload"] for r in cash]
+    _, data = till.wait_printed(r"^recharge", "the recharge slip")
+    text = decode_receipt(data)
+    assert "支付方式 移动支付" in text and "支付方式 现金" not in text, text
+    assert "200.00" in text, text
+
+
+def check_lock_unlock(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> None:
+    (rec,) = sales(till)  # one sale: the lock neither voided nor split it
+    assert [ln.code for ln in rec.lines] == [ctx["p1"], ctx["p2"], ctx["p3"]], rec.lines
+    assert rec.total_due.fen == ctx["price1"] + ctx["price2"] + ctx["price3"]
+    (c1,) = till.query("SELECT failed, locked_until FROM staff WHERE id = ?", CASHIER)
+    assert c1["failed"] == 0 and c1["locked_until"] is None  # the right PIN cleared the miss
+    (row,) = till.query("SELECT cashier FROM sales")
+    assert row["cashier"] == CASHIER
+    assert shows(receipt_text(till, ctx["receipt"]), rec.total_due)
+
+
+def check_handover_second_cashier(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> None:
+    code, name = SECOND_CASHIER[0], SECOND_CASHIER[1]
+    rows = till.query("SELECT cashier, receipt_no FROM sales WHERE kind = 'sale' ORDER BY at")
+    assert [r["cashier"] for r in rows] == [CASHIER, code], [tuple(r) for r in rows]
+    shifts = till.query("SELECT cashier, float_fen, counted_fen, closed_at FROM shifts")
+    by = {s["cashier"]: s for s in shifts}
+    assert len(shifts) == 2 and set(by) == {CASHIER, code}, [tuple(s) for s in shifts]
+    assert by[CASHIER]["closed_at"] is not None
+    assert by[CASHIER]["counted_fen"] == FLOAT + ctx["price1"]
+    assert by[code]["closed_at"] is None and by[code]["float_fen"] == FLOAT
+    second = sales(till)[1]
+    assert second.total_due.fen == ctx["price2"]
+    text = receipt_text(till, rows[1]["receipt_no"])
+    assert name in text and shows(text, second.total_due), text  # her name, not her id
+    assert "张丽" not in text, text
+
+
 def check_hold_recall(till: Till, ctx: dict[str, Any], before: dict[str, Any]) -> None:
     first, second = sales(till)
     assert [ln.code for ln in first.lines] == [ctx["p3"]]
@@ -206,6 +267,10 @@ CHECKS = {
     "member_sale_split_tenders": check_member_sale_split_tenders,
     "partial_return": check_partial_return,
     "recharge": check_recharge,
+    "refused_tender_corrected": check_refused_tender_corrected,
+    "recharge_mobile": check_recharge_mobile,
+    "lock_unlock": check_lock_unlock,
+    "handover_second_cashier": check_handover_second_cashier,
     "hold_recall": check_hold_recall,
     "x_report": check_x_report,
     "handover": check_handover,
@@ -219,7 +284,7 @@ CHECKS = {
 @pytest.mark.parametrize("screen", FLOW_SCREENS, ids=lambda s: s.id)
 @pytest.mark.parametrize("flow", list(FLOWS))
 def test_flow(flow: str, screen: Screen, new_till: Any, day: dict[str, Any]) -> None:
-    till: Till = new_till(screen, flow)
+    till: Till = new_till(screen, flow, STAFF.get(flow, ()))
     # the keyboard is on the till from the start (item 10): on its sign-in, which every
     # flow begins with, then on the window
     ctx = dict(day)
@@ -236,14 +301,8 @@ def test_flow(flow: str, screen: Screen, new_till: Any, day: dict[str, Any]) -> 
 
 def absolute(till: Till, win: str) -> tuple[int, int, int, int]:
     """The window's client area on the root window (xwininfo's absolute corner)."""
-    out = till.display.x(["xwininfo", "-id", win])
-    v = dict(re.findall(r"^\s*(Absolute upper-left [XY]|Width|Height):\s*(-?\d+)", out, re.M))
-    return (
-        int(v["Absolute upper-left X"]),
-        int(v["Absolute upper-left Y"]),
-        int(v["Width"]),
-        int(v["Height"]),
-    )
+    g = till.absolute(win)
+    return g.x, g.y, g.width, g.height
 
 
 @pytest.mark.parametrize("screen", PLACEMENTS, ids=lambda s: s.id)

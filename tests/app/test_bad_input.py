@@ -8,6 +8,7 @@ verifies, and that the open sale on screen is what it was.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from copy import deepcopy
@@ -41,6 +42,7 @@ from terminal.rules.tenders import TenderRequest
 from terminal.store import members as repo
 from terminal.store.db import open_store
 from terminal.store.ledger import Ledger
+from terminal.store.ledger_key import key_path
 from terminal.store.schema import Base, PrepaidCardRow, StaffRow
 
 SETUP = datetime(2026, 10, 1, 9)  # the store's history happens here
@@ -210,6 +212,7 @@ def _copy(src: Path, dst: Path) -> None:
         a.backup(b)
     a.close()
     b.close()
+    shutil.copyfile(key_path(src), key_path(dst))  # its rows' MACs are checked with it
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -264,7 +264,7 @@ def reference(st: Store, r: Report, upto: int | None = None) -> Report:
             shift = s.get(ShiftRow, r.shift_id)
             assert shift is not None
             rows = rows_of(st, first=shift.first_seq, last=shift.last_seq)
-    return old_build(
+    built = old_build(
         rows,
         kind=r.kind,
         terminal_id=r.terminal_id,
@@ -276,6 +276,8 @@ def reference(st: Store, r: Report, upto: int | None = None) -> Report:
         z_no=r.z_no,
         cashiers=r.cashiers[:1] if r.shift_id else (),
     )
+    # the shift's number and the cashiers' names are looked up, not folded: r's own
+    return replace(built, shift_no=r.shift_no, cashier_names=r.cashier_names)
 
 
 def kinds_on(st: Store, day: date) -> set[str]:

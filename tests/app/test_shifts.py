@@ -374,3 +374,64 @@ def test_a_sale_planned_before_the_day_closed_is_not_written_into_it(store: Stor
     rows = store.ledger_rows()
     assert code_of(store.counter.commit_payment, plan) == "day_closed"
     assert store.ledger_rows() == rows
+
+
+def test_shift_slips_print_the_shift_number_and_the_cashier_by_name(store: Store) -> None:
+    """The X and handover print 班次 T01-BC000001 (counted per till, written into the
+    shift's opening ledger row once) and 收银员 by name with their code, not UUIDs."""
+    run_day1(store)
+    opened = store.shifts.current()
+    assert opened is not None
+    with store.sessions() as s:
+        row = s.get(ShiftRow, opened.id)
+        assert row is not None
+        first = s.get(LedgerRow, row.first_seq)
+        assert first is not None and json.loads(first.payload)["no"] == "T01-BC000001"
+    x = store.shifts.x_report()
+    assert x.shift_no == "T01-BC000001" and x.cashier_names == (("c1", "收银员"),)
+    assert ("班次", "Shift", "T01-BC000001") in x.lines()
+    assert ("收银员", "Cashier", "收银员 (c1)") in x.lines()
+    h = store.shifts.handover(Y("700.00"))
+    assert ("班次", "Shift", "T01-BC000001") in h.lines()
+    store.shifts.open_shift("mgr", Y("100.00"))
+    nxt = store.shifts.x_report()
+    assert nxt.shift_no == "T01-BC000002"  # the next shift: the next number
+    assert ("收银员", "Cashier", "店长 (mgr)") in nxt.lines()
+    store.shifts.handover(Y("100.00"))
+    store.move(at(DAY1, "21:00"))
+    z = store.shifts.z_report()
+    assert ("收银员", "Cashier", "收银员 (c1), 店长 (mgr)") in z.lines()
+    assert store.shifts.stored_z(DAY1) == z  # the names are kept with the stored Z
+
+
+def test_a_report_from_before_numbers_prints_the_shift_id_and_codes() -> None:
+    """Old rows: a shift opened without a number, a stored Z without names."""
+    from terminal.app.numbers import number_or_id
+
+    assert number_or_id(None, "0190f7c2-aaaa") == "0190f7c2-aaaa"
+    assert number_or_id("T01-BC000007", "0190f7c2-aaaa") == "T01-BC000007"
+    old = Report(
+        "X",
+        "T01",
+        at(DAY1, "09:00"),
+        at(DAY1, "10:00"),
+        at(DAY1, "10:00"),
+        1,
+        2,
+        cashiers=("c1", "c2"),
+        shift_id="0190f7c2-aaaa",
+    )
+    assert ("班次", "Shift", "0190f7c2-aaaa") in old.lines()
+    assert ("收银员", "Cashier", "c1, c2") in old.lines()
+    named = Report(
+        "X",
+        "T01",
+        at(DAY1, "09:00"),
+        at(DAY1, "10:00"),
+        at(DAY1, "10:00"),
+        1,
+        2,
+        cashiers=("c1", "c2"),
+        cashier_names=(("c1", "张丽"),),
+    )
+    assert ("收银员", "Cashier", "张丽 (c1), c2") in named.lines()

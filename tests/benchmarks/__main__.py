@@ -15,7 +15,16 @@ import sys
 import time
 from collections.abc import Callable
 
-from tests.benchmarks import coldstart, hq_ingest, hq_month_end, lookup, pricing, till, zreport
+from tests.benchmarks import (
+    coldstart,
+    hq_ingest,
+    hq_month_end,
+    hq_rederive,
+    lookup,
+    pricing,
+    till,
+    zreport,
+)
 
 BENCHMARKS: dict[str, Callable[[bool], dict[str, object]]] = {
     "price_200_lines_30_coupons_p99_ms": pricing.price_200_lines_30_coupons,
@@ -29,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[bool], dict[str, object]]] = {
     "z_report_vs_scan": zreport.z_report_vs_scan,
     "hq_ingest_vs_copy": hq_ingest.hq_ingest_vs_copy,
     "hq_month_end_s": hq_month_end.hq_month_end_s,
+    "hq_rederive_vs_off": hq_rederive.hq_rederive_vs_off,
 }
 
 TARGET = re.compile(r"^(ratio\s+)?(<=|<|>=|>)\s*([0-9.]+)")

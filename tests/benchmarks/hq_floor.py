@@ -38,17 +38,23 @@ FLOOR = [sys.executable, "-m", "tests.benchmarks.hq_floor", "serve"]
 
 
 def store_only(
-    s: Any, caller: svc.Caller, accepted: list[tuple[Entry, MemberEntry | None]], now: datetime
-) -> None:
-    """``service._apply`` without the members: the checked entries, stored."""
+    s: Any,
+    caller: svc.Caller,
+    accepted: list[tuple[Entry, MemberEntry | None]],
+    now: datetime,
+    *_: Any,  # re-derivation and the day bound: nothing here folds, so nothing to judge
+) -> tuple[None, None]:
+    """``service._apply`` without the members (so nothing to re-derive either): the
+    checked entries, stored; nothing refused."""
     svc.insert_entries(s, [svc.NewEntry.received(e, caller.store_id, now) for e, _ in accepted])
+    return None, None
 
 
 def app_from_env() -> Any:
     """Each worker's app: ``sync.hq.app.app_from_env`` over the stripped push."""
     from sync.hq import app
 
-    svc._apply = store_only  # this process only: the worker serving the floor
+    svc._apply = store_only  # type: ignore[assignment]  # this process only: the worker serving the floor
     return app.app_from_env()
 
 

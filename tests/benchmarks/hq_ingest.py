@@ -129,7 +129,13 @@ def serve(url: str, workers: int, command: list[str] = SERVE) -> Iterator[tuple[
     cmd += ["--log-level", "warning", "--no-migrate"]
     if workers > 1:
         cmd += ["--workers", str(workers)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # the tills' synthetic sales are dated 2026-10: HQ takes them whatever its own clock
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "POS_HQ_MAX_AGE_DAYS": "36500",
+        "POS_HQ_MAX_AHEAD_S": str(10**9),
+    }
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

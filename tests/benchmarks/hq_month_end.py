@@ -9,8 +9,10 @@ use) migrated by ``sync.hq.db.open_hq`` and dropped afterwards:
    sales at 200 stores' tills, HQ's expiries and every earlier month end.
 2. Timed: ``pos-hq jobs month-end --db URL --month 2026-10``, in process
    (``sync.hq.cli.main``): October's spend and visit bonuses, every member's expiries
-   as of 1 November, then RFM as of 1 November, each committing in chunks of 2,000
-   members. Each job's seconds come from the command's last line.
+   as of 1 November, the spend ladders' re-tiering (none in tomato's growth ladder: the
+   job finds no ladder to reassess and reads no member), then RFM as of 1 November,
+   each committing in chunks of 2,000 members. Each job's seconds come from the
+   command's output.
 3. Checked: run again, the command changes nothing (entries, member states and the
    change log are the same before and after); its time is ``second_run_s``.
 
@@ -24,18 +26,22 @@ import re
 import resource
 import time
 from contextlib import redirect_stdout
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from datetime import date
 from typing import Any
 
 import psycopg
 
-from sync.hq import cli
+from sync.hq import cli, db, jobs
+from sync.hq import service as svc
 from tests.benchmarks import hq_data
 
 MONTH = "2026-10"
+DAY = date(2026, 11, 1)
 FULL = (1_000_000, 5_000_000)
 QUICK = (15_000, 75_000)
 TIMES = re.compile(r"monthly ([\d.]+) s, expire ([\d.]+) s, rfm ([\d.]+) s")
+RETIER = re.compile(r"tiers reassessed as of \S+: (\d+) members moved down \(([\d.]+) s\)")
 EXPIRED = re.compile(r"expiries as of \S+: (\d+) entries, (\d+) members")
 BONUS = re.compile(
     r"(\d+) members with sales; spend bonuses (\d+) coins to (\d+), "
@@ -75,6 +81,40 @@ def _numbers(pattern: re.Pattern[str], text: str) -> list[str]:
     return list(found.groups())
 
 
+def _retier_full_scan(url: str) -> dict[str, object]:
+    """The re-tiering's worst case on the same members: its first run under a program
+    that reassesses, which reads every member. Tomato's ladder made a rolling-spend one
+    (thresholds 0 / 1000 / 4000 read as fen): a member whose rolling spend is under its
+    tier's falls, so the run also writes."""
+    engine = db.open_hq(url)
+    try:
+        sessions = db.sessions(engine)
+        with sessions() as s:
+            prog = svc.hq_program(s)
+        assert prog is not None
+        spend = replace(
+            prog,
+            tiers=replace(prog.tiers, basis="spend_12m", movement="up_only", reassess="monthly"),
+        )
+        with sessions() as s:
+            members = len(jobs._reassess_candidates(s, spend)[1])
+        t = time.perf_counter()
+        moved = jobs.reassess_in_chunks(sessions, spend, DAY, svc.utcnow())
+        took = time.perf_counter() - t
+        t = time.perf_counter()
+        again = jobs.reassess_in_chunks(sessions, spend, DAY, svc.utcnow())
+        second = time.perf_counter() - t
+    finally:
+        engine.dispose()
+    return {
+        "seconds": round(took, 1),
+        "members_read": members,
+        "moved_down": len(moved),
+        "second_run_s": round(second, 1),
+        "second_run_moved": len(again),
+    }
+
+
 def hq_month_end_s(quick: bool) -> dict[str, object]:
     members, entries = QUICK if quick else FULL
 
@@ -93,9 +133,11 @@ def hq_month_end_s(quick: bool) -> dict[str, object]:
         before = _digest(url)
         again, _ = _month_end(url)
         unchanged = _digest(url) == before
+        full_scan = _retier_full_scan(url)
     finally:
         hq_data.drop_database(url)
     monthly_s, expire_s, rfm_s = (float(x) for x in _numbers(TIMES, out))
+    retiered, retier_s = _numbers(RETIER, out)
     expired_entries, expired_members = (int(x) for x in _numbers(EXPIRED, out))
     with_sales, spend_coins, spend_members, visit_coins, visit_members = (
         int(x) for x in _numbers(BONUS, out)
@@ -110,11 +152,18 @@ def hq_month_end_s(quick: bool) -> dict[str, object]:
         "ratio": None,
         "target": "<= 300 s",
         "scale": f"{'quick: ' if quick else ''}{data.members:,} members, {data.entries:,} entries",
-        "jobs_s": {"monthly": monthly_s, "expire": expire_s, "rfm": rfm_s},
+        "jobs_s": {
+            "monthly": monthly_s,
+            "expire": expire_s,
+            "retier": float(retier_s),
+            "rfm": rfm_s,
+        },
+        "retiered_members": int(retiered),
         "generate_s": round(generate_s, 1),
         "generate_detail_s": {k: round(v, 1) for k, v in seconds.items()},
         "second_run_s": round(again, 1),
         "second_run_changed_nothing": unchanged,
+        "retier_first_run_spend_ladder": full_scan,
         "bonuses": {
             "members_with_sales": with_sales,
             "spend": {"members": spend_members, "coins": spend_coins},

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from terminal.rules.coupons import Coupon
 from terminal.rules.program_loader import load_program
 from terminal.rules.tenders import TenderRequest
 from terminal.store.db import open_store
+from terminal.store.ledger_key import copy_store
 from terminal.store.schema import MemberRow, ProductRow, Setting
 from tests.benchmarks.lookup import PROGRAM, START, demo_store, percentiles
 
@@ -57,7 +57,7 @@ def store_copy(products: int, members: int, prefix: str) -> Iterator[Path]:
     src = demo_store(products, members)
     with tempfile.TemporaryDirectory(prefix=f"pos-bench-{prefix}-") as tmp:
         dest = Path(tmp) / src.name
-        shutil.copyfile(src, dest)
+        copy_store(src, dest)  # with its ledger key
         yield dest
 
 

@@ -50,6 +50,7 @@ from terminal.rules.program_loader import load_program
 from terminal.rules.tenders import TenderRequest
 from terminal.store.db import open_store
 from terminal.store.ledger import row_hash
+from terminal.store.ledger_key import copy_store
 from terminal.store.schema import LedgerRow, MemberRow, ProductRow
 from tests.benchmarks.lookup import PROGRAM, cache_dir, demo_store
 from tests.benchmarks.till import DEMO_MEMBERS, DEMO_PRODUCTS, Till, basket, split_tenders, stock
@@ -225,7 +226,7 @@ def day_store(rows: int) -> Path:
     partial.mkdir(parents=True)
     print(f"  (generating {folder}: a day of {rows:,} ledger rows)", flush=True)
     t0 = time.perf_counter()
-    shutil.copyfile(src, partial / path.name)
+    copy_store(src, partial / path.name)  # with its ledger key
     head = ring_up_shifts(partial / path.name, shifts=2, sales=150 if rows >= ROWS else 60)
     genuine = copy_day(partial / path.name, head, rows)
     (partial / "genuine-rows").write_text(f"{genuine}\n")
@@ -277,7 +278,7 @@ def z_report_vs_scan(quick: bool) -> dict[str, object]:
     for _ in range(2 if quick else 3):
         with tempfile.TemporaryDirectory(prefix="pos-bench-z-") as tmp:
             path = Path(tmp) / src.name
-            shutil.copyfile(src, path)
+            copy_store(src, path)
             took, kinds = bare_aggregate(path)  # warms the page cache for both alike
             scans.append(took)
             took, covered, calls = z_once(path)

@@ -48,7 +48,7 @@ from terminal.rules.tenders import TenderRequest
 from terminal.store import members as repo
 from terminal.store.db import open_store
 from terminal.store.schema import LedgerRow
-from tests.hq.helpers import NOW, RICE, SETUP, SOY, Hq, Till, cash, coins
+from tests.hq.helpers import NOW, RICE, SETUP, SOY, TRUSTING, Hq, Till, cash, coins
 
 FAULTS: dict[str, float] = {
     "drop": 0.06,
@@ -77,7 +77,7 @@ class Server:
 
     def start(self) -> None:
         config = uvicorn.Config(
-            create_app(self.engine),
+            create_app(self.engine, window=TRUSTING),
             host="127.0.0.1",
             port=self.port,
             log_level="critical",

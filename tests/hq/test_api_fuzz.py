@@ -1,15 +1,23 @@
 """Issue 6: the HTTP API under generated requests (Schemathesis over HQ's OpenAPI
 description, on the ASGI app): no 5xx, whoever calls; a request without a valid token
 or with another store's token changes nothing; a store's token reads and writes only
-its own terminal."""
+its own terminal.
+
+Issue 18: strings carry NUL (``allow_x00``) and the negative mode goes past every
+bound the description declares (integers beyond BIGINT); JSON Schema cannot describe
+NaN, Infinity or a number like 1e400, so ``test_mutated_bodies_...`` writes those into
+valid bodies itself, with NUL and lone surrogates in every string field."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from sqlalchemy import func, select
 
@@ -72,6 +80,7 @@ def _exercise(api: Api, case: schemathesis.Case) -> None:
 def test_generated_requests_never_5xx_nor_change_state_without_the_right_token(hq: Hq) -> None:
     api = Api(hq)
     schema = schemathesis.openapi.from_asgi("/openapi.json", hq.app)
+    schema.config.generation.update(allow_x00=True, codec="utf-8")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 6
     plan = [(op, mode) for op in operations for mode in GenerationMode]
@@ -118,3 +127,59 @@ def test_a_store_token_cannot_touch_another_stores_terminal(hq: Hq) -> None:
     # B still can
     assert push(b, "SB-T01", more).status_code == 200
     assert b.get("/v1/terminals/SB-T01/checkpoint").json()["seq"] == 4
+
+
+# What JSON Schema cannot ask for: numbers no BIGINT holds, non-finite ones, and strings
+# PostgreSQL's text refuses.
+NUMBERS = ["NaN", "Infinity", "-Infinity", "1e400", str(2**63), str(10**29), "-1", "1.5"]
+STRINGS = ["\\u0000", "a\\u0000b", "\\ud800", "\\udfff x", "x" * 200]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, bodies: list[tuple[str, str]]) -> tuple[str, str]:
+    """One of ``bodies`` (path, JSON text) with one number or string value replaced."""
+    path, text = draw(st.sampled_from(bodies))
+    numbers = [m.span() for m in re.finditer(r"(?<=[:\[,] )-?\d+(?=[,}\]])", text)]
+    strings = [m.span(1) for m in re.finditer(r'"((?:[^"\\]|\\.)*)"(?=[,}\]])', text)]
+    if numbers and (not strings or draw(st.booleans())):
+        (a, b), new = draw(st.sampled_from(numbers)), draw(st.sampled_from(NUMBERS))
+    else:
+        (a, b), new = draw(st.sampled_from(strings)), draw(st.sampled_from(STRINGS))
+    return path, text[:a] + new + text[b:]
+
+
+def test_mutated_bodies_never_5xx_and_change_nothing(hq: Hq) -> None:
+    api = Api(hq)
+    http = hq.http(api.a)
+    head = chain("SA-T01", 4)[3]
+    push_body = json.dumps({"terminal_id": "SA-T01", "entries": [head.model_dump()]})
+    pull_body = json.dumps({"cursor": 0, "limit": 10})
+    bodies = [("/v1/terminals/SA-T01/push", push_body), ("/v1/terminals/SA-T01/pull", pull_body)]
+    before = api.state()
+    statuses: Counter[int] = Counter()
+
+    @given(case=mutated(bodies))
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def run(case: tuple[str, str]) -> None:
+        path, text = case
+        r = http.post(path, content=text.encode(), headers={"Content-Type": "application/json"})
+        statuses[r.status_code] += 1
+        assert r.status_code < 500, (text[:300], r.text[:300])
+        if r.status_code >= 400:
+            assert r.json()["error"], r.text
+        if "push" in path and r.status_code == 200:
+            # a mutated entry's hash no longer matches, or it stays a valid cash entry
+            assert all(x["status"] != "applied" for x in r.json()["results"]) or (
+                json.loads(text)["entries"][0] == head.model_dump()
+            ), r.text
+        if "push" in path:
+            assert api.state() == before, text[:300]
+
+    run()
+    assert statuses[422] > 0, statuses

@@ -6,6 +6,7 @@ sale never waits for HQ, and the loop catches up once HQ answers."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -37,7 +38,9 @@ def free_port() -> int:
 def server(hq_url: str, engine: object) -> Iterator[str]:
     port = free_port()
     cmd = [sys.executable, "-m", "sync.hq.cli", "serve", "--db", hq_url, "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # the scenario's till clock runs to 2028: HQ takes its dates (a wide window)
+    env = {**os.environ, "POS_HQ_MAX_AHEAD_S": str(10**9), "POS_HQ_MAX_AGE_DAYS": "36500"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -77,10 +80,14 @@ def test_commands_end_to_end_over_http(
         hq_cli.main, ["enroll", "--db", hq_url, "--store", "S1", "--terminal", "S1-T03"], capsys
     )
     assert code == 0
-    sync = ["sync", "--db", str(db), "--hq", server, "--token", token.strip()]
+    token_file = tmp_path / "token"
+    token_file.write_text(token)
+    token_file.chmod(0o600)
+    sync = ["sync", "--db", str(db), "--hq", server]
     assert not db.exists()
-    code, out = run(till_cli.main, sync, capsys)
+    code, out = run(till_cli.main, [*sync, "--token-file", str(token_file)], capsys)
     assert code == 0 and "synced S1-T03 (store S1)" in out and "pulled 2 members" in out
+    token_file.unlink()  # the store keeps the token: later rounds need no file
     code, out = run(
         till_cli.main, ["replay", str(tmp_path / "events.json"), "--db", str(db)], capsys
     )
@@ -101,8 +108,10 @@ def test_commands_end_to_end_over_http(
     assert run(till_cli.main, ["verify", "--db", str(db)], capsys)[0] == 0
     code, out = run(hq_cli.main, ["verify", "--db", hq_url], capsys)
     assert code == 0 and out.startswith("ok")
-    bad = ["sync", "--db", str(db), "--hq", server, "--token", "hqt_not-a-token"]
-    assert till_cli.main(bad) == 1
+    bad = tmp_path / "bad-token"
+    bad.write_text("hqt_not-a-token\n")
+    bad.chmod(0o600)
+    assert till_cli.main([*sync, "--token-file", str(bad)]) == 1
     assert "401 unknown or revoked token" in capsys.readouterr().err
 
 

@@ -29,6 +29,7 @@ from terminal.rules.program import Program
 from terminal.rules.program_loader import load_program
 from terminal.store.ledger import row_hash
 from tests.benchmarks import hq_data
+from tests.hq import helpers
 from tests.hq.helpers import RICE, SOY, Hq, cash, coins
 from tests.hq.test_jobs import snapshot
 
@@ -229,6 +230,8 @@ def test_a_sale_pushed_apart_from_its_member_entries_counts_under_the_program(
     hq.import_setup()
     counts_coins = replace(program_of(hq), tier_spend_excludes=("points",))
     monkeypatch.setattr(svc, "hq_program", lambda s: counts_coins)
+    # the till runs it too: HQ re-derives the sale's member entries under its program
+    monkeypatch.setattr(helpers, "load_program", lambda _id: counts_coins)
     t = hq.till("S1-T01")
     t.sync()
     cp = t.api.checkpoint("S1-T01").seq

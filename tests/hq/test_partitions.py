@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sync.hq import db
 from sync.hq import service as svc
 from sync.hq.app import create_app
-from tests.hq.helpers import Hq, chain, push, rehash
+from tests.hq.helpers import TRUSTING, Hq, chain, push, rehash
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,10 @@ def leaves(conn: Connection, terminal: str) -> dict[str, int]:
 
 
 def http_at(hq: Hq, token: str, now: Callable[[], datetime]) -> TestClient:
-    c = TestClient(create_app(hq.engine, now=now), headers={"Authorization": f"Bearer {token}"})
+    c = TestClient(
+        create_app(hq.engine, now=now, window=TRUSTING),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     hq._open.append(c)
     return c
 

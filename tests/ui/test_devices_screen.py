@@ -40,7 +40,7 @@ from ui.dialogs import (
 from ui.fonts import install_cjk_font
 from ui.main_window import MainWindow
 from ui.qt import QApplication, QDialog, QLabel, Qt, QTest
-from ui.script import Dialogs, typed
+from ui.script import Dialogs, typed, wait_until
 from ui.worker import Worker
 
 from ..app.store import RICE, SOY, Shop, shop
@@ -80,8 +80,19 @@ class Till:
     def expect(self, kind: type[QDialog], act: Callable[[Any], None]) -> None:
         self.dialogs.expect(kind, act)
 
-    def pin(self, pin: str) -> None:
-        self.expect(PinDialog, lambda d: typed(d.pin, pin))
+    def pin(self, *pins: str) -> None:
+        """The manager's PINs, each typed and Enter: a refused one keeps the dialog open
+        (saying why) for the next; refused after the last, Esc."""
+
+        def act(d: PinDialog) -> None:
+            for pin in pins:
+                typed(d.pin, pin)
+                wait_until(lambda: not d.checking, 5, "the PIN check")
+                if not d.isVisible():
+                    return
+            QTest.keyClick(d, Qt.Key.Key_Escape)
+
+        self.expect(PinDialog, act)
 
     def pay_cash(self) -> None:
         self.expect(TenderDialog, lambda d: QTest.keyClick(d.amount, Qt.Key.Key_Return))
@@ -326,7 +337,7 @@ class Action:
     key: Qt.Key
     audit: str  # the "auth" row's action ("" while the service writes none)
     setup: Callable[[Till], None]
-    answer: Callable[[Till, str], None]  # the dialogs before the PIN, and the PIN
+    answer: Callable[[Till, tuple[str, ...]], None]  # the dialogs before the PIN, the PINs
     applied: Callable[[Till], bool]
     then: Callable[[Till], None] = lambda t: None  # after the key (a scanned receipt)
 
@@ -353,32 +364,32 @@ def _handed_over(t: Till) -> None:
     t.settle()
 
 
-def _amount(text: str) -> Callable[[Till, str], None]:
-    def answer(t: Till, pin: str) -> None:
+def _amount(text: str) -> Callable[[Till, tuple[str, ...]], None]:
+    def answer(t: Till, pins: tuple[str, ...]) -> None:
         t.expect(AmountDialog, lambda d: typed(d.amount, text))
-        t.pin(pin)
+        t.pin(*pins)
 
     return answer
 
 
-def _typed(text: str) -> Callable[[Till, str], None]:
-    """A discount typed into its entry (an amount, 9折 or 10%), then the PIN."""
+def _typed(text: str) -> Callable[[Till, tuple[str, ...]], None]:
+    """A discount typed into its entry (an amount, 9折 or 10%), then the PINs."""
 
-    def answer(t: Till, pin: str) -> None:
+    def answer(t: Till, pins: tuple[str, ...]) -> None:
         t.expect(PickDialog, lambda d: typed(d.entry, text))
-        t.pin(pin)
+        t.pin(*pins)
 
     return answer
 
 
-def _drawer(t: Till, pin: str) -> None:
+def _drawer(t: Till, pins: tuple[str, ...]) -> None:
     t.expect(PickDialog, lambda d: typed(d.entry, "1"))
-    t.pin(pin)
+    t.pin(*pins)
 
 
-def _z(t: Till, pin: str) -> None:
-    t.pin(pin)
-    if pin == "8888":
+def _z(t: Till, pins: tuple[str, ...]) -> None:
+    t.pin(*pins)
+    if pins[-1] == "8888":
         t.expect(TextDialog, lambda d: d.accept())
 
 
@@ -405,14 +416,14 @@ ACTIONS = {
         Qt.Key.Key_F3,
         "sv_refund",
         _member,
-        lambda t, pin: t.pin(pin),
+        lambda t, pins: t.pin(*pins),
         lambda t: t.shop.counter.member_state("M1").principal == Money(0),
     ),
     "作废已结小票": Action(
         Qt.Key.Key_F4,
         "void",
         _paid_sale,
-        lambda t, pin: t.pin(pin),
+        lambda t, pins: t.pin(*pins),
         lambda t: any(what == "voided" for what, _ in t.happened),
         then=lambda t: t.type_line("T01-000001"),
     ),
@@ -435,7 +446,7 @@ def test_manager_action_wrong_pin_refused_right_pin_applied_and_audited(
     a.setup(till)
     before = till.auth()
 
-    a.answer(till, "0000")
+    a.answer(till, ("0000",))  # refused in the dialog, then Esc
     till.key(a.key, CTRL)
     a.then(till)
     till.settle()
@@ -443,7 +454,7 @@ def test_manager_action_wrong_pin_refused_right_pin_applied_and_audited(
     assert not a.applied(till)
     assert till.auth() == before  # nothing authorised, nothing audited
 
-    a.answer(till, "8888")
+    a.answer(till, ("0000", "8888"))  # a wrong PIN, then the right one in the same dialog
     till.key(a.key, CTRL)
     a.then(till)
     till.settle()

@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -16,7 +15,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from terminal.app.screen import MemberPanel, screen
-from terminal.app.shifts import Shifts
 from terminal.money import Money
 from terminal.printing.layout import StoreInfo
 from ui import lang
@@ -25,10 +23,10 @@ from ui.customer import CustomerDisplay
 from ui.dialogs import PinDialog, TenderDialog
 from ui.hq_link import SyncStatus
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QFormLayout, QLabel, QLocale, Qt, QTranslator
-from ui.worker import Worker
+from ui.qt import QApplication, QFormLayout, QLabel, Qt, QTranslator
 
 from ..app.store import TOMATO, Shop, shop
+from .conftest import OpenWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "ui" / "i18n" / "pos_en.ts"
@@ -51,42 +49,18 @@ def app() -> QApplication:
 
 
 @pytest.fixture
-def english() -> Iterator[QTranslator]:
-    tr = QTranslator()
-    assert tr.load(QLocale("en"), "pos", "_", str(lang.FOLDER)), "pos_en.qm not found"
-    app().installTranslator(tr)
-    yield tr
-    app().removeTranslator(tr)
-
-
-@pytest.fixture
 def counter_shop(tmp_path: Path) -> Shop:
     return shop(tmp_path)
 
 
-def window(s: Shop, qtbot: QtBot) -> Iterator[MainWindow]:
-    c = s.counter
-    worker = Worker()
-    win = MainWindow(
-        c,
-        worker,
-        shifts=Shifts(c.sessions, c.clock, c.ids, "T01"),
-        store=StoreInfo("欢乐番茄 · 五一路店", "T01", "张丽"),
-    )
-    qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: win.current is not None, timeout=5000)
-    yield win
-    worker.shutdown()
+@pytest.fixture
+def win(counter_shop: Shop, open_window: OpenWindow) -> MainWindow:
+    return open_window(counter_shop)
 
 
 @pytest.fixture
-def win(counter_shop: Shop, qtbot: QtBot) -> Iterator[MainWindow]:
-    yield from window(counter_shop, qtbot)
-
-
-@pytest.fixture
-def win_en(english: QTranslator, counter_shop: Shop, qtbot: QtBot) -> Iterator[MainWindow]:
-    yield from window(counter_shop, qtbot)
+def win_en(english: QTranslator, counter_shop: Shop, open_window: OpenWindow) -> MainWindow:
+    return open_window(counter_shop)
 
 
 def member(s: Shop) -> MemberPanel:
@@ -133,8 +107,8 @@ def test_without_a_translator_the_till_speaks_chinese(win: MainWindow, counter_s
         "F5 番茄币",
     ]
     assert d.left.text() == "还差 ￥12.50"
-    pin = PinDialog("开钱箱: 核对现金", [("mgr", "店长")])
-    assert pin.windowTitle() == "店长授权" and form_labels(pin) == ["店长", "密码"]
+    pin = PinDialog("开钱箱: 核对现金", win.worker, counter_shop.counter.authorize, manager="mgr")
+    assert pin.windowTitle() == "店长授权" and form_labels(pin) == ["店长 *", "密码 *"]
 
 
 def test_with_the_english_translator_the_till_speaks_english(
@@ -161,9 +135,9 @@ def test_with_the_english_translator_the_till_speaks_english(
         "F5 番茄币",  # the program's own name for its coins
     ]
     assert d.left.text() == "Still due ￥12.50"
-    pin = PinDialog("Open cash drawer: Check the cash", [("mgr", "店长")])
+    pin = PinDialog("Open cash drawer: Check the cash", win.worker, counter_shop.counter.authorize)
     assert pin.windowTitle() == "Store manager's PIN"
-    assert form_labels(pin) == ["Store manager", "PIN"]
+    assert form_labels(pin) == ["Store manager *", "PIN *"]
 
 
 def test_english_status_member_panel_and_messages(

@@ -78,10 +78,12 @@ def test_cash_recharge_opens_the_drawer_and_prints_both_copies(till: Till) -> No
 
 def test_store_copy_is_off_when_the_till_says_so(till: Till) -> None:
     from terminal.store.schema import Setting
+    from ui.main_window import till_settings
 
     with till.shop.counter.sessions() as s:
         s.merge(Setting(key="recharge_store_copy", value="0"))
         s.commit()
+    till.win.settings = till_settings(till.shop.counter)  # as a restarted till reads them
     member(till)
     recharge(till, "100", "2")  # card: no drawer either
     slips = [data for job, data in till.printed if "recharge" in job]

@@ -7,23 +7,20 @@ from __future__ import annotations
 import ast
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import get_args
 
 import pytest
-from pytestqt.qtbot import QtBot
 
 from devices.scanner import framing
 from terminal.app import setup
 from terminal.app.screen import screen
-from terminal.app.shifts import Shifts
 from terminal.app.staff import Authorization
 from terminal.errors import InvalidInput, PosError, RuleViolation
 from terminal.money import Money
-from terminal.printing.layout import StoreInfo
 from terminal.quantity import Qty
 from terminal.rules import lifecycle as lc
 from terminal.rules.coupons import CouponState
@@ -33,9 +30,9 @@ from ui.main_window import MainWindow
 from ui.qt import QApplication, QLocale, QTranslator
 from ui.refusals import choose, coupon_text, fields, refusal_text, texts_for
 from ui.tender_dialog import TenderDialog
-from ui.worker import Worker
 
 from ..app.store import RICE, SOY, Shop, shop
+from .conftest import OpenWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "ui" / "i18n" / "pos_en.ts"
@@ -245,15 +242,6 @@ def app() -> QApplication:
 
 
 @pytest.fixture
-def english(qapp: QApplication) -> Iterator[QTranslator]:
-    tr = QTranslator()
-    assert tr.load(QLocale("en"), "pos", "_", str(lang.FOLDER)), "pos_en.qm not found"
-    app().installTranslator(tr)
-    yield tr
-    app().removeTranslator(tr)
-
-
-@pytest.fixture
 def store(tmp_path: Path) -> Shop:
     s = shop(tmp_path)
     c = s.counter
@@ -454,29 +442,14 @@ def test_params_are_read_only_and_money_is_plain() -> None:
 # ------------------------------------------------------------------ on the window
 
 
-def window(s: Shop, qtbot: QtBot) -> Iterator[MainWindow]:
-    c = s.counter
-    worker = Worker()
-    win = MainWindow(
-        c,
-        worker,
-        shifts=Shifts(c.sessions, c.clock, c.ids, "T01"),
-        store=StoreInfo("欢乐番茄 · 五一路店", "T01", "张丽"),
-    )
-    qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: win.current is not None, timeout=5000)
-    yield win
-    worker.shutdown()
+@pytest.fixture
+def win(store: Shop, open_window: OpenWindow) -> MainWindow:
+    return open_window(store)
 
 
 @pytest.fixture
-def win(store: Shop, qtbot: QtBot) -> Iterator[MainWindow]:
-    yield from window(store, qtbot)
-
-
-@pytest.fixture
-def win_en(english: QTranslator, store: Shop, qtbot: QtBot) -> Iterator[MainWindow]:
-    yield from window(store, qtbot)
+def win_en(english: QTranslator, store: Shop, open_window: OpenWindow) -> MainWindow:
+    return open_window(store)
 
 
 def test_the_window_shows_refusals_in_chinese(win: MainWindow, store: Shop) -> None:

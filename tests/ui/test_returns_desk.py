@@ -110,3 +110,24 @@ def test_above_the_limit_the_pin_dialog_says_the_split(till: Till) -> None:  # n
     assert asked and "现金退 ￥130.00" in asked[0]
     assert "现金退 ￥130.00" in till.win.message.text()
     assert len(returns_printed(till)) == 1
+
+
+def test_a_return_clears_the_last_payments_change_from_the_screen(till: Till) -> None:  # noqa: F811
+    till.type_line(SOY.code)
+    till.settle()
+    till.pay_cash()
+    panel = till.win.paid_panel
+    assert panel.isVisible() and "找零" in panel.change.text()
+
+    shown: list[bool] = []
+
+    def preview(d: QDialog) -> None:  # the change is gone before the preview opens
+        shown.append(panel.isVisible())
+        QTest.keyClick(d, Qt.Key.Key_Escape)
+
+    till.expect(ConfirmDialog, preview)
+    till.key(Qt.Key.Key_F10)
+    assert not panel.isVisible() and panel.change.text() == ""  # at the key, not the commit
+    till.type_line(RECEIPT)
+    till.settle()
+    assert shown == [False]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from devices.printer.render import decode_text
-from terminal.app.discount_entry import DiscountEntry, parse_discount
+from terminal.app.discount_entry import DiscountEntry, parse_discount, percent_of
 from terminal.errors import InvalidInput
 from terminal.money import Money
 from terminal.store.schema import LedgerRow
@@ -57,6 +57,22 @@ def test_bad_discount_entries_are_refused(text: str) -> None:
     with pytest.raises(InvalidInput) as e:
         parse_discount(text)
     assert e.value.code == "invalid_discount"
+
+
+@pytest.mark.parametrize(
+    ("fen", "percent", "off"),
+    [(790, 10, 79), (1235, 15, 185), (5, 10, 1), (4, 10, 0), (1200, 100, 1200)],
+)
+def test_percent_of_rounds_half_up_to_the_fen(fen: int, percent: int, off: int) -> None:
+    """The one 9折 arithmetic, shared by the counter and the screen's PIN dialog text."""
+    assert percent_of(Money(fen), percent) == Money(off)
+
+
+@pytest.mark.parametrize("percent", [0, -5, 101])
+def test_percent_of_refuses_what_is_no_discount(percent: int) -> None:
+    with pytest.raises(InvalidInput) as e:
+        percent_of(Money(1000), percent)
+    assert e.value.code == "invalid_percent"
 
 
 def test_del_removes_the_chosen_line_not_the_last(till: Till) -> None:

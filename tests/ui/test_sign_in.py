@@ -8,7 +8,7 @@ from terminal.app import staff as st
 from terminal.money import Money
 from ui.desks.shift import SIGN_IN_TITLE, PinFormDialog
 from ui.dialogs import AmountDialog, TextDialog
-from ui.qt import Qt
+from ui.qt import QDialogButtonBox, Qt
 from ui.script import typed
 
 from ..app.store import SOY
@@ -82,10 +82,14 @@ def test_ctrl_l_locks_over_the_open_sale_and_the_pin_opens_it(till: Till) -> Non
 
     def unlock(d: PinFormDialog) -> None:
         assert d.fields["code"].text() == "c1"  # the same cashier's PIN is asked back
+        assert not till.win.centralWidget().isVisible()  # the basket is hidden meanwhile
+        cancel = d.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
+        assert cancel.isHidden()  # Esc only brings the lock back
         typed(d.fields["pin"], "1111")
 
     till.expect(PinFormDialog, unlock)
     till.key(Qt.Key.Key_L, CTRL)
     till.settle()
+    assert till.win.centralWidget().isVisible()
     assert till.codes() == [SOY.code]  # the sale stayed open under the lock
     assert "已解锁" in till.win.message.text()

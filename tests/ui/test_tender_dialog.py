@@ -5,8 +5,7 @@ the change panel after payment (pytest-qt, offscreen)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,48 +15,29 @@ from devices.printer.render import decode_text
 from terminal import codec
 from terminal.app.counter import CommittedSale
 from terminal.app.payments import wallet_of
-from terminal.app.shifts import Shifts
 from terminal.errors import RuleViolation
 from terminal.money import Money
-from terminal.printing.layout import StoreInfo
 from terminal.rules.checkout import SaleRecord
 from terminal.rules.tenders import mask_payment_code
 from terminal.store.schema import SaleRow
-from ui.fonts import install_cjk_font
 from ui.main_window import MainWindow
 from ui.qt import QApplication, QDialog, Qt, QTimer, QWidget
 from ui.tender_dialog import TakenDialog, TenderDialog
-from ui.worker import Worker
 
-from ..app.store import RICE, SOY, Shop, shop
+from ..app.store import RICE, SOY, Shop
 
 WECHAT = "130112345678901234"  # 18 digits from 13: a WeChat payment code
 
 
 @pytest.fixture
-def till(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[MainWindow, Shop, list[Any], list[Any]]]:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    install_cjk_font(app)
-    s = shop(tmp_path)
-    c = s.counter
-    printed: list[tuple[str, bytes]] = []
-    worker = Worker()
-    win = MainWindow(
-        c,
-        worker,
-        shifts=Shifts(c.sessions, c.clock, c.ids, "T01"),
-        store=StoreInfo("欢乐番茄 · 五一路店", "T01", "张丽"),
-        printer=lambda job, data: printed.append((job, data)),
-    )
+def till(
+    checkout_till: tuple[MainWindow, Shop, list[Any]],
+) -> tuple[MainWindow, Shop, list[Any], list[Any]]:
+    """The shared checkout screen (tests/ui/conftest.py), and the sales it paid."""
+    win, s, printed = checkout_till
     paid: list[CommittedSale] = []
     win.happened.connect(lambda what, obj: paid.append(obj) if what == "paid" else None)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    yield win, s, printed, paid
-    worker.shutdown()
+    return win, s, printed, paid
 
 
 def settle(qtbot: QtBot, win: MainWindow) -> None:

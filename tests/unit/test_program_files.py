@@ -655,7 +655,12 @@ def test_unknown_earn_currency(tmp_path: Path, pid: str) -> None:
         ("tomato", 'expiry = "rolling_months"', 'expiry = "monthly"', "coins.expiry"),
         ("tomato", 'round_off = "none"', 'round_off = "fen"', "cash.round_off"),
         ("tomato", 'rounding = "half_up"', 'rounding = "nearest"', "earn[0].rounding"),
-        ("tomato", 'value = "price"', 'value = "both"', "catalog.scale_barcodes[0].value"),
+        (
+            "tomato",
+            'value_digits = 5\nvalue = "price"\n',
+            'value_digits = 5\nvalue = "both"\n',
+            "catalog.scale_barcodes[0].value",
+        ),
         ("organic", 'basis = "cumulative_recharge"', 'basis = "recharge"', "group_tiers.basis"),
         (
             "basic",
@@ -783,8 +788,8 @@ def test_tomato_member_day_on_weekday_8(tmp_path: Path) -> None:
     [
         ('prefix = "2"', 'prefix = "2X"', "catalog.scale_barcodes[0].prefix", "must be digits"),
         (
-            "value_digits = 5",
-            "value_digits = 3",
+            'value_digits = 5\nvalue = "price"\n',
+            'value_digits = 3\nvalue = "price"\n',
             "catalog.scale_barcodes[0].value_digits",
             "must make 12 (UPC-A) or 13 (EAN-13)",
         ),

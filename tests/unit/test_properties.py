@@ -148,7 +148,7 @@ def _products() -> list[Product]:
 
 
 PRODUCTS = _products()
-SCALE = ScaleBarcode("2", 5, 5, "price")
+SCALE = ScaleBarcode("21", 5, 5, "price")  # EAN-13: every program reads it
 PROGRAMS = {pid: load_program(pid) for pid in ("tomato", "mall", "points", "organic", "basic")}
 
 

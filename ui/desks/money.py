@@ -34,11 +34,9 @@ OFF = ("0", "off", "false", "no")
 
 class MoneyDesk(Desk):
     def store_copy(self) -> bool:
-        """The till's ``recharge_store_copy`` setting (default on), read once."""
-        if not hasattr(self, "_store_copy"):
-            value = self.w.counter.settings().get("recharge_store_copy", "1")
-            self._store_copy = value.strip().lower() not in OFF
-        return self._store_copy
+        """The till's ``recharge_store_copy`` setting (default on), as read at start-up."""
+        value = self.w.settings.get("recharge_store_copy", "1")
+        return value.strip().lower() not in OFF
 
     def tender_name(self, tender: str) -> str:
         return next((self.tr(name) for t, name in TENDERS if t == tender), tender)
@@ -55,6 +53,7 @@ class MoneyDesk(Desk):
     def recharge(self) -> None:
         """F9: the amount, the tender, the manager's PIN; recorded with that tender."""
         w = self.w
+        self.new_transaction()
         panel = w.current.member if w.current else None
         if panel is None:
             w.say(self.tr("充值: 请先识别会员 (F2)"), error=True)
@@ -177,6 +176,7 @@ class MoneyDesk(Desk):
 
     def refund_stored_value(self) -> None:
         """退储值: the identified member's unused principal back in cash; the gift lapses."""
+        self.new_transaction()
         panel = self.w.current.member if self.w.current else None
         if panel is None:
             self.w.say(self.tr("退储值: 请先识别会员 (F2)"), error=True)
@@ -205,6 +205,7 @@ class MoneyDesk(Desk):
 
     def sell_card(self) -> None:
         """F5: sell a prepaid card: its number, PIN and face value, then take the money."""
+        self.new_transaction()
         values = " / ".join(v.plain() for v in self.w.counter.program.prepaid_card_values)
         note = self.tr("面值: {values}").format(values=values)
         dlg = FormDialog(
@@ -245,6 +246,7 @@ class MoneyDesk(Desk):
 
     def load_card(self) -> None:
         """Shift+F5: a prepaid card's value onto the identified member's stored value."""
+        self.new_transaction()
         panel = self.w.current.member if self.w.current else None
         if panel is None:
             self.w.say(self.tr("绑卡: 请先识别会员 (F2)"), error=True)

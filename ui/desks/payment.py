@@ -81,7 +81,13 @@ class PaidPanel(QFrame):
     def follow(self, s: Screen) -> None:
         """A screen with a sale on it (a scan, a member identified): the panel goes."""
         if s.lines or s.member is not None:
-            self.hide()
+            self.clear()
+
+    def clear(self) -> None:
+        """Another transaction began: nothing of the last payment stays on screen."""
+        self.hide()
+        for label in (self.change, self.paid, self.member):
+            label.clear()
 
 
 class PaymentDesk(Desk):
@@ -166,6 +172,5 @@ class PaymentDesk(Desk):
             )
         )
         program, docs, now = w.counter.program, w.documents, w.counter.now
-        w.last_paid_at = now
         w.print_job(sale.receipt_no, lambda: docs.sale(sale, now=now))
         w.paid_panel.show_sale(sale, program)

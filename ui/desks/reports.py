@@ -98,9 +98,7 @@ class ReportsDesk(Desk):
         """日结 (Z): once a day, after the handover; sales still held are confirmed first;
         shown on screen and printed."""
         w = self.w
-        held = w.desks["held"]
-        assert isinstance(held, HeldDesk)
-        if not held.confirm_none_held(self.tr("日结")):
+        if not self.peer(HeldDesk).confirm_none_held(self.tr("日结")):
             return
         day = w.counter.now.date()
 

@@ -31,6 +31,7 @@ class ReturnsDesk(Desk):
     def return_sale(self) -> None:
         """F10: scan the receipt, the whole sale comes back (a manager's PIN when the
         refund needs one)."""
+        self.new_transaction()
         self.w.expect_entry(
             self.tr("退货: 请扫小票上的条码 (整单退, Shift+F10 按行退)"),
             lambda r: self._return(r, None),
@@ -38,6 +39,7 @@ class ReturnsDesk(Desk):
 
     def return_lines(self) -> None:
         """Shift+F10: scan the receipt, then type which lines come back."""
+        self.new_transaction()
         self.w.expect_entry(self.tr("部分退货: 请扫小票上的条码"), self._pick_return_lines)
 
     def _pick_return_lines(self, receipt: str) -> None:
@@ -167,6 +169,7 @@ class ReturnsDesk(Desk):
 
     def void_receipt(self) -> None:
         """作废已结小票: scan the receipt; the whole sale is reversed (a manager's void)."""
+        self.new_transaction()
         self.w.expect_entry(
             self.tr("作废已结小票: 请扫小票上的条码 (Esc 取消)"), self._void_receipt
         )

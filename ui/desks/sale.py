@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from terminal.app.discount_entry import DiscountEntry, parse_discount
+from terminal.app.discount_entry import DiscountEntry, parse_discount, percent_of
 from terminal.app.screen import LineRow
 from terminal.errors import PosError
 from terminal.money import Money
@@ -129,7 +129,7 @@ class SaleDesk(Desk):
         no, counter = line.no, self.w.counter
         if entry.percent_off is not None:
             pct = entry.percent_off
-            new = Money(unit.fen - (unit.fen * pct + 50) // 100)
+            new = unit - percent_of(unit, pct)
 
             def apply(auth: Any) -> Any:
                 return counter.discount_line(no, pct, auth)
@@ -163,7 +163,7 @@ class SaleDesk(Desk):
         counter = self.w.counter
         if entry.percent_off is not None:
             pct = entry.percent_off
-            off = Money((before.fen * pct + 50) // 100)
+            off = percent_of(before, pct)
 
             def apply(auth: Any) -> Any:
                 return counter.discount_sale_percent(pct, auth)

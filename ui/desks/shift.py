@@ -8,78 +8,27 @@ how many tries are left, or until when the account is locked (``ui.refusals``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from terminal.app.staff import Staff
-from terminal.errors import PosError, RuleViolation
+from terminal.errors import RuleViolation
 from terminal.money import Money
 from ui.desks.base import Desk
 from ui.desks.held import HeldDesk
-from ui.dialogs import AmountDialog, Field, FormDialog
-from ui.qt import QDialog, QTimer, QWidget
-from ui.worker import Worker
+from ui.dialogs import AmountDialog, PinFormDialog
+from ui.qt import QDialog, QDialogButtonBox, QTimer
 
 SIGN_IN_TITLE = "收银员登录"  # the acceptance suite finds the dialog by this title
 
-
-class PinFormDialog(FormDialog):
-    """A staff code and a PIN, checked by ``check`` on the worker before the dialog
-    closes: a refusal clears the PIN, says why and keeps the dialog open."""
-
-    def __init__(
-        self,
-        title: str,
-        note: str,
-        worker: Worker,
-        check: Callable[[str, str], Staff],
-        parent: QWidget | None = None,
-        *,
-        code: str = "",
-    ) -> None:
-        fields = [
-            Field("code", self.tr("工号"), required=True, scan=True),
-            Field("pin", self.tr("密码"), secret=True, required=True),
-        ]
-        super().__init__(title, fields, note, parent)
-        self.worker, self.check = worker, check
-        self.staff: Staff | None = None
-        self.checking = False
-        if code:
-            self.fields["code"].setText(code)
-            self.fields["pin"].setFocus()
-
-    def submit(self) -> None:
-        refused = self.refused_field()
-        if refused is not None:
-            self.show_refusal(self.error, *refused)
-            return
-        if self.checking:
-            return
-        self.checking = True
-        v = self.values()
-        self.worker.run(lambda: self.check(v["code"], v["pin"]), self._ok, self._refused)
-
-    def _ok(self, staff: Staff) -> None:
-        self.checking = False
-        self.staff = staff
-        self.accept()
-
-    def _refused(self, err: BaseException) -> None:
-        self.checking = False
-        if not isinstance(err, PosError):
-            raise err
-        pin = self.fields["pin"]
-        pin.clear()
-        self.show_refusal(self.error, err, pin)
+__all__ = ["SIGN_IN_TITLE", "PinFormDialog", "ShiftDesk"]  # the sign-in dialog lives in ui.dialogs
 
 
 class ShiftDesk(Desk):
     def staff_note(self) -> str:
         """Written under the sign-in (the demo store's staff and PINs), from the setting
         ``sign_in_note``; empty on a real store."""
-        return self.w.sign_in_note or self.w.counter.settings().get("sign_in_note", "")
+        return self.w.sign_in_note or self.w.settings.get("sign_in_note", "")
 
     # ------------------------------------------------------------------ sign-in
 
@@ -94,7 +43,7 @@ class ShiftDesk(Desk):
             w,
         )
         accepted = dlg.exec() == QDialog.DialogCode.Accepted
-        staff = dlg.staff
+        staff: Staff | None = dlg.checked
         dlg.deleteLater()  # its X window goes too: a window manager never focuses it again
         if not accepted or staff is None:
             QTimer.singleShot(0, self.sign_in)  # nobody sells without signing in
@@ -126,9 +75,17 @@ class ShiftDesk(Desk):
         w.tick()
 
     def open_shift(self, staff: Staff) -> None:
-        """开班: the float counted into the drawer, Enter (Esc: later, from F12)."""
+        """开班: the float counted into the drawer, Enter (Esc: later, from F12); not on
+        a day already closed (read on the worker)."""
         w = self.w
-        if w.shifts.day_closed(w.counter.now.date()):
+        today = w.counter.now.date()
+        w.worker.run(
+            lambda: w.shifts.day_closed(today), lambda c: self._ask_float(staff, c), w.refused
+        )
+
+    def _ask_float(self, staff: Staff, day_closed: bool) -> None:
+        w = self.w
+        if day_closed:
             w.say(self.tr("今日已日结, 不能开班"), error=True)
             return
         note = self.tr("备用金 ￥{amount}")
@@ -151,7 +108,10 @@ class ShiftDesk(Desk):
         """F12: with a shift open, count the cash, show the report, then the sign-in for
         the next cashier; without one, 开班 for whoever is signed in."""
         w = self.w
-        shift = w.shifts.current()
+        w.worker.run(w.shifts.current, self._handover, w.refused)
+
+    def _handover(self, shift: Any) -> None:
+        w = self.w
         if shift is None:
             staff = Staff(w.counter.cashier, w.store.cashier_name, "cashier")
             if staff.id:
@@ -159,10 +119,9 @@ class ShiftDesk(Desk):
             else:
                 self.sign_in()
             return
-        held = w.desks["held"]
-        assert isinstance(held, HeldDesk)
-        if not held.confirm_none_held(self.tr("交班")):
+        if not self.peer(HeldDesk).confirm_none_held(self.tr("交班")):
             return
+        self.new_transaction()
         counted_note = self.tr("实点 ￥{amount}")
         dlg = AmountDialog(
             self.tr("交班"),
@@ -197,9 +156,16 @@ class ShiftDesk(Desk):
             w,
             code=w.counter.cashier,
         )
+        box = dlg.findChild(QDialogButtonBox)
+        if box is not None:  # Esc only brings the lock back: offer no cancel
+            box.button(QDialogButtonBox.StandardButton.Cancel).hide()
+        sale = w.centralWidget()
+        assert sale is not None
+        sale.setVisible(False)  # the customer's basket and the totals stay private
         accepted = dlg.exec() == QDialog.DialogCode.Accepted
         dlg.deleteLater()
         if not accepted:
             QTimer.singleShot(0, self.lock)
             return
+        sale.setVisible(True)
         w.say(self.tr("✓ 已解锁"))

@@ -4,7 +4,7 @@
 <context>
     <name>AmountDialog</name>
     <message>
-        <location filename="../dialogs.py" line="+255"/>
+        <location filename="../dialogs.py" line="+238"/>
         <source>金额不对: {t}</source>
         <translation>Not an amount: {t}</translation>
     </message>
@@ -17,7 +17,7 @@
 <context>
     <name>ChoiceDialog</name>
     <message>
-        <location line="+219"/>
+        <location line="+221"/>
         <source>没有第 {no} 项: 请输入 1-{n}</source>
         <translation>No item {no}: type 1-{n}</translation>
     </message>
@@ -25,7 +25,7 @@
 <context>
     <name>CouponReason</name>
     <message>
-        <location filename="../refusals.py" line="+322"/>
+        <location filename="../refusals.py" line="+334"/>
         <source>无可用优惠券</source>
         <translation>No coupon fits</translation>
     </message>
@@ -109,7 +109,7 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../dialogs.py" line="-419"/>
+        <location filename="../dialogs.py" line="-395"/>
         <source>确认 (回车)</source>
         <translation>OK (Enter)</translation>
     </message>
@@ -119,7 +119,7 @@
         <translation>Cancel (Esc)</translation>
     </message>
     <message>
-        <location line="+210"/>
+        <location line="+184"/>
         <source>打印 (P)</source>
         <translation>Print (P)</translation>
     </message>
@@ -132,7 +132,7 @@
 <context>
     <name>FormDialog</name>
     <message>
-        <location line="+280"/>
+        <location line="+283"/>
         <source>扫码或输入</source>
         <translation>Scan or type</translation>
     </message>
@@ -221,7 +221,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+214"/>
+        <location filename="../main_window.py" line="+225"/>
         <source>{store} · 收银台 {till}</source>
         <translation>{store} · Till {till}</translation>
     </message>
@@ -296,7 +296,7 @@
         <translation>Member: scan the member code or type the phone number (F2)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source>有效期至 {date}</source>
         <translation>valid through {date}</translation>
     </message>
@@ -311,7 +311,7 @@
         <translation>Member {member}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>(30天内到期 {n})</source>
         <translation>({n} expire within 30 days)</translation>
     </message>
@@ -373,43 +373,43 @@
         </translation>
     </message>
     <message>
-        <location line="-476"/>
+        <location line="-482"/>
         <source>选择优惠券</source>
         <translation>Choose coupons</translation>
     </message>
     <message>
-        <location line="+519"/>
+        <location line="+525"/>
         <source>✗ 打印 {job} 失败: {error}</source>
         <translation>✗ Printing {job} failed: {error}</translation>
     </message>
     <message>
-        <location line="-527"/>
+        <location line="-533"/>
         <source>充值</source>
         <translation>Recharge</translation>
     </message>
     <message>
-        <location line="+545"/>
+        <location line="+557"/>
         <source>钱箱未打开: 打印机未就绪 (钱箱接在打印机上)</source>
         <translation>Cash drawer not opened: the printer is not ready (the drawer is on the printer)</translation>
     </message>
     <message>
-        <location line="-542"/>
+        <location line="-554"/>
         <source>交班</source>
         <translation>Shift handover</translation>
     </message>
     <message>
-        <location line="+591"/>
+        <location line="+608"/>
         <source>店长 · 需店长授权</source>
         <translation>Store manager · needs the store manager&apos;s PIN</translation>
     </message>
     <message>
-        <location line="-568"/>
-        <location line="+576"/>
+        <location line="-585"/>
+        <location line="+593"/>
         <source>开钱箱</source>
         <translation>Open cash drawer</translation>
     </message>
     <message>
-        <location line="-637"/>
+        <location line="-665"/>
         <source>已断开</source>
         <translation>disconnected</translation>
     </message>
@@ -439,6 +439,11 @@
         <translation>misconfigured</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>校验未通过</source>
+        <translation>failed its check</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>已连接</source>
         <translation>connected</translation>
@@ -464,7 +469,7 @@
         <translation>checking</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+12"/>
         <source>打印机</source>
         <translation>Printer</translation>
     </message>
@@ -484,9 +489,19 @@
         <translation>HQ</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>本机账本</source>
+        <translation>Ledger</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>小票已保存, 恢复后自动打印</source>
         <translation>receipts are kept and print once it is back</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已停止收款, 请联系总部</source>
+        <translation>taking money has stopped, contact head office</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -604,12 +619,17 @@
         <translation>Check the cash</translation>
     </message>
     <message>
-        <location line="+524"/>
+        <location line="+292"/>
+        <source>会员状态: {status}</source>
+        <translation>Status: {status}</translation>
+    </message>
+    <message>
+        <location line="+255"/>
         <source>还没有可补打的小票</source>
         <translation>No receipt to reprint yet</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+15"/>
         <source>已补打小票 {r}</source>
         <translation>Receipt {r} reprinted</translation>
     </message>
@@ -642,6 +662,34 @@
         <location line="+3"/>
         <source>开钱箱: {reason}</source>
         <translation>Open cash drawer: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>MemberStatus</name>
+    <message>
+        <location line="-671"/>
+        <source>注册</source>
+        <translation>registered</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>充值</source>
+        <translation>recharged</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>激活</source>
+        <translation>active</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>沉睡</source>
+        <translation>sleeping</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>消亡</source>
+        <translation>closed</translation>
     </message>
 </context>
 <context>
@@ -810,7 +858,7 @@ Change to member {new}?</translation>
 <context>
     <name>MenuDialog</name>
     <message>
-        <location filename="../dialogs.py" line="+53"/>
+        <location filename="../dialogs.py" line="+137"/>
         <source>按数字键选择, Esc 取消</source>
         <translation>Press a number to choose, Esc to cancel</translation>
     </message>
@@ -833,20 +881,20 @@ Change to member {new}?</translation>
         <translation>Mobile pay</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <location line="+104"/>
+        <location line="+18"/>
+        <location line="+105"/>
         <source>无赠送</source>
         <translation>no gift</translation>
     </message>
     <message>
-        <location line="-103"/>
-        <location line="+99"/>
+        <location line="-104"/>
+        <location line="+100"/>
         <source>赠 ￥{amount}</source>
         <translation>gift ￥{amount}</translation>
     </message>
     <message>
-        <location line="-98"/>
-        <location line="+101"/>
+        <location line="-99"/>
+        <location line="+102"/>
         <source>赠 {n} {coin}</source>
         <translation>gift {n} {coin}</translation>
     </message>
@@ -929,7 +977,7 @@ Change to member {new}?</translation>
         <translation>✓ Reprinted recharge slip {no} (customer copy)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>退储值: 请先识别会员 (F2)</source>
         <translation>Stored value refund: identify the member first (F2)</translation>
     </message>
@@ -949,7 +997,7 @@ Change to member {new}?</translation>
         <translation>✓ Stored value refunded: ￥{amount} (cash); the gift lapses</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>面值: {values}</source>
         <translation>Face values: {values}</translation>
     </message>
@@ -960,18 +1008,18 @@ Change to member {new}?</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+41"/>
+        <location line="+42"/>
         <source>卡号</source>
         <translation>Card number</translation>
     </message>
     <message>
-        <location line="-40"/>
-        <location line="+41"/>
+        <location line="-41"/>
+        <location line="+42"/>
         <source>密码</source>
         <translation>Card PIN</translation>
     </message>
     <message>
-        <location line="-40"/>
+        <location line="-41"/>
         <source>面值</source>
         <translation>Face value</translation>
     </message>
@@ -991,7 +1039,7 @@ Change to member {new}?</translation>
         <translation>✓ Prepaid card {number} sold: ￥{value}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>绑卡: 请先识别会员 (F2)</source>
         <translation>Load a prepaid card: identify the member first (F2)</translation>
     </message>
@@ -1042,7 +1090,7 @@ Change to member {new}?</translation>
 <context>
     <name>PaymentDesk</name>
     <message>
-        <location line="+86"/>
+        <location line="+92"/>
         <source>✓ 已收款 小票 {receipt} 找零 ￥{change}</source>
         <translation>✓ Paid · receipt {receipt} · change ￥{change}</translation>
     </message>
@@ -1050,7 +1098,7 @@ Change to member {new}?</translation>
 <context>
     <name>PickDialog</name>
     <message>
-        <location filename="../dialogs.py" line="-224"/>
+        <location filename="../dialogs.py" line="-310"/>
         <source>(无)</source>
         <translation>(none)</translation>
     </message>
@@ -1058,17 +1106,17 @@ Change to member {new}?</translation>
 <context>
     <name>PinDialog</name>
     <message>
-        <location line="-326"/>
+        <location line="+278"/>
         <source>店长授权</source>
         <translation>Store manager&apos;s PIN</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-2"/>
         <source>店长</source>
         <translation>Store manager</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+0"/>
         <source>密码</source>
         <translation>PIN</translation>
     </message>
@@ -1076,12 +1124,12 @@ Change to member {new}?</translation>
 <context>
     <name>PinFormDialog</name>
     <message>
-        <location filename="../desks/shift.py" line="+42"/>
+        <location line="-54"/>
         <source>工号</source>
         <translation>Staff code</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>密码</source>
         <translation>PIN</translation>
     </message>
@@ -1089,7 +1137,7 @@ Change to member {new}?</translation>
 <context>
     <name>Refusals</name>
     <message>
-        <location filename="../refusals.py" line="-292"/>
+        <location filename="../refusals.py" line="-304"/>
         <source>无法办理</source>
         <translation>This cannot be done</translation>
     </message>
@@ -1129,7 +1177,22 @@ Change to member {new}?</translation>
         <translation>The installation setting pos-terminal.ini cannot be used</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>令牌文件 {file} 其他用户可读 (权限 {mode}): 请改为 600</source>
+        <translation>The token file {file} is readable by other users (mode {mode}): make it 600</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>无法读取令牌文件 {file}</source>
+        <translation>Cannot read the token file {file}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>令牌文件 {file} 里没有令牌</source>
+        <translation>The token file {file} holds no token</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>账本记录无法读取</source>
         <translation>A ledger entry cannot be read</translation>
     </message>
@@ -1144,7 +1207,22 @@ Change to member {new}?</translation>
         <translation>No membership program {program}</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>门店数据文件已损坏, 无法使用: 请联系总部</source>
+        <translation>The store data file is damaged and cannot be used: contact head office</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>本机账本校验未通过, 已停止收款: 请联系总部</source>
+        <translation>This till&apos;s ledger failed its check; taking money has stopped: contact head office</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>充值卡 {number} 已充值过 (卡记录与账本不符): 请联系总部</source>
+        <translation>Prepaid card {number} was loaded already (its record disagrees with the ledger): contact head office</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>{path} 已有 {members} 位会员和 {goods} 种商品: 演示数据只能放进新门店</source>
         <translation>{path} already holds {members} members and {goods} products: demo data goes into a new store</translation>
     </message>
@@ -1976,7 +2054,7 @@ Change to member {new}?</translation>
         <translation>Report</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+20"/>
         <source>日结</source>
         <translation>Day close</translation>
     </message>
@@ -2029,12 +2107,12 @@ Change to member {new}?</translation>
         <translation>back to stored value ￥{amount}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>退货: 请扫小票上的条码 (整单退, Shift+F10 按行退)</source>
         <translation>Return: scan the barcode on the receipt (whole sale; Shift+F10 by line)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>部分退货: 请扫小票上的条码</source>
         <translation>Partial return: scan the barcode on the receipt</translation>
     </message>
@@ -2120,7 +2198,7 @@ Change to member {new}?</translation>
         <translation>✓ Returned · receipt {receipt}: {split}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>作废已结小票: 请扫小票上的条码 (Esc 取消)</source>
         <translation>Void a paid receipt: scan the barcode on the receipt (Esc cancels)</translation>
     </message>
@@ -2319,17 +2397,17 @@ Type a number or a reason, Enter voids · Esc keeps the sale</translation>
 <context>
     <name>ShiftDesk</name>
     <message>
-        <location filename="../desks/shift.py" line="+48"/>
+        <location filename="../desks/shift.py" line="+40"/>
         <source>输入工号 (或刷工牌), 回车, 输入密码, 回车</source>
         <translation>Type your staff code (or scan your badge), Enter, your PIN, Enter</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>✓ {name} 已登录</source>
         <translation>✓ {name} signed in</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+22"/>
         <source>今日已日结, 不能开班</source>
         <translation>Today is closed (Z): no shift can be opened</translation>
     </message>
@@ -2359,8 +2437,8 @@ Type a number or a reason, Enter voids · Esc keeps the sale</translation>
         <translation>✓ Shift open, float ￥{amount}</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <location line="+4"/>
+        <location line="+20"/>
+        <location line="+5"/>
         <source>交班</source>
         <translation>Shift handover</translation>
     </message>
@@ -2385,7 +2463,7 @@ Type a number or a reason, Enter voids · Esc keeps the sale</translation>
         <translation>The sale is kept. Enter your PIN to unlock (a manager may unlock too)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+17"/>
         <source>✓ 已解锁</source>
         <translation>✓ Unlocked</translation>
     </message>
