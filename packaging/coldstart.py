@@ -46,7 +46,7 @@ def main() -> int:
     args = parser.parse_args()
     exe = "pos-terminal.exe" if os.name == "nt" else "pos-terminal"
     frozen = args.dist / "pos-terminal" / exe
-    commands = {"frozen": [str(frozen)], "checkout": [sys.executable, "-m", "terminal.cli"]}
+    commands = {"frozen": [str(frozen)], "checkout": [sys.executable, "-m", "ui.cli"]}
     with tempfile.TemporaryDirectory(prefix="coldstart-") as tmp:
         store = Path(tmp) / "demo.sqlite"
         subprocess.run(

@@ -1,8 +1,8 @@
-"""The frozen app's entry point: ``pos-terminal`` (terminal/cli.py) as PyInstaller runs it."""
+"""The frozen app's entry point: ``pos-terminal`` (ui/cli.py) as PyInstaller runs it."""
 
 import sys
 
-from terminal.cli import main
+from ui.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

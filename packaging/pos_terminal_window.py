@@ -4,7 +4,7 @@ console one, for the admin commands (verify, replay, demo-data...)."""
 
 import sys
 
-from terminal.cli import main
+from ui.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:] or ["run"]))

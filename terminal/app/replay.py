@@ -18,12 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from devices.printer.render import receipt_bytes, render_escpos
 from terminal import codec
 from terminal.app import setup
 from terminal.app import staff as st
@@ -38,7 +37,7 @@ from terminal.app.ids import IdSource, ReplayIds
 from terminal.clock import FixedClock
 from terminal.errors import PosError, RuleViolation
 from terminal.money import Money
-from terminal.printing.layout import Doc, StoreInfo, recharge_slip, return_slip
+from terminal.printing.layout import StoreInfo
 from terminal.quantity import Qty
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
@@ -529,42 +528,23 @@ def member_json(s: m.MemberState, today: date, program: Program | None = None) -
     return out
 
 
-@dataclass
-class Printouts:
-    """``--receipts DIR``: each printed document as the exact ESC/POS bytes, one file each,
-    named by its receipt (or slip) number."""
+class Printouts(Protocol):
+    """The printer port (``--receipts DIR``): what replay prints, handed to whoever
+    renders it (``devices.printer.printouts``); the core knows no printer."""
 
-    folder: Path
-    program: Program
-    store: StoreInfo
+    def sale(self, sale: CommittedSale, now: datetime) -> None: ...
 
-    def _write(self, name: str, doc: Doc) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / f"{name}.bin").write_bytes(render_escpos(doc, width=48))
+    def recharge(self, r: RechargeResult, tender: str, now: datetime) -> None: ...
 
-    def sale(self, sale: CommittedSale, now: datetime) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        data = receipt_bytes(sale, self.program, self.store, 48, now=now)
-        (self.folder / f"{sale.receipt_no}.bin").write_bytes(data)
-
-    def recharge(self, r: RechargeResult, tender: str, now: datetime) -> None:
-        doc = recharge_slip(
-            r,
-            self.program,
-            self.store,
-            now,
-            48,
-            tender=tender,
-            ref=r.no or r.ref,
-            manager=r.manager,
-        )
-        self._write(f"recharge-{r.ref}", doc)
-
-    def refund(self, r: ReturnResult, sale: SaleRecord, now: datetime) -> None:
-        self._write(r.return_id, return_slip(r, sale, self.program, self.store, 48, now))
+    def refund(self, r: ReturnResult, sale: SaleRecord, now: datetime) -> None: ...
 
 
-def replay(data: Any, db: Path | None = None, receipts: Path | None = None) -> dict[str, list[Any]]:
+PrintoutsFor = Callable[[Program, StoreInfo], Printouts]  # the scenario's program and store
+
+
+def replay(
+    data: Any, db: Path | None = None, printouts: PrintoutsFor | None = None
+) -> dict[str, list[Any]]:
     sc = read_scenario(data)
     if db is None:
         tmp = tempfile.TemporaryDirectory(prefix="replay-")
@@ -582,9 +562,8 @@ def replay(data: Any, db: Path | None = None, receipts: Path | None = None) -> d
                 sessions, sc.program, clock, ids, terminal_id=till.terminal, cashier=CASHIER
             )
             printer = None
-            if receipts is not None:
-                info = StoreInfo(till.store, till.terminal, "收银员")
-                printer = Printouts(receipts, sc.program, info)
+            if printouts is not None:
+                printer = printouts(sc.program, StoreInfo(till.store, till.terminal, "收银员"))
             codes = [o.code for o in sc.members] or _named_members(sessions, sc.events)
             return Replay(counter, clock, codes, printer=printer).run(sc.events)
         finally:

@@ -206,7 +206,7 @@ class Till:
 
     def cli(self) -> list[str]:
         exe = Path(sys.executable).with_name("pos-terminal")
-        return [str(exe)] if exe.exists() else [sys.executable, "-m", "terminal.cli"]
+        return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.cli"]
 
     def add_staff(self, code: str, name: str, role: str, pin: str) -> None:
         """The store's set-up, as a store manager does it before the till starts:

@@ -14,7 +14,6 @@ from terminal.app.counter import Counter
 from terminal.app.demo import generate
 from terminal.app.ids import ReplayIds
 from terminal.app.verify import verify
-from terminal.cli import main
 from terminal.clock import FixedClock
 from terminal.errors import RuleViolation
 from terminal.rules import lifecycle as lc
@@ -25,6 +24,7 @@ from terminal.rules.program_loader import PROGRAM_IDS, load_program
 from terminal.store.db import open_store
 from terminal.store.products import StoreCatalog, to_product
 from terminal.store.schema import LedgerRow, MemberRow, ProductRow, Setting
+from ui.cli import main
 
 START = datetime(2026, 10, 7, 9, 0)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terminal.cli import main
+from ui.cli import main
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(p for p in SCENARIOS.glob("*.json") if not p.name.endswith(".expected.json"))

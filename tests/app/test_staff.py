@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from terminal import cli
 from terminal.app import staff as st
 from terminal.errors import PosError
 from tests.app.store import shop
+from ui import cli
 
 
 def staff_cli(monkeypatch: pytest.MonkeyPatch, db: Path, *args: str, stdin: str = "") -> int:

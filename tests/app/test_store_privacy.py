@@ -13,9 +13,9 @@ import pytest
 
 from terminal import datadir
 from terminal.app import setup
-from terminal.cli import main
 from terminal.secrets import stored_token
 from terminal.store.db import open_store
+from ui.cli import main
 
 posix = pytest.mark.skipif(os.name == "nt", reason="POSIX modes (Windows: the installer's ACLs)")
 

@@ -15,12 +15,12 @@ from terminal.app import setup
 from terminal.app import staff as st
 from terminal.app.demo import generate
 from terminal.app.replay import replay
-from terminal.cli import main
 from terminal.errors import RuleViolation
 from terminal.money import Money
 from terminal.rules.catalog import Product
 from terminal.store.db import open_store, write_session
 from terminal.store.schema import StaffRow
+from ui.cli import main
 
 MILK = {"code": "6901000000017", "name": "牛奶", "category": "dairy", "price": "0.01"}
 SCENARIO: dict[str, Any] = {

@@ -6,7 +6,7 @@ child (``time.monotonic`` is the system-wide CLOCK_MONOTONIC) when the main wind
 first paint has finished: a zero timer posted from the window's first ``Paint`` event
 fires once the whole frame (every child widget) is painted. Both children install the
 same event filter on the ``QApplication`` before anything else happens, then the demo
-child hands over to the real entry point, ``terminal.cli.main(["run", "--demo", ...])``,
+child hands over to the real entry point, ``ui.cli.main(["run", "--demo", ...])``,
 which reuses that application. The demo store is a copy of the cached one, so the
 first run opens the demo shift as a first ``run --demo`` would; a first warm-up run of
 each, not counted, fills the OS page cache (Python, Qt's libraries, the font).
@@ -60,7 +60,7 @@ sys.exit(app.exec())
 DEMO = (
     PROLOGUE
     + """\
-from terminal.cli import main
+from ui.cli import main
 sys.exit(main(["run", "--demo", "--db", sys.argv[1]]))
 """
 )

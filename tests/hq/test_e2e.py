@@ -20,10 +20,10 @@ import pytest
 from sync import till as sync_till
 from sync.client import Backoff, HqClient, SyncLoop
 from sync.hq import cli as hq_cli
-from terminal import cli as till_cli
 from terminal.store.db import open_store
-from tests.hq.helpers import SETUP, SOY, Hq, Till, cash
+from tests.hq.helpers import SETUP, SOY, Hq, Till, as_sent, cash
 from tests.hq.test_scenarios import split
+from ui import cli as till_cli
 
 SCENARIO = Path(__file__).parents[1] / "scenarios" / "tomato_expiry_lots.json"
 

@@ -252,7 +252,7 @@ def test_scanner_sim_cli_over_a_pty() -> None:
         [
             sys.executable,
             "-m",
-            "terminal.cli",
+            "ui.cli",
             "scanner-sim",
             "--pty",
             "--aim",

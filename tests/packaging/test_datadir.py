@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from terminal import datadir
-from terminal.cli import main
 from terminal.errors import InstallConfigError
 from terminal.store.db import default_db_path
+from ui.cli import main
 
 
 def ini(folder: Path, text: str) -> Path:

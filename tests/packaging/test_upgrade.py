@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from terminal.app.replay import member_json, replay
-from terminal.cli import main
 from terminal.store import members
 from terminal.store.db import make_engine, open_store
 from terminal.store.migrate import config, current
+from ui.cli import main
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 RELEASE = "v0.1.0"

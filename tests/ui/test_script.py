@@ -159,7 +159,7 @@ def test_cli_run_script_exit_prints_replays_json_and_saves_the_screen(tmp_path: 
     scenario = SHIPPED[0]
     shot = tmp_path / "screen.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    cmd = [sys.executable, "-m", "terminal.cli", "run", "--db", str(tmp_path / "t.sqlite")]
+    cmd = [sys.executable, "-m", "ui.cli", "run", "--db", str(tmp_path / "t.sqlite")]
     cmd += ["--script", str(scenario), "--screenshot", str(shot), "--exit"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -177,6 +177,6 @@ def test_cli_run_script_refuses_a_malformed_scenario(tmp_path: Path) -> None:
         )
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    cmd = [sys.executable, "-m", "terminal.cli", "run", "--script", str(bad), "--exit"]
+    cmd = [sys.executable, "-m", "ui.cli", "run", "--script", str(bad), "--exit"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert done.returncode == 2 and "events[0].code: is required" in done.stderr, done.stderr

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from terminal.calendar import add_months, valid_through
-from terminal.cli import main
 from terminal.errors import ProgramFileError
 from terminal.rules import program_loader as pl
 from terminal.rules.program_ids import PROGRAM_IDS
+from ui.cli import main
 
 PROGRAMS = Path(pl.__file__).parent / "programs"
 TODAY = date(2026, 10, 6)

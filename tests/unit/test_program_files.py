@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from terminal.cli import main
 from terminal.errors import InvalidInput, ProgramFileError
 from terminal.rules import program_loader
 from terminal.rules.program_loader import (
@@ -26,6 +25,7 @@ from terminal.rules.program_loader import (
     load_program_file,
     parse_program,
 )
+from ui.cli import main
 
 PROGRAMS_DIR = Path(program_loader.__file__).parent / "programs"
 ALL = pytest.mark.parametrize("pid", PROGRAM_IDS)

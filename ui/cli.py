@@ -1,13 +1,21 @@
-"""``pos-terminal``: the till and its admin subcommands."""
+"""``pos-terminal``: the till and its admin subcommands, and the composition root that
+wires the core (``terminal``) to the screen, the devices and HQ: the core knows none of
+them. Each subcommand imports what it needs when it runs, so ``replay`` or ``verify``
+never loads Qt."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from terminal.errors import InstallConfigError, ProgramFileError
 from terminal.rules.program_ids import PROGRAM_IDS
+
+if TYPE_CHECKING:
+    from terminal.app.replay import PrintoutsFor
 
 # Where a store is when no --db is given: terminal/datadir.py.
 DATA_HELP = "$POS_TERMINAL_DATA, the install's pos-terminal.ini, else the per-user data dir"
@@ -36,6 +44,15 @@ def _check_program(args: argparse.Namespace) -> int:
     return 0
 
 
+def _printouts(folder: str | None) -> PrintoutsFor | None:
+    """``--receipts DIR``: the printer port that writes each document's ESC/POS bytes."""
+    if not folder:
+        return None
+    from devices.printer.printouts import FolderPrintouts
+
+    return partial(FolderPrintouts, Path(folder))
+
+
 def _replay(args: argparse.Namespace) -> int:
     import json
 
@@ -47,9 +64,7 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"{args.scenario}: cannot read scenario: {e}", file=sys.stderr)
         return 2
     try:
-        out = replay(
-            data, Path(args.db) if args.db else None, Path(args.receipts) if args.receipts else None
-        )
+        out = replay(data, Path(args.db) if args.db else None, _printouts(args.receipts))
     except ScenarioError as e:
         print(f"{args.scenario}: {e}", file=sys.stderr)
         return 2
