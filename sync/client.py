@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync import protocol as p
 from sync import till
 from terminal.clock import SystemClock
+from terminal.errors import StoreTampered
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -134,6 +135,9 @@ class HqClient:
         req = p.Lookup(code=code, phone=phone)
         return self._call("POST", f"/v1/terminals/{terminal_id}/lookup", p.LookupResult, req)
 
+    def alarm(self, terminal_id: str, alarm: p.Alarm) -> p.AlarmResult:
+        return self._call("POST", f"/v1/terminals/{terminal_id}/alarm", p.AlarmResult, alarm)
+
     def entries(self, terminal_id: str, after: int, limit: int = 500) -> p.EntriesPage:
         path = f"/v1/terminals/{terminal_id}/entries"
         return self._call("GET", path, p.EntriesPage, params={"after": after, "limit": limit})
@@ -181,11 +185,12 @@ def sync_round(
     """One full round. Raises ``SyncError`` when HQ refuses something or stays
     unreachable, ``till.IdentityError`` when the store and the token disagree."""
     now = now or SystemClock().now
-    from terminal.app.verify import guard
+    from terminal.app.verify import guard, store_path
 
     tampered = guard(sessions)  # the chain's tail first: a broken store pushes nothing
     if tampered is not None:
-        raise SyncError(f"not synced: {tampered}")
+        told = tell_hq(hq, tampered, str(store_path(sessions)))
+        raise SyncError(f"not synced: {tampered}{told}")
     who = hq.whoami()
     till.provision(sessions, who)
     tid = who.terminal_id
@@ -219,6 +224,34 @@ def sync_round(
     return rep
 
 
+_TOLD: set[tuple[str, str]] = set()  # (store file, problem) HQ has heard in this process
+
+
+def tell_hq(hq: HqClient, why: StoreTampered, store: str) -> str:
+    """The store failed its check: HQ hears it (its problem lines), instead of a push,
+    once per process and problem (the loop's later rounds do not repeat it; HQ not
+    reached: the next round tries again). The token names the till, so a store too
+    broken to read still reports. Returns what to add to the round's error."""
+    if (store, why.message) in _TOLD:
+        return " (HQ was told)"
+    said = (_plain(x)[:500] for x in why.problems or (why.message,))
+    lines = [x for x in said if x.strip()][: p.MAX_PROBLEMS] or ["the store failed its check"]
+    damaged = any(x.startswith("the store is damaged") for x in lines)
+    try:
+        alarm = p.Alarm(code="store_damaged" if damaged else "store_tampered", problems=lines)
+        hq.alarm(hq.whoami().terminal_id, alarm)
+    except SyncError as e:
+        return f" (HQ not told: {e})"
+    _TOLD.add((store, why.message))
+    return " (HQ was told)"
+
+
+def _plain(line: str) -> str:
+    """A problem line as HQ stores text: no NUL, no lone surrogate (a tampered row's
+    text can hold either)."""
+    return line.replace("\x00", "?").encode("utf-8", "replace").decode("utf-8")
+
+
 def look_up(
     sessions: sessionmaker[Session],
     hq: HqClient,
@@ -234,7 +267,13 @@ def look_up(
     tid = till.settings(sessions).get("terminal_id") or hq.whoami().terminal_id
     res = hq.lookup(tid, code=code, phone=phone)
     cursor = int(till.settings(sessions).get(till.CURSOR, "0"))
-    page = p.PullResult(cursor=cursor, more=False, through=res.through, members=res.members)
+    page = p.PullResult(
+        cursor=cursor,
+        more=False,
+        through=res.through,
+        members=res.members,
+        phone_secret=res.phone_secret,
+    )
     till.apply_pull(sessions, page, now())
     return [d.code for d in res.members]
 

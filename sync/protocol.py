@@ -149,8 +149,9 @@ class Lookup(BaseModel):
 
 class MemberDelta(BaseModel):
     code: str
-    state: dict[str, Any]  # terminal.codec.encode(MemberState)
+    state: dict[str, Any]  # terminal.codec.encode(MemberState), its phone masked
     blocked: bool = False
+    phone_key: str = ""  # terminal.phone_keys.key of the full phone, for phone lookups
 
 
 class ProductDelta(BaseModel):
@@ -182,11 +183,13 @@ class PullResult(BaseModel):
     program: ProgramDelta | None = None
     settings: dict[str, str] = {}  # changed SHARED_SETTINGS
     blocked: list[str] = []  # codes of the page's members whose cards are blocked
+    phone_secret: str = ""  # the chain's secret the members' phone keys are made with
 
 
 class LookupResult(BaseModel):
     through: int  # as ``PullResult.through``: the till's checkpoint the states include
     members: list[MemberDelta] = []
+    phone_secret: str = ""  # as ``PullResult.phone_secret``
 
 
 class WhoAmI(BaseModel):
@@ -204,3 +207,23 @@ class EntriesPage(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     message: str
+
+
+MAX_ALARM_BODY = 16 * 1024  # bytes HQ reads of an alarm: its problem lines, never more
+MAX_PROBLEMS = 20
+
+
+class Alarm(BaseModel):
+    """A till's own store failed its check (``terminal.app.verify.guard``): the till
+    stopped taking money and tells HQ why, instead of pushing."""
+
+    code: Literal["store_tampered", "store_damaged"] = "store_tampered"
+    problems: list[Annotated[Text, Field(min_length=1, max_length=500)]] = Field(
+        min_length=1, max_length=MAX_PROBLEMS
+    )
+
+
+class AlarmResult(BaseModel):
+    recorded: bool
+    store_id: str
+    review_since: str  # ISO time the store has been flagged since (this alarm or earlier)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol as p
-from terminal import codec
+from terminal import codec, phone_keys
 from terminal.app.rebuild_tables import rebuild
 from terminal.money import Money
 from terminal.rules import member as m
@@ -127,6 +127,8 @@ def apply_pull(
             put_settings(s, program=page.program.id, program_toml=page.program.toml)
             out.program = True
         put_settings(s, **{k: v for k, v in page.settings.items() if k in p.SHARED_SETTINGS})
+        if page.phone_secret:  # what the members' phone keys are made with
+            put_settings(s, **{phone_keys.SECRET: page.phone_secret})
         head = s.execute(select(func.max(LedgerRow.seq))).scalar() or 0  # where they apply
         for d in page.members:
             state = rebase(s, codec.decode(m.MemberState, d.state), d.code, page.through)
@@ -142,7 +144,7 @@ def apply_pull(
                     received_at=now.isoformat(),
                 )
             )
-            repo.save(s, state, None)
+            repo.save(s, state, None, phone_key=d.phone_key or None)
             out.rebased += 1
         put_settings(s, **{CURSOR: str(page.cursor)})
     return out

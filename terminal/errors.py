@@ -93,3 +93,4 @@ class StoreTampered(PosError):
     row edited, deleted or forged): the till stops taking money until it is examined."""
 
     code = "store_tampered"
+    problems: tuple[str, ...] = ()  # every problem the check found (the till tells HQ)

@@ -124,7 +124,14 @@ def build(
     cashier = current.cashier if current and not sign_in else ""
     hq = HqLink(sessions, settings)  # standalone (no offline limits) unless HQ is set up
     counter = Counter(
-        sessions, program, clock, ids, terminal_id=terminal_id, cashier=cashier, offline=hq.offline
+        sessions,
+        program,
+        clock,
+        ids,
+        terminal_id=terminal_id,
+        cashier=cashier,
+        offline=hq.offline,
+        look_up=hq.look_up if hq.configured else None,  # a cache miss asks HQ, online
     )
     store = StoreInfo(settings.get("store", "番茄生鲜"), terminal_id, cashier or "—")
     worker = Worker()

@@ -7,6 +7,7 @@ A till with no HQ configured is standalone, not offline: no offline limits apply
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,8 +15,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from terminal.app.verify import store_path
+from terminal.store.ledger import refused
 from terminal.store.schema import LedgerRow, Setting
 from ui.qt import QCoreApplication
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class SyncStatus:
     state: str  # "standalone" | "online" | "offline"
     waiting: int  # ledger rows HQ has not acknowledged yet
     last_sync: datetime | None
+    tampered: bool = False  # the store failed a check since start-up: no more money
 
     def text(self) -> str:
         """The status bar's words for it, in the till's language (ui/i18n)."""
@@ -67,6 +73,19 @@ class HqLink:
         """The counter's offline flag: only a till with an HQ can be offline."""
         return self.loop is not None and not self.loop.online
 
+    def look_up(self, *, code: str | None = None, phone: str | None = None) -> list[str]:
+        """The counter's ``MemberLookup``: HQ's lookup for a member the till does not hold;
+        [] (a local miss) when HQ is not set up, unreachable or refuses the question."""
+        if self.loop is None:
+            return []
+        from sync.client import SyncError, look_up
+
+        try:
+            return look_up(self.sessions, self.loop.hq, code=code, phone=phone)
+        except (SyncError, ValueError) as e:  # ValueError: a phone HQ would not take
+            log.warning("member lookup at HQ failed: %s", e)
+            return []
+
     def start(self) -> None:
         if self.loop is not None:
             self.loop.start()
@@ -86,7 +105,8 @@ class HqLink:
         return max(0, int(head) - int(row.value if row else 0))
 
     def status(self) -> SyncStatus:
+        broken = refused(store_path(self.sessions)) is not None  # guard or a refused write
         if self.loop is None:
-            return SyncStatus("standalone", 0, None)
+            return SyncStatus("standalone", 0, None, broken)
         state = "online" if self.loop.online else "offline"
-        return SyncStatus(state, self.waiting(), self.last_sync)
+        return SyncStatus(state, self.waiting(), self.last_sync, broken)

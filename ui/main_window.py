@@ -24,7 +24,7 @@ from devices.printer.documents import Documents
 from terminal.app.counter import CommittedSale, Counter
 from terminal.app.screen import MemberPanel, Screen, screen
 from terminal.app.shifts import Shifts
-from terminal.errors import PosError
+from terminal.errors import PosError, StoreTampered
 from terminal.money import Money
 from terminal.printing.layout import StoreInfo
 from terminal.quantity import Qty
@@ -112,6 +112,7 @@ DEVICES = (
     QT_TRANSLATE_NOOP("MainWindow", "本机账本"),
 )
 HQ = "总部"
+LEDGER = "本机账本"  # the store's own chain: "tampered" once a check finds it broken
 HINTS = {  # what a device's problem means for the sale
     "打印机": QT_TRANSLATE_NOOP("MainWindow", "小票已保存, 恢复后自动打印"),
     "本机账本": QT_TRANSLATE_NOOP("MainWindow", "已停止收款, 请联系总部"),
@@ -412,6 +413,8 @@ class MainWindow(QMainWindow):
         self.worker.run(lambda: screen(self.counter), self.show_screen, self.refused)
 
     def refused(self, err: BaseException) -> None:
+        if isinstance(err, StoreTampered):  # found after start-up: the same banner
+            self.set_device_status(LEDGER, "tampered")
         if isinstance(err, PosError):
             self.say(f"✗ {refusal_text(err, self.counter.program.coin_name)}", error=True)
             QApplication.beep()
@@ -532,6 +535,8 @@ class MainWindow(QMainWindow):
 
     def show_sync(self, status: SyncStatus) -> None:
         self.sync_text = status.text()
+        if status.tampered:  # the pre-sync check found the chain broken
+            self.set_device_status(LEDGER, "tampered")
         if status.state != "standalone":
             self.set_device_status("总部", status.state)
         self._render_status()

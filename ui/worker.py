@@ -33,6 +33,7 @@ class Worker(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="till-op")
         self._results: queue.SimpleQueue[Done] = queue.SimpleQueue()
         self.busy = 0
+        self.closed = False
         self._wake.connect(self._drain)
 
     def run(
@@ -41,6 +42,8 @@ class Worker(QObject):
         ok: Callable[[Any], None] | None = None,
         fail: Callable[[BaseException], None] | None = None,
     ) -> None:
+        if self.closed:  # the window is closing: a timer's last tick has nothing to do
+            return
         self.busy += 1
 
         def job() -> None:
@@ -70,5 +73,6 @@ class Worker(QObject):
                 ok(result)
 
     def shutdown(self) -> None:
+        self.closed = True
         self._pool.shutdown(wait=True)
         self._drain()

@@ -39,7 +39,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync import protocol as p
-from sync.hq import db
+from sync.hq import alarms, db
 from sync.hq import service as svc
 from terminal.errors import InvalidInput, NotFound, PosError, RuleViolation
 
@@ -67,6 +67,10 @@ PUSH_BODY = {
 PULL_BODY = {
     "required": True,
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pull"}}},
+}
+ALARM_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alarm"}}},
 }
 LOOKUP_BODY = {
     "required": True,
@@ -150,6 +154,7 @@ def create_app(
         description="Headquarters for pos-terminal tills: push ledger entries, pull deltas.",
     )
     sessions = db.sessions(engine)
+    svc.run(sessions, svc.phone_secret)  # made before any pull (an HQ older than it has none)
     app.state.engine = engine
     app.add_middleware(LimitBody, limit=max_body)
     skew = window or svc.Window()
@@ -271,6 +276,26 @@ def create_app(
         )
         return Response(result.model_dump_json(), media_type="application/json")
 
+    @app.post(
+        "/v1/terminals/{terminal_id}/alarm",
+        response_model=p.AlarmResult,
+        responses=ERRORS,
+        tags=["till"],
+        openapi_extra={"requestBody": ALARM_BODY},
+    )
+    async def alarm(terminal_id: str, request: Request, creds: Creds) -> Response:
+        """The till's store failed its own check: HQ keeps what the till says and flags
+        its store for review. Token first, then at most ``MAX_ALARM_BODY`` bytes."""
+        who = await run_in_threadpool(caller, creds)
+        svc.require_own(who, terminal_id)
+        req = parse(p.Alarm, await read_body(request, p.MAX_ALARM_BODY))
+        result = await run_in_threadpool(
+            svc.run,
+            sessions,
+            lambda s: alarms.record_alarm(s, who.terminal_id, who.store_id, req, now()),
+        )
+        return Response(result.model_dump_json(), media_type="application/json")
+
     @app.get(
         "/v1/terminals/{terminal_id}/entries",
         response_model=p.EntriesPage,
@@ -288,15 +313,16 @@ def create_app(
         with sessions() as s, s.begin():
             return svc.own_entries(s, who, after, limit)
 
-    async def read_body(request: Request) -> bytes:
+    async def read_body(request: Request, limit: int | None = None) -> bytes:
         """The body, chunk by chunk, never past ``max_body`` (``LimitBody`` counts too;
-        this also bounds a route mounted without it)."""
+        this also bounds a route mounted without it) or the route's own ``limit``."""
+        most = min(max_body, limit) if limit is not None else max_body
         chunks: list[bytes] = []
         seen = 0
         async for chunk in request.stream():
             seen += len(chunk)
-            if seen > max_body:
-                raise BodyTooLarge(max_body)
+            if seen > most:
+                raise BodyTooLarge(most)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -316,6 +342,7 @@ def create_app(
             known["PushBatch"] = schema
             known["Pull"] = p.Pull.model_json_schema()
             known["Lookup"] = p.Lookup.model_json_schema()
+            known["Alarm"] = p.Alarm.model_json_schema()
             app.openapi_schema = doc
         return app.openapi_schema
 

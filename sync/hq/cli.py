@@ -157,6 +157,18 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from sync.hq import reports
+
+    engine = db.open_hq(args.db)
+    with db.sessions(engine)() as s:
+        rows = reports.stored_value(s, _day(args.day), args.store)
+    engine.dispose()
+    for row in rows:  # one JSON object a line, keys as the README lists them
+        print(json.dumps(row, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -331,6 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmd("verify", "check every chain and that every member is the fold of its entries", _verify)
     rv = cmd("review", "stores flagged for member entries HQ refused from their tills", _review)
     rv.add_argument("--clear", metavar="STORE", help="mark STORE reviewed (its evidence is kept)")
+    rp = cmd("report", "finance's reports from the entries HQ holds", _report)
+    rs = rp.add_subparsers(dest="report", required=True)
+    rsv = rs.add_parser("stored-value", help="stored value created vs the shifts' counted cash")
+    rsv.add_argument("--day", required=True, metavar="YYYY-MM-DD", help="the tills' date")
+    rsv.add_argument("--store", metavar="S", help="one store (default: every store)")
+    rsv.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite path")
     return parser
 
 

@@ -282,3 +282,16 @@ class MemberLookupRow(Base):
     member_code: Mapped[str] = mapped_column(String(32), index=True)
     by: Mapped[str] = mapped_column(String(8))  # code | phone
     home: Mapped[str] = mapped_column(String(200), default="")  # the member's stores then
+
+
+class TillAlarmRow(Base):
+    """A till's report that its own store failed its check (``verify.guard``): the
+    till stopped taking money; HQ keeps what it said and flags the store for review."""
+
+    __tablename__ = "till_alarms"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    received_at: Mapped[datetime] = mapped_column(When)
+    terminal_id: Mapped[str] = mapped_column(String(32), index=True)
+    store_id: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(32))  # store_tampered | store_damaged
+    problems: Mapped[str] = mapped_column(Text)  # the till's problem lines, one a line

@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from sync import protocol as p
-from sync.hq import db, derive, facts
+from sync.hq import alarms, db, derive, facts
 from sync.hq.models import (
     ChangeRow,
     CheckpointRow,
@@ -70,6 +70,7 @@ from sync.hq.models import (
     TerminalRow,
 )
 from terminal import codec
+from terminal import phone_keys as pk
 from terminal.errors import InvalidInput, NotFound, PosError, RuleViolation
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
@@ -248,6 +249,7 @@ def enroll(s: Session, store_id: str, terminal_id: str, now: datetime) -> str:
         raise InvalidInput(f"store id {HQ_STORE!r} is HQ's own", code="bad_store")
     _ensure_store(s, store_id, now)
     _ensure_chain(s, store_chain(store_id), store_id, now)
+    phone_secret(s)
     token = new_token()
     t = s.get(TerminalRow, terminal_id)
     if t is None:
@@ -299,6 +301,30 @@ def checkpoint(s: Session, caller: Caller) -> p.Checkpoint:
 def setting(s: Session, key: str) -> str | None:
     row = s.get(SettingRow, key)
     return row.value if row else None
+
+
+def phone_secret(s: Session) -> str:
+    """The chain's secret for the phone keys tills match typed phones by, made when HQ
+    first serves or enrolls (``sync.hq.app.create_app``, ``enroll``)."""
+    value = setting(s, pk.SECRET)
+    if value is None:
+        value = secrets.token_hex(32)
+        s.add(SettingRow(key=pk.SECRET, value=value))
+        s.flush()
+    return value
+
+
+def member_delta(mr: MemberRow, secret: str) -> p.MemberDelta:
+    """A member as a till gets it: the phone masked to its last four digits, with its key."""
+    state = json.loads(mr.state_json)
+    phone = state.get("phone") or ""
+    state["phone"] = pk.masked(phone)
+    return p.MemberDelta(
+        code=mr.code,
+        state=state,
+        blocked=mr.blocked,
+        phone_key=pk.key(secret, phone) if phone else "",
+    )
 
 
 _PROGRAMS: dict[str, Program] = {}
@@ -654,6 +680,7 @@ def push(
         if cut is not None and verdict is not None:  # not derived: it and all after stop
             seq, head = _refuse(s, caller, accepted, cut, verdict, results, cp, now)
         cp.seq, cp.hash, cp.updated_at = seq, head, now
+    alarms.flag_divergence(s, tid, caller.store_id, results, now)  # no balance moves
     return p.PushResult(results=results, checkpoint=checkpoint(s, caller))
 
 
@@ -875,11 +902,10 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
         keys.setdefault(r.kind, []).append(r.key)
     members: list[p.MemberDelta] = []
     sent: list[tuple[str, int]] = []  # what the till now holds: how HQ judges its entries
+    secret = phone_secret(s)
     for part in _chunks(keys.get("member", [])):
         for mr in s.execute(select(MemberRow).where(MemberRow.code.in_(part))).scalars():
-            members.append(
-                p.MemberDelta(code=mr.code, state=json.loads(mr.state_json), blocked=mr.blocked)
-            )
+            members.append(member_delta(mr, secret))
             sent.append((mr.code, mr.folded))
     derive.record_sent(s, caller.terminal_id, sent)
     products: list[p.ProductDelta] = []
@@ -916,6 +942,7 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
         program=program,
         settings=shared,
         blocked=[d.code for d in members if d.blocked],
+        phone_secret=secret,
     )
 
 
@@ -955,12 +982,11 @@ def lookup(s: Session, caller: Caller, req: p.Lookup, now: datetime) -> p.Lookup
     link_members(s, caller.store_id, codes)
     derive.record_sent(s, caller.terminal_id, [(mr.code, mr.folded) for mr in found])
     cp = s.get(CheckpointRow, caller.terminal_id)
+    secret = phone_secret(s)
     return p.LookupResult(
         through=cp.seq if cp else 0,
-        members=[
-            p.MemberDelta(code=mr.code, state=json.loads(mr.state_json), blocked=mr.blocked)
-            for mr in found
-        ],
+        members=[member_delta(mr, secret) for mr in found],
+        phone_secret=secret,
     )
 
 

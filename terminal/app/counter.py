@@ -91,6 +91,8 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         """A member card code, an 11-digit phone, or the app's signed dynamic code."""
         text = text.strip()
         code = self._resolve_member_code(text)
+        if self.look_up is not None and not self._holds(code):
+            self._ask_hq(code=code)  # not here: another store's member, perhaps
         with self._tx() as (s, led):
             state = self._active(s, led, code)
             version = repo.version(cursor_of(s), code)
@@ -125,6 +127,9 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
         if len(text) == 11 and text.isascii() and text.isdigit():
             with self.sessions() as s:
                 codes = repo.codes_by_phone(s, text)
+            if not codes and self._ask_hq(phone=text):
+                with self.sessions() as s:
+                    codes = repo.codes_by_phone(s, text)
             if not codes:
                 raise NotFound(
                     f"no member with phone {mask_phone(text)}",
@@ -145,6 +150,18 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
                 f"not a member code: {text!r}", code="invalid_code", case="member", text=text
             )
         return text
+
+    def _holds(self, code: str) -> bool:
+        with self.sessions() as s:
+            return repo.version(cursor_of(s), code) is not None
+
+    def _ask_hq(self, *, code: str | None = None, phone: str | None = None) -> bool:
+        """A member missing from the cache, asked of HQ while the till is online (it
+        blocks on the network: callers run on the window's worker). Offline, or with no
+        HQ, a miss stays a miss and the caller refuses as it always did."""
+        if self.look_up is None or self.offline():
+            return False
+        return bool(self.look_up(code=code, phone=phone))
 
     def resolve_member(self, text: str) -> str:
         """The member code a scan or a typed phone names, without touching the sale (the

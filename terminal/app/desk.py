@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +34,15 @@ from terminal.store.schema import (
 
 EXPIRY_REF = "expiry"  # the ref of the expiry entries recorded before a member's next entry
 CARD_TENDERS = ("cash", "card", "mobile")  # recharges and prepaid cards: real money only
+
+
+class MemberLookup(Protocol):
+    """Asks HQ for a member this till does not hold (another store's), by card code or
+    phone, and puts what HQ sends in the till's cache; returns the codes HQ knows, []
+    when HQ is unreachable or knows none (``ui.hq_link.HqLink.look_up``). It blocks on
+    the network: the counter calls it on the caller's thread, the window's worker."""
+
+    def __call__(self, *, code: str | None = None, phone: str | None = None) -> list[str]: ...
 
 
 @dataclass
@@ -60,9 +70,11 @@ class CounterBase(StoreService):
         terminal_id: str = "T01",
         cashier: str = "",
         offline: Callable[[], bool] = lambda: False,
+        look_up: MemberLookup | None = None,
     ) -> None:
         super().__init__(sessions, clock, ids, terminal_id)
         self.program, self.cashier, self.offline = program, cashier, offline
+        self.look_up = look_up  # None: a standalone till, its cache is all it knows
         self.sale: OpenSale | None = None
         self.auth_attempts = st.TillAttempts()  # wrong manager PINs typed at this till
         # (program, what was priced, the result): the last pricing, reused while unchanged

@@ -21,6 +21,7 @@ from terminal.app.store_checks import CHECKS, check_tail_sales, check_tail_table
 from terminal.errors import PosError, StoreDamaged, StoreTampered
 from terminal.rules import member as m
 from terminal.store import ledger_key
+from terminal.store.db import read_snapshot
 from terminal.store.ledger import GENESIS, HQ_STATE, refuse_writes, verify_chain
 from terminal.store.schema import HqStateRow, LedgerRow, MemberRow
 
@@ -87,7 +88,7 @@ def _short(e: BaseException) -> str:
 
 def _verify(sessions: sessionmaker[Session], rep: Report) -> None:
     path = store_path(sessions)
-    with sessions() as s:
+    with read_snapshot(sessions) as s:  # one state, even while the till sells
         broken = [r for (r,) in s.execute(text("PRAGMA quick_check(20)")) if r != "ok"]
         if broken:
             rep.damaged = True
@@ -221,7 +222,7 @@ def check_tail(sessions: sessionmaker[Session], last: int = TAIL) -> list[str]:
     the receipt counter. The whole store is ``verify``'s."""
     path = store_path(sessions)
     try:
-        with sessions() as s:
+        with read_snapshot(sessions) as s:  # a sale may commit meanwhile (the sync thread)
             return _tail(s, ledger_key.load(path), last)
     except DAMAGE as e:
         return [f"the store is damaged: {_short(e)}"]
@@ -267,6 +268,7 @@ def guard(sessions: sessionmaker[Session], last: int = TAIL) -> StoreTampered | 
             + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
             problem=problems[0],
         )
+        why.problems = tuple(problems)
         refuse_writes(path, why)
         return why
     with sessions() as s:

@@ -96,6 +96,16 @@ def write_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
         yield s
 
 
+@contextmanager
+def read_snapshot(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One reading transaction: every statement sees the same committed state (SQLite's
+    driver would otherwise run each SELECT on its own, so a check that reads the receipt
+    counter and then the ledger could see a sale committed in between)."""
+    with sessions() as s, s.begin():
+        cursor_of(s).execute("BEGIN")
+        yield s
+
+
 def cursor_of(s: Session) -> sqlite3.Cursor:
     """A DBAPI cursor on the session's connection (inside its transaction)."""
     return cast(sqlite3.Connection, s.connection().connection.driver_connection).cursor()

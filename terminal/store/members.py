@@ -8,9 +8,9 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from terminal import codec
+from terminal import codec, phone_keys
 from terminal.rules import member as m
-from terminal.store.schema import MemberRow
+from terminal.store.schema import MemberRow, Setting
 
 _MEMBERS = cast(Table, MemberRow.__table__)
 _LOAD = select(_MEMBERS.c.state_json).where(_MEMBERS.c.code == bindparam("code"))
@@ -21,7 +21,7 @@ _UPDATE = (
     update(_MEMBERS)
     .where(_MEMBERS.c.code == bindparam("b_code"))
     .values(
-        phone=bindparam("b_phone"),
+        phone=func.coalesce(bindparam("b_phone"), _MEMBERS.c.phone),
         state_json=bindparam("b_json"),
         last_seq=func.coalesce(bindparam("b_seq"), _MEMBERS.c.last_seq),
         version=_MEMBERS.c.version + 1,
@@ -57,21 +57,33 @@ def save_raw(cur: sqlite3.Cursor, state: m.MemberState, text: str, seq: int) -> 
 
 
 def codes_by_phone(s: Session, phone: str) -> list[str]:
-    return list(s.execute(select(MemberRow.code).where(MemberRow.phone == phone)).scalars())
+    """The members on a typed phone: pulled ones by its key (the till holds their phones
+    masked), its own registrations not pulled back yet by the phone itself."""
+    wanted = [phone]
+    secret = s.get(Setting, phone_keys.SECRET)
+    if secret is not None:
+        wanted.append(phone_keys.key(secret.value, phone))
+    q = select(MemberRow.code).where(MemberRow.phone.in_(wanted)).order_by(MemberRow.code)
+    return list(s.execute(q).scalars())
 
 
-def save(s: Session, state: m.MemberState, seq: int | None) -> None:
+def save(
+    s: Session, state: m.MemberState, seq: int | None, *, phone_key: str | None = None
+) -> None:
     """Cache the member's fold: a Core update (an insert for a new member), no autoflush.
-    ``seq``: the ledger row of the member's last entry (None: unchanged, HQ's state)."""
+    ``seq``: the ledger row of the member's last entry (None: unchanged, HQ's state).
+    The phone column holds what phone lookups match: the full phone of a member
+    registered here, else ``phone_key`` (HQ's key); a masked phone leaves it as it is."""
     text = codec.dumps(state)
-    params = {"b_code": state.code, "b_phone": state.phone, "b_json": text, "b_seq": seq}
+    column = phone_key or (None if phone_keys.is_masked(state.phone) else state.phone)
+    params = {"b_code": state.code, "b_phone": column, "b_json": text, "b_seq": seq}
     conn = s.connection()
     if conn.execute(_UPDATE, params).rowcount == 0:
         conn.execute(
             insert(_MEMBERS),
             {
                 "code": state.code,
-                "phone": state.phone,
+                "phone": column if column is not None else state.phone,
                 "state_json": text,
                 "last_seq": seq or 0,
                 "version": 1,

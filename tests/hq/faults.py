@@ -48,7 +48,7 @@ from terminal.rules.tenders import TenderRequest
 from terminal.store import members as repo
 from terminal.store.db import open_store
 from terminal.store.schema import LedgerRow
-from tests.hq.helpers import NOW, RICE, SETUP, SOY, TRUSTING, Hq, Till, cash, coins
+from tests.hq.helpers import NOW, RICE, SETUP, SOY, TRUSTING, Hq, Till, as_sent, cash, coins
 
 FAULTS: dict[str, float] = {
     "drop": 0.06,
@@ -356,7 +356,7 @@ def check(hq: Hq, tills: list[Till]) -> list[str]:
         if not report.ok:
             problems.append(f"{t.terminal}: verify: {report.problems[:3]}")
     for code in codes:
-        state = hq.member(code)
+        state = as_sent(hq.member(code))
         for t in tills:
             with t.sessions() as ts:
                 held = repo.load(ts, code)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sync.hq import db
 from sync.hq import service as svc
 from sync.hq.app import create_app
 from sync.hq.models import EntryRow
+from terminal import phone_keys
 from terminal.app import setup
 from terminal.app.counter import CommittedSale, Counter
 from terminal.app.ids import UuidIds
@@ -54,6 +55,14 @@ SETUP: dict[str, Any] = {
     ],
 }
 FAST = Backoff(base=0.0, cap=0.0, attempts=3)
+
+
+def as_sent(state: m.MemberState) -> m.MemberState:
+    """A member as HQ sends it to tills and they hold it: the phone masked to its last
+    four digits (``terminal.phone_keys``)."""
+    return replace(state, phone=phone_keys.masked(state.phone))
+
+
 # The tests' tills run fixed clocks (2025 to 2028) against HQ's real one: HQ takes every
 # date (tests/hq/test_hq_limits.py checks the real window).
 TRUSTING = svc.Window(ahead=timedelta(days=36500), behind=timedelta(days=36500))

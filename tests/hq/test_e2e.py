@@ -155,6 +155,6 @@ def test_the_background_loop_never_holds_up_a_sale(server: str, hq: Hq, tmp_path
     finally:
         back.stop()
         live.close()
-    assert hq.member("M1") == till.state("M1")
+    assert as_sent(hq.member("M1")) == till.state("M1")
     assert till.state("M1").purchases == 6
     assert till.verify().ok and hq.verify() == []

@@ -25,7 +25,7 @@ from terminal.rules.coupons import Coupon
 from terminal.rules.program_loader import load_program
 from terminal.rules.tenders import TenderRequest
 from terminal.store.ledger import Ledger, row_hash
-from tests.hq.helpers import NOW, RICE, SOY, Hq, Till
+from tests.hq.helpers import NOW, RICE, SOY, Hq, Till, as_sent
 
 GOLD_FOREVER = m.TierChanged("gold", date(9999, 12, 31), "upgrade")
 COUPON = Coupon("M1-forged", "满100减50", Money(10000), Money(5000), date(9999, 12, 31), NOW.date())
@@ -98,7 +98,7 @@ def assert_refused(hq: Hq, t: Till, res: p.PushResult, code: str, before: m.Memb
     assert len(problems) == 1 and problems[0].startswith("store S1: flagged for review")
     # another till, of another store, pulls HQ's balances: none of the forgery
     other = ready(hq, "S2-T09", "S2")
-    assert other.state("M1") == hq.member("M1")
+    assert other.state("M1") == as_sent(hq.member("M1"))
 
 
 FORGED = [
@@ -243,7 +243,7 @@ def test_honest_registrations_recharges_and_returns_are_accepted(hq: Hq) -> None
     push_outbox(t.sessions, t.api, t.terminal, cp, 1, SyncReport(t.terminal))
     assert t.sync().acknowledged
     assert hq.verify() == []
-    assert all(hq.member(code) == t.state(code) for code in ("M1", "M9"))
+    assert all(as_sent(hq.member(code)) == t.state(code) for code in ("M1", "M9"))
     with hq.sessions() as s:
         assert s.execute(select(RefusedEntryRow)).first() is None
 
@@ -256,7 +256,7 @@ def test_a_batch_that_ends_inside_a_sale_is_deferred_then_taken_whole(hq: Hq) ->
     assert res.checkpoint.seq < rows[i - 1].seq
     assert any(r.code == "incomplete" for r in res.results)
     assert t.sync().acknowledged and t.api.checkpoint(t.terminal).seq > cp
-    assert hq.member("M1") == t.state("M1")
+    assert as_sent(hq.member("M1")) == t.state("M1")
     assert svc is not None
 
 

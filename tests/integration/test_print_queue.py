@@ -172,8 +172,9 @@ def test_a_restart_prints_what_was_pending_and_nothing_twice(tmp_path: Path) -> 
     assert dead.writes == []
 
     printer = FakePrinter()
-    with queue(printer, States(), spool) as q2:
-        assert [j.job_id for j in q2.pending()] == [sale.receipt_no for sale in sales]
+    q2 = queue(printer, States(), spool)  # read before its worker starts printing them
+    assert [j.job_id for j in q2.pending()] == [sale.receipt_no for sale in sales]
+    with q2:
         assert q2.wait_idle(WAIT)
         assert not q2.submit(sales[0].receipt_no, data[0])  # printed already
     assert printer.writes == data

@@ -91,3 +91,21 @@ def test_the_window_shows_hq_state_waiting_entries_and_the_offline_banner(
     assert "离线" in win.status.text()
     assert win.banner.isVisibleTo(win) and "每日合计限 ￥200.00" in win.banner.text()
     worker.shutdown()
+
+
+def test_a_member_lookup_hq_cannot_answer_is_the_local_miss(tmp_path: Path) -> None:
+    s = shop(tmp_path)
+    assert HqLink(s.counter.sessions, {}).look_up(code="M9") == []  # standalone: no HQ
+    link = HqLink(
+        s.counter.sessions, {"hq_url": f"http://127.0.0.1:{closed_port()}", "hq_token": "t" * 43}
+    )
+    assert link.loop is not None
+    link.loop.online = True  # the last round reached HQ; it has gone since
+    assert link.look_up(code="M9") == [] and link.look_up(phone="13800009999") == []
+    c = s.counter
+    c.offline, c.look_up = link.offline, link.look_up  # what `pos-terminal run` wires
+    for typed in ("M9", "13800009999"):
+        with pytest.raises(PosError) as e:
+            c.identify(typed)
+        assert e.value.code == "unknown_member"
+    assert c.identify("M1").code == "M1"  # a member the till holds: HQ is not asked

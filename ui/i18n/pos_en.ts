@@ -221,7 +221,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+225"/>
+        <location filename="../main_window.py" line="+226"/>
         <source>{store} · 收银台 {till}</source>
         <translation>{store} · Till {till}</translation>
     </message>
@@ -278,7 +278,7 @@
         <translation>&lt;b&gt;{store}&lt;/b&gt; · Till {till} · Cashier {cashier}</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+39"/>
         <source>✗ 内部错误: {error}</source>
         <translation>✗ Internal error: {error}</translation>
     </message>
@@ -355,7 +355,7 @@
         <translation>Devices: simulated</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+41"/>
         <source>离线销售中: {coin}与储值每位会员每日合计限 ￥{limit}, 联网后自动同步</source>
         <translation>Selling offline: {coin} and stored value limited to ￥{limit} a member a day in total; sync runs once back online</translation>
     </message>
@@ -373,43 +373,43 @@
         </translation>
     </message>
     <message>
-        <location line="-482"/>
+        <location line="-486"/>
         <source>选择优惠券</source>
         <translation>Choose coupons</translation>
     </message>
     <message>
-        <location line="+525"/>
+        <location line="+529"/>
         <source>✗ 打印 {job} 失败: {error}</source>
         <translation>✗ Printing {job} failed: {error}</translation>
     </message>
     <message>
-        <location line="-533"/>
+        <location line="-537"/>
         <source>充值</source>
         <translation>Recharge</translation>
     </message>
     <message>
-        <location line="+557"/>
+        <location line="+561"/>
         <source>钱箱未打开: 打印机未就绪 (钱箱接在打印机上)</source>
         <translation>Cash drawer not opened: the printer is not ready (the drawer is on the printer)</translation>
     </message>
     <message>
-        <location line="-554"/>
+        <location line="-558"/>
         <source>交班</source>
         <translation>Shift handover</translation>
     </message>
     <message>
-        <location line="+608"/>
+        <location line="+612"/>
         <source>店长 · 需店长授权</source>
         <translation>Store manager · needs the store manager&apos;s PIN</translation>
     </message>
     <message>
-        <location line="-585"/>
-        <location line="+593"/>
+        <location line="-589"/>
+        <location line="+597"/>
         <source>开钱箱</source>
         <translation>Open cash drawer</translation>
     </message>
     <message>
-        <location line="-665"/>
+        <location line="-670"/>
         <source>已断开</source>
         <translation>disconnected</translation>
     </message>
@@ -494,7 +494,7 @@
         <translation>Ledger</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>小票已保存, 恢复后自动打印</source>
         <translation>receipts are kept and print once it is back</translation>
     </message>
@@ -619,12 +619,12 @@
         <translation>Check the cash</translation>
     </message>
     <message>
-        <location line="+292"/>
+        <location line="+294"/>
         <source>会员状态: {status}</source>
         <translation>Status: {status}</translation>
     </message>
     <message>
-        <location line="+255"/>
+        <location line="+257"/>
         <source>还没有可补打的小票</source>
         <translation>No receipt to reprint yet</translation>
     </message>
@@ -667,7 +667,7 @@
 <context>
     <name>MemberStatus</name>
     <message>
-        <location line="-671"/>
+        <location line="-676"/>
         <source>注册</source>
         <translation>registered</translation>
     </message>
@@ -2463,7 +2463,7 @@ Type a number or a reason, Enter voids · Esc keeps the sale</translation>
         <translation>The sale is kept. Enter your PIN to unlock (a manager may unlock too)</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>✓ 已解锁</source>
         <translation>✓ Unlocked</translation>
     </message>
@@ -2471,7 +2471,7 @@ Type a number or a reason, Enter voids · Esc keeps the sale</translation>
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../hq_link.py" line="+31"/>
+        <location filename="../hq_link.py" line="+37"/>
         <source>总部 未连接 (单店模式)</source>
         <translation>HQ not connected (standalone)</translation>
     </message>
