@@ -182,9 +182,11 @@ class Ledger:
 
 
 _HEAD_SQL = "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
+# The MAC is made in the INSERT itself (the connection's ``ledger_mac``): the trigger
+# that covers every other insert path would write each row a second time.
 _INSERT_SQL = (
     "INSERT INTO ledger (seq, id, terminal_id, at, kind, member_code, ref, payload,"
-    " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ledger_mac(?))"
 )
 
 
@@ -231,7 +233,7 @@ def append_items(cur: sqlite3.Cursor, items: Sequence[Item]) -> list[int]:
         seq += 1
         h = chain_hash(prev, seq, it.tail)
         rows.append(
-            (seq, it.id, it.terminal, it.at, it.kind, it.member, it.ref, it.payload, prev, h)
+            (seq, it.id, it.terminal, it.at, it.kind, it.member, it.ref, it.payload, prev, h, h)
         )
         prev = h
     cur.executemany(_INSERT_SQL, rows)

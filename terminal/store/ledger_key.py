@@ -26,6 +26,7 @@ import os
 import secrets
 import sqlite3
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 SUFFIX = ".key"
@@ -38,8 +39,14 @@ class LedgerKey:
     anchor_seq: int = 0
     anchor_hash: str = ""
 
+    @cached_property
+    def _keyed(self) -> hmac.HMAC:
+        return hmac.new(self.key, digestmod=hashlib.sha256)
+
     def mac(self, row_hash: str) -> str:
-        return hmac.new(self.key, row_hash.encode(), hashlib.sha256).hexdigest()
+        h = self._keyed.copy()  # the key's pads are hashed once, not for every row
+        h.update(row_hash.encode())
+        return h.hexdigest()
 
 
 def key_path(db: Path | str) -> Path:
