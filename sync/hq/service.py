@@ -28,7 +28,6 @@ import hashlib
 import json
 import re
 import secrets
-import tomllib
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -76,7 +75,7 @@ from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules.catalog import Product
 from terminal.rules.program import Program
-from terminal.rules.program_loader import parse_program
+from terminal.rules.program_loader import parse_program_text
 from terminal.store.ledger import GENESIS, row_hash
 
 HQ_STORE = "hq"  # the store HQ's own admin chain belongs to
@@ -341,7 +340,7 @@ def hq_program(s: Session) -> Program | None:
         return None
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if key not in _PROGRAMS:
-        _PROGRAMS[key] = parse_program(tomllib.loads(text), f"{pid}.toml")
+        _PROGRAMS[key] = parse_program_text(text, f"{pid}.toml")  # bounded, like the till
     return _PROGRAMS[key]
 
 

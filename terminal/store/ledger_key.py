@@ -29,6 +29,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+from terminal.datadir import file_mode
+
 SUFFIX = ".key"
 
 
@@ -79,11 +81,16 @@ def _text(k: LedgerKey) -> str:
     )
 
 
+def _mode(db: Path | str) -> int:
+    return file_mode(Path(db).parent)
+
+
 def create(db: Path | str, from_seq: int) -> LedgerKey:
-    """A new key, readable by the till's account only; the first writer wins a race."""
+    """A new key, readable by the till's account only (and its group in an installation's
+    shared folder: ``datadir.file_mode``); the first writer wins a race."""
     k = LedgerKey(secrets.token_bytes(32), from_seq)
     try:
-        fd = os.open(key_path(db), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(key_path(db), os.O_WRONLY | os.O_CREAT | os.O_EXCL, _mode(db))
     except FileExistsError:
         found = load(db)
         if found is None:
@@ -103,7 +110,7 @@ def save_anchor(db: Path | str, seq: int, row_hash: str) -> None:
         return
     path = key_path(db)
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _mode(db))
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(_text(replace(k, anchor_seq=seq, anchor_hash=row_hash)))
         f.flush()
@@ -161,4 +168,4 @@ def copy_store(src: Path | str, dest: Path | str) -> None:
     shutil.copyfile(src, dest)
     if key_path(src).exists():
         shutil.copyfile(key_path(src), key_path(dest))
-        os.chmod(key_path(dest), 0o600)
+        os.chmod(key_path(dest), _mode(dest))

@@ -15,6 +15,7 @@ from terminal import datadir
 from terminal.app import setup
 from terminal.secrets import stored_token
 from terminal.store.db import open_store
+from terminal.store.ledger_key import key_path
 from ui.cli import main
 
 posix = pytest.mark.skipif(os.name == "nt", reason="POSIX modes (Windows: the installer's ACLs)")
@@ -68,8 +69,13 @@ def test_a_set_group_id_folder_is_shared_with_its_group(tmp_path: Path) -> None:
     folder.mkdir()
     os.chmod(folder, 0o2770)
     path = folder / "till.sqlite"
-    store_with_wal(path, 0o660)
+    old = os.umask(0o007)  # the till's service sets it so: the group keeps read and write
+    try:
+        store_with_wal(path, 0o660)
+    finally:
+        os.umask(old)
     assert mode(path) == 0o660
+    assert mode(key_path(path)) == 0o660  # the group's other accounts check the ledger too
     assert datadir.file_mode(tmp_path) == 0o600
 
 
