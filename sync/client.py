@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol as p
 from sync import till
+from terminal.app.programs import HeldPrograms
 from terminal.clock import SystemClock
 from terminal.errors import StoreTampered
 
@@ -125,8 +126,10 @@ class HqClient:
         batch = p.PushBatch(terminal_id=terminal_id, entries=entries, head=head)
         return self._call("POST", f"/v1/terminals/{terminal_id}/push", p.PushResult, batch)
 
-    def pull(self, terminal_id: str, cursor: int, limit: int = 500) -> p.PullResult:
-        req = p.Pull(cursor=cursor, limit=limit)
+    def pull(
+        self, terminal_id: str, cursor: int, limit: int = 500, program_version: int | None = None
+    ) -> p.PullResult:
+        req = p.Pull(cursor=cursor, limit=limit, program_version=program_version)
         return self._call("POST", f"/v1/terminals/{terminal_id}/pull", p.PullResult, req)
 
     def lookup(
@@ -208,8 +211,9 @@ def sync_round(
         raise SyncError(f"this till's entry #{cp.seq} differs from HQ's copy: the ledgers diverged")
     after = push_outbox(sessions, hq, tid, cp.seq, batch, rep)
     cursor = int(till.settings(sessions).get(till.CURSOR, "0"))
+    running = HeldPrograms(sessions).at(now().date()).version  # HQ's console shows it
     while True:
-        res = hq.pull(tid, cursor, page)
+        res = hq.pull(tid, cursor, page, running)
         got = till.apply_pull(sessions, res, now())
         rep.members += got.members
         rep.rebased += got.rebased

@@ -19,6 +19,7 @@ till's entries up to it, so the till re-applies only its later entries on top.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
@@ -135,6 +136,8 @@ class PushResult(BaseModel):
 class Pull(BaseModel):
     cursor: Seq = 0
     limit: int = Field(default=500, ge=1, le=MAX_PAGE)
+    # the program version the till runs now (0: none pulled yet; the console shows it)
+    program_version: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 MAX_LOOKUP = 10  # members a lookup answers (a phone shared by a family)
@@ -165,8 +168,13 @@ class ProductDelta(BaseModel):
 
 
 class ProgramDelta(BaseModel):
+    """A published program version (``sync.hq.programs``); version 0 is an HQ's
+    program from before versions, in effect always."""
+
     id: str
     toml: str
+    version: int = 0
+    effective_from: date | None = None  # the chain's day it takes effect (None: always)
 
 
 # Chain settings HQ's jobs compute and tills take on pull (``sync.hq.jobs.rfm``); the
@@ -180,7 +188,8 @@ class PullResult(BaseModel):
     through: int  # the pulling till's checkpoint that the member states include
     members: list[MemberDelta] = []
     products: list[ProductDelta] = []
-    program: ProgramDelta | None = None
+    program: ProgramDelta | None = None  # the version in effect (a till before versions)
+    programs: list[ProgramDelta] = []  # the version in effect and every later one
     settings: dict[str, str] = {}  # changed SHARED_SETTINGS
     blocked: list[str] = []  # codes of the page's members whose cards are blocked
     phone_secret: str = ""  # the chain's secret the members' phone keys are made with

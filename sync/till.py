@@ -11,7 +11,9 @@ outbox, one echo per till for every change anywhere in the chain.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,15 +23,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync import protocol as p
 from terminal import codec, phone_keys
 from terminal.app.rebuild_tables import rebuild
+from terminal.errors import ProgramFileError
 from terminal.money import Money
 from terminal.rules import member as m
 from terminal.rules.catalog import Product
+from terminal.rules.program_loader import parse_program_text
 from terminal.store import members as repo
 from terminal.store import products
 from terminal.store.db import cursor_of, write_session
 from terminal.store.ledger import GENESIS
-from terminal.store.schema import HqStateRow, LedgerRow, Setting
+from terminal.store.ledger_key import mac_of
+from terminal.store.schema import HqStateRow, LedgerRow, ProgramVersionRow, Setting
 
+log = logging.getLogger(__name__)
 EXPIRY_REF = "expiry"  # the ref of the expiry entries the counter records (terminal.app.desk)
 CURSOR = "hq_cursor"  # the pull cursor, advanced with each applied page
 CHECKPOINT = "hq_checkpoint"  # the last seq HQ acknowledged (informative: HQ's is the truth)
@@ -95,8 +101,9 @@ def restore(sessions: sessionmaker[Session], entries: list[p.Entry]) -> None:
         first = entries[0].seq if entries else 1
         if count + 1 != first:
             raise IdentityError(f"cannot restore entry #{first} onto {count} ledger rows")
+        mac = mac_of(cursor_of(s).connection)  # this till's key, as every row's
         for e in entries:
-            s.add(LedgerRow(**e.model_dump()))
+            s.add(LedgerRow(**e.model_dump(), mac=mac(e.hash)))
         rebuild(s, entries)  # the tables the ledger explains, in the same transaction
 
 
@@ -126,28 +133,58 @@ def apply_pull(
         if page.program is not None:
             put_settings(s, program=page.program.id, program_toml=page.program.toml)
             out.program = True
+        out.program = hold_versions(s, page.programs, now) or out.program
         put_settings(s, **{k: v for k, v in page.settings.items() if k in p.SHARED_SETTINGS})
         if page.phone_secret:  # what the members' phone keys are made with
+            if s.get(Setting, phone_keys.SECRET) is None:  # phones pulled before masking
+                repo.mask_pulled_phones(cursor_of(s).connection, page.phone_secret)
             put_settings(s, **{phone_keys.SECRET: page.phone_secret})
         head = s.execute(select(func.max(LedgerRow.seq))).scalar() or 0  # where they apply
         for d in page.members:
             state = rebase(s, codec.decode(m.MemberState, d.state), d.code, page.through)
-            if repo.load(s, d.code) == state:
+            if repo.cached(s, d.code) == state:
                 continue
-            s.merge(
-                HqStateRow(
-                    code=d.code,
-                    state_json=codec.dumps(state),
-                    at_seq=head,
-                    through=page.through,
-                    cursor=page.cursor,
-                    received_at=now.isoformat(),
-                )
+            row = HqStateRow(
+                code=d.code,
+                state_json=codec.dumps(state),
+                at_seq=head,
+                through=page.through,
+                cursor=page.cursor,
+                received_at=now.isoformat(),
             )
+            row.mac = repo.hq_state_mac(s, row)  # the counter checks it (store migration 0005)
+            s.merge(row)
             repo.save(s, state, None, phone_key=d.phone_key or None)
             out.rebased += 1
         put_settings(s, **{CURSOR: str(page.cursor)})
     return out
+
+
+def hold_versions(s: Session, versions: list[p.ProgramDelta], now: datetime) -> bool:
+    """Keep the program versions HQ sent (``terminal.app.programs`` runs the one in
+    effect). A version that does not parse here is not kept: the till runs the one
+    before it, and says so in its log (a newer HQ's file format, say)."""
+    kept = False
+    for d in versions:
+        if d.version <= 0 or s.get(ProgramVersionRow, d.version) is not None:
+            continue  # a version is never edited: one held is the one HQ published
+        try:
+            parse_program_text(d.toml, f"{d.id}.toml")
+        except ProgramFileError as e:
+            log.error("program version %s from HQ does not parse here: %s", d.version, e)
+            continue
+        s.add(
+            ProgramVersionRow(
+                version=d.version,
+                program_id=d.id,
+                toml=d.toml,
+                sha256=hashlib.sha256(d.toml.encode("utf-8")).hexdigest(),
+                effective_from=d.effective_from.isoformat() if d.effective_from else "",
+                received_at=now.isoformat(),
+            )
+        )
+        kept = True
+    return kept
 
 
 def rebase(s: Session, hq: m.MemberState, code: str, through: int) -> m.MemberState:

@@ -91,11 +91,11 @@ def build(
     from devices.printer.documents import Documents
     from terminal.app.counter import Counter
     from terminal.app.ids import UuidIds
+    from terminal.app.programs import HeldPrograms
     from terminal.app.shifts import Shifts
     from terminal.clock import SystemClock
     from terminal.money import Money
     from terminal.printing.layout import StoreInfo
-    from terminal.rules.program_loader import load_program
     from terminal.store.db import open_store
     from ui.hq_link import HqLink
     from ui.main_window import MainWindow
@@ -113,9 +113,10 @@ def build(
         app = QApplication.instance()
         if isinstance(app, QApplication):
             translator(app, wanted_language(lang, settings))
-    program = load_program(settings.get("program", "tomato"))
     terminal_id = settings.get("terminal_id", "T01")
     clock, ids = SystemClock(), UuidIds()
+    held = HeldPrograms(sessions)  # the version HQ published that is in effect today
+    program = held.at(clock.now().date()).program
     shifts = Shifts(sessions, clock, ids, terminal_id)
     unattended = demo and not sign_in  # a screenshot or a timing run: nobody to sign in
     if unattended and shifts.current() is None and not shifts.day_closed(clock.now().date()):
@@ -125,7 +126,7 @@ def build(
     hq = HqLink(sessions, settings)  # standalone (no offline limits) unless HQ is set up
     counter = Counter(
         sessions,
-        program,
+        held,
         clock,
         ids,
         terminal_id=terminal_id,

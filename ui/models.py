@@ -90,6 +90,10 @@ class SaleModel(QAbstractTableModel):
         if col == 0:
             return str(r.no)
         if col == 1:
+            if r.promotions:  # the second line names each promotion and what it took
+                taken = QCoreApplication.translate("SaleModel", "{name} -{amount}")
+                notes = "  ".join(taken.format(name=n, amount=a.plain()) for n, a in r.promotions)
+                return f"{r.name}\n{notes}"
             return r.name
         if col == 2:
             return r.qty

@@ -65,7 +65,9 @@ TEXTS: dict[str, tuple[str, ...]] = {
     ),
     "store_not_empty": _t(
         QT_TRANSLATE_NOOP(
-            "Refusals", "{path} 已有 {members} 位会员和 {goods} 种商品: 演示数据只能放进新门店"
+            "Refusals",
+            "{path} 已有数据 (会员 {members}, 商品 {products}, 员工 {staff}, "
+            "账本 {ledger_rows} 条, 设置 {settings} 项): 演示数据只能放进新门店",
         )
     ),
     # -------------------------------------------------------------- staff, shifts, day
@@ -268,11 +270,10 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "invalid_card_value": _t(QT_TRANSLATE_NOOP("Refusals", "没有面值 ￥{value} 的充值卡")),
     "invalid_card_number": _t(QT_TRANSLATE_NOOP("Refusals", "卡号有误: “{number}”")),
     "card_exists": _t(QT_TRANSLATE_NOOP("Refusals", "卡 {number} 已售出")),
-    "card_locked": _t(
-        QT_TRANSLATE_NOOP("Refusals", "该充值卡多次输错卡密已锁定, {until} 后可再试"),
-        QT_TRANSLATE_NOOP("Refusals", "该充值卡多次输错卡密已锁定, 请稍后再试"),
+    # one text for an unknown card, a wrong PIN, a locked card and a used one (staff.py)
+    "card_refused": _t(
+        QT_TRANSLATE_NOOP("Refusals", "卡号或卡密错误, 或该卡已使用, 或多次输错已锁定 (请稍后再试)")
     ),
-    "card_refused": _t(QT_TRANSLATE_NOOP("Refusals", "卡号或卡密错误, 或该卡已使用")),
     "nothing_to_refund": _t(QT_TRANSLATE_NOOP("Refusals", "没有可退的储值本金")),
     # -------------------------------------------------------------- returns
     "unknown_receipt": _t(QT_TRANSLATE_NOOP("Refusals", "没有小票号为 {receipt} 的销售")),

@@ -226,6 +226,7 @@ class ScriptRunner:
                     "amount": obj.amount.plain(),
                     "gift": obj.gift.plain(),
                     "coins_granted": obj.coins,
+                    **({"promotions": list(obj.promotions)} if obj.promotions else {}),
                 }
             )
         elif what == "returned":

@@ -47,6 +47,7 @@ drawer opens late, when the queued receipt finally prints.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -68,6 +69,7 @@ from devices.printer.render import (
 )
 from devices.printer.status import COVER_OPEN, OFFLINE, PAPER_OUT, PrinterStatus
 from devices.printer.transports import PrinterError, Transport
+from terminal import datadir
 
 log = logging.getLogger("devices.printer")
 
@@ -170,6 +172,17 @@ def _now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 
 
+def _private_file(path: Path) -> None:
+    """The spool and its side files get the store's mode (``terminal.datadir``): its
+    folder made private if new, a new file created with that mode before SQLite opens
+    it (SQLite gives the WAL, shared-memory and journal files the file's mode), and
+    files found otherwise narrowed."""
+    datadir.private_store(path)
+    if os.name != "nt" and not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, datadir.file_mode(path.parent)))
+        datadir.narrow(path)  # the umask may have taken the group's bits
+
+
 class Spool:
     """The queue's jobs in SQLite (a file, or memory for ``None``). Printed jobs keep
     their id (duplicates are recognised) but drop their bytes; only the latest
@@ -189,6 +202,8 @@ class Spool:
             db.executescript(_SCHEMA)
 
     def _connect_new(self) -> sqlite3.Connection:
+        if self.path is not None:  # receipts name members: as private as the store
+            _private_file(self.path)
         db = sqlite3.connect(
             str(self.path) if self.path else ":memory:",
             check_same_thread=False,

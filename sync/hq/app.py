@@ -20,6 +20,7 @@ UTF-8), ``body_too_large``, ``unauthorized``, ``forbidden`` and the service's ow
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at
 # runtime, and `Till` is local to create_app.
 import gc
+import inspect
 import os
 from collections.abc import Callable, MutableMapping
 from datetime import datetime
@@ -60,22 +61,12 @@ HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"
 
 bearer = HTTPBearer(auto_error=False, description="the till's enrollment token")
 Creds = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-PUSH_BODY = {
-    "required": True,
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushBatch"}}},
-}
-PULL_BODY = {
-    "required": True,
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pull"}}},
-}
-ALARM_BODY = {
-    "required": True,
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alarm"}}},
-}
-LOOKUP_BODY = {
-    "required": True,
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lookup"}}},
-}
+
+
+def _body(schema: str) -> dict[str, object]:
+    """A route's request body in the OpenAPI description (the route reads it itself)."""
+    ref = {"$ref": f"#/components/schemas/{schema}"}
+    return {"required": True, "content": {"application/json": {"schema": ref}}}
 
 
 class BodyTooLarge(HTTPException):
@@ -121,6 +112,7 @@ def parse_batch(body: bytes) -> p.PushBatch:
 
 
 M = TypeVar("M", bound=BaseModel)
+Work = Callable[[Session, svc.Caller, M], BaseModel]  # a till route's work (``own_route``)
 
 
 def parse(model: type[M], body: bytes) -> M:
@@ -156,6 +148,9 @@ def create_app(
     sessions = db.sessions(engine)
     svc.run(sessions, svc.phone_secret)  # made before any pull (an HQ older than it has none)
     app.state.engine = engine
+    from sync.hq import console  # the web console (issue 15): HTML pages at /console/
+
+    app.include_router(console.router(engine, now), prefix="/console")
     app.add_middleware(LimitBody, limit=max_body)
     skew = window or svc.Window()
 
@@ -215,7 +210,7 @@ def create_app(
         response_model=p.PushResult,
         responses=ERRORS,
         tags=["till"],
-        openapi_extra={"requestBody": PUSH_BODY},
+        openapi_extra={"requestBody": _body("PushBatch")},
     )
     async def push(terminal_id: str, request: Request, creds: Creds) -> Response:
         """Apply the till's entries that continue its chain, exactly once each. The
@@ -238,63 +233,62 @@ def create_app(
         result = await run_in_threadpool(svc.run, sessions, apply)
         return Response(result.model_dump_json(), media_type="application/json")
 
-    @app.post(
-        "/v1/terminals/{terminal_id}/pull",
-        response_model=p.PullResult,
-        responses=ERRORS,
-        tags=["till"],
-        openapi_extra={"requestBody": PULL_BODY},
-    )
-    async def pull(terminal_id: str, request: Request, who: Till) -> Response:
+    bodies: list[type[BaseModel]] = []  # their schemas go into the description
+
+    def own_route(
+        model: type[M], result: type[BaseModel], *, limit: int | None = None, read: bool = False
+    ) -> Callable[[Work[M]], Work[M]]:
+        """``work`` served at POST ``/v1/terminals/{terminal_id}/<its name>``: a till's
+        call on its own id (403 otherwise; ``Till`` checked its token), at most ``limit``
+        bytes of strict JSON as ``model`` (UTF-8, no NaN), then ``work`` in the
+        threadpool: in one snapshot if it only ``read``s, else in ``svc.run``'s."""
+
+        def register(work: Work[M]) -> Work[M]:
+            async def route(terminal_id: str, request: Request, who: Till) -> Response:
+                svc.require_own(who, terminal_id)
+                req = parse(model, await read_body(request, limit))
+
+                def call() -> BaseModel:
+                    if not read:
+                        return svc.run(sessions, lambda s: work(s, who, req))
+                    with db.snapshot(engine) as s:
+                        return work(s, who, req)
+
+                done = await run_in_threadpool(call)
+                return Response(done.model_dump_json(), media_type="application/json")
+
+            bodies.append(model)
+            app.post(
+                f"/v1/terminals/{{terminal_id}}/{work.__name__}",
+                name=work.__name__,
+                description=inspect.getdoc(work),
+                response_model=result,
+                responses=ERRORS,
+                tags=["till"],
+                openapi_extra={"requestBody": _body(model.__name__)},
+            )(route)
+            return work
+
+        return register
+
+    @own_route(p.Pull, p.PullResult, read=True)
+    def pull(s: Session, who: svc.Caller, req: p.Pull) -> p.PullResult:
         """One page of what changed after the cursor: members (HQ's balances), products,
         the program, blocked cards."""
-        svc.require_own(who, terminal_id)
-        req = parse(p.Pull, await read_body(request))  # strict JSON: UTF-8, no NaN
+        return svc.pull(s, who, req, now())
 
-        def page() -> p.PullResult:
-            with db.snapshot(engine) as s:
-                return svc.pull(s, who, req)
-
-        result = await run_in_threadpool(page)
-        return Response(result.model_dump_json(), media_type="application/json")
-
-    @app.post(
-        "/v1/terminals/{terminal_id}/lookup",
-        response_model=p.LookupResult,
-        responses=ERRORS,
-        tags=["till"],
-        openapi_extra={"requestBody": LOOKUP_BODY},
-    )
-    async def lookup(terminal_id: str, request: Request, who: Till) -> Response:
+    @own_route(p.Lookup, p.LookupResult)
+    def lookup(s: Session, who: svc.Caller, req: p.Lookup) -> p.LookupResult:
         """A member identified at the counter by code or phone whom the till's pulls
         did not bring (another store's): HQ logs the lookup and links the member to the
         till's store, so its later changes come with the pulls."""
-        svc.require_own(who, terminal_id)
-        req = parse(p.Lookup, await read_body(request))
-        result = await run_in_threadpool(
-            svc.run, sessions, lambda s: svc.lookup(s, who, req, now())
-        )
-        return Response(result.model_dump_json(), media_type="application/json")
+        return svc.lookup(s, who, req, now())
 
-    @app.post(
-        "/v1/terminals/{terminal_id}/alarm",
-        response_model=p.AlarmResult,
-        responses=ERRORS,
-        tags=["till"],
-        openapi_extra={"requestBody": ALARM_BODY},
-    )
-    async def alarm(terminal_id: str, request: Request, creds: Creds) -> Response:
+    @own_route(p.Alarm, p.AlarmResult, limit=p.MAX_ALARM_BODY)
+    def alarm(s: Session, who: svc.Caller, req: p.Alarm) -> p.AlarmResult:
         """The till's store failed its own check: HQ keeps what the till says and flags
         its store for review. Token first, then at most ``MAX_ALARM_BODY`` bytes."""
-        who = await run_in_threadpool(caller, creds)
-        svc.require_own(who, terminal_id)
-        req = parse(p.Alarm, await read_body(request, p.MAX_ALARM_BODY))
-        result = await run_in_threadpool(
-            svc.run,
-            sessions,
-            lambda s: alarms.record_alarm(s, who.terminal_id, who.store_id, req, now()),
-        )
-        return Response(result.model_dump_json(), media_type="application/json")
+        return alarms.record_alarm(s, who.terminal_id, who.store_id, req, now())
 
     @app.get(
         "/v1/terminals/{terminal_id}/entries",
@@ -340,9 +334,7 @@ def create_app(
             for name, sub in schema.pop("$defs", {}).items():
                 known.setdefault(name, sub)
             known["PushBatch"] = schema
-            known["Pull"] = p.Pull.model_json_schema()
-            known["Lookup"] = p.Lookup.model_json_schema()
-            known["Alarm"] = p.Alarm.model_json_schema()
+            known.update({m.__name__: m.model_json_schema() for m in bodies})
             app.openapi_schema = doc
         return app.openapi_schema
 

@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -99,13 +99,13 @@ def _member(args: argparse.Namespace) -> int:
 
     engine = db.open_hq(args.db)
     with db.sessions(engine)() as s:
+        today = date.fromisoformat(args.on) if args.on else date.today()
         state = svc.member_state(s, args.code)
-        program = svc.hq_program(s)
+        program = svc.hq_program(s, today)
     engine.dispose()
     if state is None:
         print(f"no member {args.code} at HQ", file=sys.stderr)
         return 1
-    today = date.fromisoformat(args.on) if args.on else date.today()
     out = member_json(state, today, program)
     out["debt"] = {"coins": state.coin_debt, "stored_value": state.sv_debt.plain()}
     out["blocked"] = state.blocked
@@ -176,6 +176,64 @@ def _day(text: str) -> date:
         raise InvalidInput(f"--day {text!r}: a date as YYYY-MM-DD", code="bad_day") from None
 
 
+def _month_after(month: str) -> date:
+    """The 1st of the month after ``YYYY-MM``."""
+    try:
+        y, m = (int(x) for x in month.split("-"))
+        return date(y + m // 12, m % 12 + 1, 1)
+    except ValueError:
+        raise InvalidInput(f"--month {month!r}: a month as YYYY-MM", code="bad_month") from None
+
+
+def _program(args: argparse.Namespace) -> int:
+    """``pos-hq program publish|list|show``: the chain's program versions."""
+    from sync.hq import programs
+
+    engine = db.open_hq(args.db)
+    sessions = db.sessions(engine)
+    try:
+        if args.action == "list":
+            with sessions() as s:
+                for v in programs.versions(s):
+                    print(json.dumps(_version_json(v), ensure_ascii=False))
+        elif args.action == "show":
+            with sessions() as s:
+                sys.stdout.write(programs.text_of(s, args.version))
+        else:
+            try:
+                text = Path(args.file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                print(f"{args.file}: cannot read: {e}", file=sys.stderr)
+                return 2
+            now = svc.utcnow()
+            today = svc.chain_today(now)
+            effective = _day(args.effective) if args.effective else today
+            v, new = svc.run(
+                sessions,
+                lambda s: svc.publish_program(s, text, effective, now, args.by, args.note),
+            )
+            out = _version_json(v) | {"new": new}
+            print(json.dumps(out, ensure_ascii=False))
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _version_json(v: object) -> dict[str, object]:
+    from sync.hq.programs import Version
+
+    assert isinstance(v, Version)
+    return {
+        "version": v.version,
+        "program": v.program_id,
+        "effective_from": v.effective_from.isoformat(),
+        "sha256": v.sha256,
+        "published_at": v.published_at.isoformat(),
+        "published_by": v.published_by,
+        "note": v.note,
+    }
+
+
 def _jobs(args: argparse.Namespace) -> int:
     from sync.hq import jobs
 
@@ -184,8 +242,9 @@ def _jobs(args: argparse.Namespace) -> int:
     now = svc.utcnow()
     lines: list[str] = []
 
-    def program(s: Session) -> Program:
-        prog = svc.hq_program(s)
+    def program(s: Session, day: date | None = None) -> Program:
+        """The version in effect on the job's day (today by HQ's clock)."""
+        prog = svc.hq_program(s, day)
         if prog is None:
             raise NotFound("HQ has no program yet: run `pos-hq import` first", code="no_program")
         return prog
@@ -208,7 +267,7 @@ def _jobs(args: argparse.Namespace) -> int:
         ]
 
     def monthly(s: Session) -> None:
-        prog = program(s)
+        prog = program(s, _month_after(args.month) - timedelta(days=1))
         s.rollback()  # the job commits in chunks of its own
         rep = jobs.monthly_in_chunks(sessions, prog, args.month, now)
         lines.append(monthly_line(rep))
@@ -216,17 +275,17 @@ def _jobs(args: argparse.Namespace) -> int:
         lines.extend(f"  {c}: +{n} visits" for c, n in sorted(rep.visit_coins.items()))
 
     def expire(s: Session) -> None:
-        prog = program(s)
-        s.rollback()
         day = _day(args.day)
+        prog = program(s, day)
+        s.rollback()
         lines.append(expire_line(day, jobs.expire_in_chunks(sessions, prog, day, now)))
 
     def rfm(s: Session) -> None:
-        rep = jobs.rfm(s, program(s), _day(args.day), keep_segments=False)
+        rep = jobs.rfm(s, program(s, _day(args.day)), _day(args.day), keep_segments=False)
         lines.extend(rfm_lines(rep))
 
     def month_end(s: Session) -> None:
-        prog = program(s)
+        prog = program(s, _month_after(args.month))
         s.rollback()
         rep = jobs.month_end(sessions, prog, args.month, now, chunk=args.chunk)
         t = rep.seconds
@@ -280,6 +339,51 @@ def _jobs(args: argparse.Namespace) -> int:
         engine.dispose()
     for line in lines:
         print(line)
+    return 0
+
+
+def _read_password() -> str:
+    """The new user's password from standard input: never an argument (every user of
+    the machine sees arguments in the process list). A terminal is asked twice."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise InvalidInput("the two passwords differ", code="password_mismatch")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _user(args: argparse.Namespace) -> int:
+    from sync.hq.console import accounts
+    from sync.hq.console.settings import ConsoleSettings
+
+    settings = ConsoleSettings.from_env(os.environ)
+    engine = db.open_hq(args.db)
+    sessions = db.sessions(engine)
+    try:
+        if args.action == "add":
+            password = _read_password()
+            accounts.check_password(password, settings)  # before any database work
+            svc.run(
+                sessions,
+                lambda s: accounts.add_user(
+                    s, args.name, password, args.role, args.store or [], svc.utcnow(), settings
+                ),
+            )
+            print(f"console user {args.name} ({args.role}) added")
+        elif args.action == "disable":
+            svc.run(sessions, lambda s: accounts.disable_user(s, args.name, svc.utcnow()))
+            print(f"console user {args.name} disabled; their sessions are revoked")
+        else:
+            with sessions() as s:
+                for u in accounts.users(s):
+                    stores = ",".join(sorted(accounts.stores_of(u))) or "-"
+                    state = "disabled" if u.disabled else "active"
+                    print(f"{u.name}\t{u.role}\t{stores}\t{state}")
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -340,9 +444,42 @@ def build_parser() -> argparse.ArgumentParser:
     me.add_argument(
         "--chunk", type=int, default=2000, metavar="N", help="members per transaction (2000)"
     )
+    pg = cmd("program", "the chain's program versions: publish, list, show", _program)
+    pa = pg.add_subparsers(dest="action", required=True)
+    pp = pa.add_parser("publish", help="check a program file and publish it as the next version")
+    pp.add_argument("file", metavar="PROGRAM.toml")
+    pp.add_argument("--effective", metavar="DATE", help="the chain's day it takes effect (today)")
+    pp.add_argument("--note", default="", help="what changed, for the version list")
+    pp.add_argument("--by", default="hq", help="who publishes (the action log's name)")
+    pp.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite path")
+    pa.add_parser("list", help="every version, oldest first (JSON lines)").add_argument(
+        "--db", default=argparse.SUPPRESS, help="database URL or SQLite path"
+    )
+    ps = pa.add_parser("show", help="print a version's program file")
+    ps.add_argument("version", type=int)
+    ps.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite path")
     cmd("verify", "check every chain and that every member is the fold of its entries", _verify)
     rv = cmd("review", "stores flagged for member entries HQ refused from their tills", _review)
     rv.add_argument("--clear", metavar="STORE", help="mark STORE reviewed (its evidence is kept)")
+    us = cmd("user", "console users (the web console at /console/)", _user)
+    ua = us.add_subparsers(dest="action", required=True)
+    uad = ua.add_parser("add", help="add a console user; the password is read from standard input")
+    uad.add_argument("name")
+    uad.add_argument(
+        "--role",
+        required=True,
+        choices=("admin", "marketing", "finance", "store_manager", "auditor"),
+    )
+    uad.add_argument(
+        "--store", action="append", metavar="S", help="a store manager's store (repeatable)"
+    )
+    uad.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite path")
+    ua.add_parser("list", help="the console users").add_argument(
+        "--db", default=argparse.SUPPRESS, help="database URL or SQLite path"
+    )
+    udi = ua.add_parser("disable", help="disable a console user and revoke their sessions")
+    udi.add_argument("name")
+    udi.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite path")
     rp = cmd("report", "finance's reports from the entries HQ holds", _report)
     rs = rp.add_subparsers(dest="report", required=True)
     rsv = rs.add_parser("stored-value", help="stored value created vs the shifts' counted cash")

@@ -46,10 +46,12 @@ pushes small batches): unless the till says the batch ends at its last row
 the client sends more at once. Forbidden kinds and out-of-bound values are refused
 even there.
 
-The program is HQ's (the chain's one program): a till running another program's
-rules has its member entries refused. Amounts and counts are bounded before any rule
-runs (``MAX_FEN`` and the others below). Not re-derived: a sale's prices (a till may
-override a price or weigh goods; lines must sum and tenders must pay them) and the
+The program is one of the chain's versions the till may have run on the run's day
+(``sync.hq.programs``: the one in effect, or the one in effect among those HQ had sent
+it by then); a till running any other rules has its member entries refused. Amounts
+and counts are bounded before any rule runs (``MAX_FEN`` and the others below). Not
+re-derived: a sale's prices (a till may override a price or weigh goods; lines must
+sum and tenders must pay them) and the
 cash a till says it took for a recharge or a prepaid card (finance reconciles those
 with the shift's counted cash: both rows carry their tender and shift).
 """
@@ -64,7 +66,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, case, inspect, select
+from sqlalchemy import Select, Table, case, func, inspect, literal_column, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -155,6 +157,20 @@ def _bounded(fen: int, what: str) -> None:
 # ----------------------------------------------------------------------------- history
 
 
+def _return_of(payload: str, sale_id: str) -> ReturnRecord | None:
+    """A return row's record when it returns ``sale_id``; None otherwise (another
+    sale's, a return without receipt, a payload that is no JSON object)."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    rec = data.get("record") if isinstance(data, dict) else None
+    if not isinstance(rec, dict) or rec.get("sale_id") != sale_id:
+        return None
+    decoded: ReturnRecord = codec.decode(ReturnRecord, rec)
+    return decoded
+
+
 class History:
     """A till's earlier rows: this batch first, then what HQ holds of its chain."""
 
@@ -185,6 +201,30 @@ class History:
         ]
         return sorted(held)
 
+    def returns_of(self, sale_id: str) -> list[tuple[int, str, ReturnRecord]]:
+        """(seq, payload, record) of this till's returns of ``sale_id``, oldest first.
+
+        A return row's ref is its own id; the sale's id is in its payload. PostgreSQL
+        finds them by ``ix_entries_return_sale`` (migration 0007), with the rows whose
+        payload it cannot read (NULL: none a till writes) so none Python reads is
+        missed; SQLite scans the payloads. The records are then read here."""
+        held = [(int(a), str(b)) for a, b in self.s.execute(self.returns_query(sale_id))]
+        seen = {seq for seq, _ in held}
+        held += [(e.seq, e.payload) for e in self.batch if e.kind == "return" and e.seq not in seen]
+        found = [(seq, t, _return_of(t, sale_id)) for seq, t in sorted(held)]
+        return [(seq, t, rec) for seq, t, rec in found if rec is not None]
+
+    def returns_query(self, sale_id: str) -> Select[int, str]:
+        q = select(EntryRow.seq, EntryRow.payload).where(
+            EntryRow.terminal_id == self.tid,
+            EntryRow.store_id == self.store,
+            EntryRow.kind == literal_column("'return'"),  # not a parameter: the index's WHERE
+        )
+        if self.s.get_bind().dialect.name != "postgresql":
+            return q.where(EntryRow.payload.contains(json.dumps(sale_id), autoescape=True))
+        key = func.entry_sale_id(EntryRow.payload)
+        return q.where(or_(key == sale_id, key.is_(None)))
+
     def loads_of(self, number: str) -> int:
         """``card`` rows that loaded ``number``, at any till of the chain (a card is
         loaded once), this batch's included."""
@@ -209,38 +249,53 @@ class Judge:
 
     def __init__(
         self,
-        program: Program | None,
         history: History,
         accepted: Sequence[tuple[p.Entry, m.MemberEntry | None]],
         at_head: bool = False,
     ) -> None:
-        self.program, self.h, self.accepted = program, history, accepted
+        self.h, self.accepted = history, accepted
         self.at_head = at_head  # the batch ends at the till's last row: nothing follows
 
-    def judge(self, run: Run, views: Iterator[m.MemberState]) -> Verdict | None:
-        """None when one candidate view gives exactly ``run.entries``."""
-        try:
-            derive = self._plan(run)
-        except Mismatch as err:
-            return Verdict("not_derivable", str(err))
-        if isinstance(derive, Verdict):
-            return derive
+    def judge(
+        self,
+        run: Run,
+        programs: Sequence[Program],
+        views: Callable[[Program | None], Iterator[m.MemberState]],
+    ) -> Verdict | None:
+        """None when, under one of the program versions the till may have run
+        (``sync.hq.programs``), one candidate view gives exactly ``run.entries``."""
         last = "no state of the member gives them"
-        for view in views:
+        tried: Sequence[Program | None] = programs or [None]  # None: _plan says why
+        for program in tried:
             try:
-                got = derive(view)
-            except (Mismatch, PosError, ValueError, TypeError, KeyError, ArithmeticError) as err:
-                last = str(err) or type(err).__name__
+                derive = self._plan(run, program)
+            except Mismatch as err:
+                last = str(err)
                 continue
-            if got == run.entries:
-                return None
-            last = "the rules give different entries"
+            if isinstance(derive, Verdict):
+                return derive  # forbidden or incomplete under any version
+            for view in views(program):
+                try:
+                    got = derive(view)
+                except (
+                    Mismatch,
+                    PosError,
+                    ValueError,
+                    TypeError,
+                    KeyError,
+                    ArithmeticError,
+                ) as err:
+                    last = str(err) or type(err).__name__
+                    continue
+                if got == run.entries:
+                    return None
+                last = "the rules give different entries"
         return Verdict("not_derivable", f"{run.ref or 'no ref'} for {run.code}: {last}")
 
     def _next(self, run: Run) -> p.Entry | None:
         return self.accepted[run.end][0] if run.end < len(self.accepted) else None
 
-    def _plan(self, run: Run) -> Derive | Verdict:
+    def _plan(self, run: Run, program: Program | None) -> Derive | Verdict:
         forbidden = _forbidden(run)
         if forbidden:
             return Verdict("forbidden_kind", forbidden)
@@ -251,9 +306,9 @@ class Judge:
             # the batch may end inside the run or before its record: a till's rows for
             # one thing are written together and go up in order, so the rest comes next
             return Verdict("incomplete", "the batch ends before this run's record")
-        if self.program is None:
+        if program is None:
             raise Mismatch("HQ holds no program to derive member entries with")
-        program, ref, day = self.program, run.ref, _day(run.at)
+        ref, day = run.ref, _day(run.at)
 
         def ids() -> Callable[[], str]:  # a fresh id source per candidate
             return _ids(run.entries)
@@ -270,7 +325,7 @@ class Judge:
             rid = first.reason.removeprefix("sv_refund:")
             return lambda v: lc.sv_refund_entries(v, rid)[0]
         if ref.startswith("card:"):
-            return self._card(run, ref.removeprefix("card:"))
+            return self._card(run, ref.removeprefix("card:"), program)
         nxt = self._next(run)
         if nxt is None:
             raise Mismatch(f"no record follows the run {ref!r} at the till's last row")
@@ -305,7 +360,7 @@ class Judge:
 
         return derive
 
-    def _card(self, run: Run, number: str) -> Derive:
+    def _card(self, run: Run, number: str, program: Program) -> Derive:
         sold = [
             json.loads(t)
             for _, t in self.h.rows("card", like=json.dumps(number))
@@ -317,7 +372,7 @@ class Judge:
         _bounded(value, "card value")
         if self.h.loads_of(number) != 1:
             raise Mismatch(f"card {number} is loaded more than once, or without its row")
-        program, day = cast(Program, self.program), _day(run.at)
+        day = _day(run.at)
         return lambda v: lc.load_card(program, v, Money(value), day, number, _ids(run.entries))
 
     def _recharge(
@@ -388,12 +443,7 @@ class Judge:
         sale = codec.decode(SaleRecord, json.loads(sales[0][1])["record"])
         if sale.member_code != run.code:
             raise Mismatch("the returned sale was another member's")
-        prior = [
-            codec.decode(ReturnRecord, json.loads(t)["record"])
-            for seq, t in self.h.rows("return", like=json.dumps(rec.sale_id))
-            if seq < row.seq
-        ]
-        prior = [r for r in prior if r.sale_id == rec.sale_id]
+        prior = [r for seq, _, r in self.h.returns_of(rec.sale_id) if seq < row.seq]
         request = [(ln.line_no, Qty(ln.qty.milli)) for ln in rec.lines]
         if len(request) > MAX_LINES:
             raise Mismatch("too many return lines")

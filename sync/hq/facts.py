@@ -28,11 +28,11 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Mapper, Session, attributes
 
 from sync.hq import db
-from sync.hq.models import EntryRow, MemberRow, SaleFactRow
+from sync.hq.models import CouponUseRow, EntryRow, MemberRow, SaleFactRow
 from terminal import codec
 from terminal.calendar import add_months, valid_through
 from terminal.rules import member as m
@@ -191,19 +191,48 @@ def next_due(state: m.MemberState, program: Program) -> date | None:
 
 def derived(state: m.MemberState, program: Program | None) -> dict[str, Any]:
     """The derived columns of a member row holding ``state``."""
-    if program is None:  # no program yet: nothing can be said about expiries
-        return {
-            "registered": state.registered,
-            "last_purchase": state.last_purchase,
-            "next_due": None,
-            "due_key": None,
-        }
-    return {
+    seen = {
         "registered": state.registered,
         "last_purchase": state.last_purchase,
-        "next_due": next_due(state, program),
-        "due_key": program_key(program),
+        "tier": state.tier,
+        "birthday_month": state.birthday.month if state.birthday else None,
     }
+    if program is None:  # no program yet: nothing can be said about expiries
+        return {**seen, "next_due": None, "due_key": None}
+    return {**seen, "next_due": next_due(state, program), "due_key": program_key(program)}
+
+
+# ----------------------------------------------------------------------------- campaign coupons
+
+CAMPAIGN_COUPON = re.compile(r'"cmp:')  # a sale that used no campaign coupon is not parsed
+
+
+def coupon_uses(entry_id: str, at: str, payload: str, store_id: str) -> list[dict[str, Any]]:
+    """The ``coupon_uses`` rows of a sale entry: each campaign coupon it used
+    (``sync.hq.campaigns``), with the value it took off and what the sale paid."""
+    if not CAMPAIGN_COUPON.search(payload):
+        return []
+    try:
+        rec = json.loads(payload)["record"]
+        spend = sum(int(t["amount"]) for t in rec.get("tenders", ()))
+        out = []
+        for cid, off in rec.get("coupons", ()):
+            if isinstance(cid, str) and cid.startswith("cmp:") and cid.count(":") >= 3:
+                out.append(
+                    {
+                        "entry_id": entry_id,
+                        "coupon_id": cid[:64],
+                        "campaign_id": cid.split(":")[1],
+                        "member_code": str(rec.get("member_code") or "")[:32],
+                        "store_id": store_id,
+                        "at": at,
+                        "off_fen": int(off),
+                        "spend_fen": spend,
+                    }
+                )
+        return out
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return []
 
 
 def after_push(
@@ -215,16 +244,16 @@ def after_push(
 ) -> list[tuple[str, str]]:
     """``service._apply``'s last step before ``bump``: the members written with their
     derived columns, and a fact for each member sale of the batch."""
+    accepted = list(accepted)
+    for e, _ in accepted:  # the reports' receipts and amounts (``sync.hq.aggregates``)
+        book.tally.record(e.at, store_id, e.kind, e.payload)
     keys = book.write(program)
     excludes = not_spend(program)
-    record_sales(
-        s,
-        (
-            sale_fact(e.id, e.at, e.payload, store_id, excludes)
-            for e, _ in accepted
-            if e.kind == "sale"
-        ),
-    )
+    sales = [e for e, _ in accepted if e.kind == "sale"]
+    record_sales(s, (sale_fact(e.id, e.at, e.payload, store_id, excludes) for e in sales))
+    uses = [u for e in sales for u in coupon_uses(e.id, e.at, e.payload, store_id)]
+    if uses:
+        s.execute(insert(CouponUseRow), uses)
     return keys
 
 

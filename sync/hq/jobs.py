@@ -46,13 +46,20 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol as p
 from sync.hq import facts
 from sync.hq import service as svc
-from sync.hq.models import ChangeRow, CounterRow, MemberRow, SaleFactRow, SettingRow
+from sync.hq.models import (
+    ChangeRow,
+    CounterRow,
+    MemberRow,
+    RfmMoveRow,
+    SaleFactRow,
+    SettingRow,
+)
 from terminal import codec
 from terminal.calendar import add_months
 from terminal.errors import InvalidInput, NotFound, RuleViolation
@@ -72,7 +79,7 @@ def _at(day: date) -> str:
     return datetime.combine(day, clock()).isoformat()
 
 
-def _now_at(now: datetime) -> str:
+def now_at(now: datetime) -> str:
     return now.replace(tzinfo=None, microsecond=0).isoformat()
 
 
@@ -95,7 +102,7 @@ def grant_lot(
     )
 
 
-class _Writer:
+class Writer:
     """HQ's chain ``@hq`` and the members one job touches."""
 
     def __init__(self, s: Session, program: Program, now: datetime) -> None:
@@ -236,7 +243,7 @@ def _settle(
     rep = MonthlyReport(month)
     first = parse_month(month)
     settle = add_months(first, 1)
-    w = _Writer(s, program, now)
+    w = Writer(s, program, now)
     w.book.lock(codes)
     by_member: dict[str, list[SaleSeen]] = defaultdict(list)
     for sale in member_sales(s, first, settle, codes):
@@ -297,16 +304,14 @@ def profile_grant(s: Session, program: Program, code: str, field_: str, now: dat
     if field_ not in dict(program.hq_grants.profile_grants):
         known = ", ".join(f for f, _ in program.hq_grants.profile_grants) or "none"
         raise InvalidInput(f"no profile grant for {field_!r} (known: {known})", code="bad_field")
-    w = _Writer(s, program, now)
+    w = Writer(s, program, now)
     w.book.lock([code])
     if not w.book.exists(code):
         raise NotFound(f"no member {code}", code="unknown_member")
     state = w.book.state(code)
     done = {period for kind, period in state.gifts_claimed if kind == PROFILE}
     coins = grants.profile_grant(program, field_, done)
-    granted = w.grant(
-        code, PROFILE, field_, coins, now.date(), _now_at(now), f"hq:profile:{field_}"
-    )
+    granted = w.grant(code, PROFILE, field_, coins, now.date(), now_at(now), f"hq:profile:{field_}")
     w.finish()
     return coins if granted else 0
 
@@ -343,7 +348,7 @@ def _expire(
 ) -> dict[str, int]:
     """Expire ``codes`` in one transaction: member -> entries written."""
     out: dict[str, int] = {}
-    w = _Writer(s, program, now)
+    w = Writer(s, program, now)
     w.book.lock(codes)
     at = _at(day)
     for code in codes:
@@ -425,7 +430,7 @@ def _reassess(
 ) -> dict[str, str | None]:
     """Re-tier ``codes`` on ``day`` in one transaction: member -> the tier it fell to."""
     out: dict[str, str | None] = {}
-    w = _Writer(s, program, now)
+    w = Writer(s, program, now)
     w.book.lock(codes)
     at = _at(day)
     for code in codes:
@@ -486,6 +491,42 @@ def _day_of(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def keep_segments_of(
+    s: Session, moved: list[tuple[str, str]], day: date, moves: dict[tuple[str, str], int]
+) -> None:
+    """Each member's segment (``members.rfm_segment``: campaigns filter on it) and the
+    day's migration from -> to (``rfm_moves``, the console's report), once per day."""
+    conn = s.connection()
+    pg = conn.dialect.name == "postgresql"
+    for i in range(0, len(moved), 50_000):
+        part = moved[i : i + 50_000]
+        if pg:  # one statement per part: a million members move on the first run
+            conn.execute(
+                text(
+                    "UPDATE members SET rfm_segment = v.seg FROM "
+                    "unnest(CAST(:codes AS text[]), CAST(:segs AS text[])) AS v(code, seg) "
+                    "WHERE members.code = v.code"
+                ),
+                {"codes": [c for c, _ in part], "segs": [g for _, g in part]},
+            )
+        else:
+            conn.execute(
+                update(MemberRow)
+                .where(MemberRow.code == bindparam("b_code"))
+                .values(rfm_segment=bindparam("b_seg")),
+                [{"b_code": c, "b_seg": g} for c, g in part],
+            )
+    s.execute(delete(RfmMoveRow).where(RfmMoveRow.day == day))
+    if moves:
+        s.execute(
+            insert(RfmMoveRow),
+            [
+                {"day": day, "from_segment": a, "to_segment": b, "members": n}
+                for (a, b), n in moves.items()
+            ],
+        )
+
+
 def rfm(s: Session, program: Program, day: date, *, keep_segments: bool = True) -> RfmReport:
     """Recompute the thresholds (medians of active members' 12-month frequency and
     monetary value, §1.6) as chain settings tills pull, and each member's segment.
@@ -519,9 +560,12 @@ def rfm(s: Session, program: Program, day: date, *, keep_segments: bool = True) 
             mr.due_key,
             # the state is read only where the derived columns are unknown
             case((mr.due_key.is_(None), mr.state_json), else_=None),
+            mr.rfm_segment,
         ).execution_options(yield_per=5000)
     )
-    for code, registered, last_purchase, key, state_json in rows:
+    moved: list[tuple[str, str]] = []  # (member, new segment) where it changed
+    moves: dict[tuple[str, str], int] = defaultdict(int)  # (from, to) -> members
+    for code, registered, last_purchase, key, state_json, was in rows:
         if key is None:
             held = json.loads(state_json)
             registered, last_purchase = (
@@ -540,8 +584,12 @@ def rfm(s: Session, program: Program, day: date, *, keep_segments: bool = True) 
             new_member_months=program.rfm.new_member_months,
         ).id
         counts[seg] += 1
+        moves[(was or "", seg)] += 1
+        if seg != was:
+            moved.append((code, seg))
         if keep_segments:
             segments[code] = seg
+    keep_segments_of(s, moved, day, moves)
     values = {"rfm_frequency": str(th.frequency), "rfm_monetary_fen": str(th.monetary.fen)}
     changed = []
     for key_, value in values.items():
@@ -681,7 +729,7 @@ def legacy_import(
     if not program.hq_grants.legacy_points_per_coin:
         raise RuleViolation(f"program {program.id} has no legacy migration", code="no_legacy")
     rep = LegacyReport(dry_run)
-    w = _Writer(s, program, now)
+    w = Writer(s, program, now)
     seen: set[str] = set()
     todo = []
     for row in rows:
@@ -711,7 +759,7 @@ def legacy_import(
                     "migration",
                     coins,
                     now.date(),
-                    _now_at(now),
+                    now_at(now),
                     f"hq:legacy:{row.points}",
                 )
     if not dry_run:

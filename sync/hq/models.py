@@ -51,9 +51,11 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,6 +100,9 @@ class TerminalRow(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     enrolled_at: Mapped[datetime] = mapped_column(When)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the program version the till said it runs at its last pull, and when
+    program_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    program_seen_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
 
 
 class CheckpointRow(Base):
@@ -131,6 +136,15 @@ class EntryRow(Base):
         PrimaryKeyConstraint("terminal_id", "seq", "store_id", "month"),
         Index("ix_entries_member", "member_code", "member_pos"),
         Index("ix_entries_store_month", "store_id", "month"),
+        # Re-derivation's lookups (migration 0007): by ref (a return's sale, a card's
+        # loads); a sale's earlier returns by the sale id in their payload (PostgreSQL).
+        Index("ix_entries_kind_ref", "kind", "ref"),
+        Index(
+            "ix_entries_return_sale",
+            "terminal_id",
+            text("entry_sale_id(payload)"),
+            postgresql_where=text("kind = 'return'"),
+        ).ddl_if(dialect="postgresql"),
     )
 
 
@@ -163,6 +177,10 @@ class MemberRow(Base):
     last_purchase: Mapped[date | None] = mapped_column(Date)
     next_due: Mapped[date | None] = mapped_column(Date)
     due_key: Mapped[str | None] = mapped_column(String(16))
+    # campaigns' segment filters (``sync.hq.campaigns``): derived like ``registered``
+    tier: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    birthday_month: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    rfm_segment: Mapped[str | None] = mapped_column(String(32), nullable=True)  # jobs.rfm's
 
     __table_args__ = (Index("ix_members_due", "due_key", "next_due"),)
 
@@ -295,3 +313,181 @@ class TillAlarmRow(Base):
     store_id: Mapped[str] = mapped_column(String(30))
     code: Mapped[str] = mapped_column(String(32))  # store_tampered | store_damaged
     problems: Mapped[str] = mapped_column(Text)  # the till's problem lines, one a line
+
+
+class ProgramVersionRow(Base):
+    """A published version of the chain's program file (``sync.hq.programs``): never
+    edited, a change is the next version."""
+
+    __tablename__ = "program_versions"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    program_id: Mapped[str] = mapped_column(String(32))
+    toml: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    effective_from: Mapped[date] = mapped_column(Date)
+    published_at: Mapped[datetime] = mapped_column(When)
+    published_by: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TillProgramRow(Base):
+    """When HQ first sent a till a program version: what it may have run since."""
+
+    __tablename__ = "till_programs"
+    terminal_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    delivered_at: Mapped[datetime] = mapped_column(When)
+
+
+class ConsoleUserRow(Base):
+    """A person who signs in to the web console (``sync.hq.console``): argon2 password
+    hash, one role, the stores a store manager is scoped to (JSON list; empty for the
+    chain-wide roles), and the lockout counters."""
+
+    __tablename__ = "console_users"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    stores: Mapped[str] = mapped_column(Text, default="[]")
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(When, nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(When)
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in browser: the cookie's random token is kept as its SHA-256 (like a
+    till's), with the session's CSRF token. Valid while not revoked, seen within the
+    idle timeout and before ``expires_at`` (the absolute lifetime)."""
+
+    __tablename__ = "console_sessions"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("console_users.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(When)
+    last_seen: Mapped[datetime] = mapped_column(When)
+    expires_at: Mapped[datetime] = mapped_column(When)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ConsoleActionRow(Base):
+    """The console's action log: who (name and role then), when, what, on which object
+    and store, the object before and after (JSON) and the reason given. Append-only."""
+
+    __tablename__ = "console_actions"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(When, index=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    object_kind: Mapped[str] = mapped_column(String(16), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    store_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    before: Mapped[str | None] = mapped_column(Text, nullable=True)
+    after: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+    __table_args__ = (
+        Index("ix_console_actions_user", "user_name", "at"),
+        Index("ix_console_actions_action", "action", "at"),
+    )
+
+
+class AdjustmentRow(Base):
+    """An operator's correction of a member (``sync.hq.adjust``): proposed, approved
+    by a second user above the limits, applied as entries on ``@hq`` (``entries_json``,
+    ref ``adjust:<id>``), undone only by a reversal that ``reverses`` it."""
+
+    __tablename__ = "adjustments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    gift_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    template: Mapped[str] = mapped_column(String(64), default="")
+    coupon_id: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(When)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
+    applied_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
+    reverses: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    batch: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    entries_json: Mapped[str] = mapped_column(Text, default="")
+
+
+class CampaignRow(Base):
+    """A coupon campaign as issued (``sync.hq.campaigns``): its segment, coupon and
+    budget, and how many members and coupons it issued."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    template: Mapped[str] = mapped_column(String(64))
+    per_member: Mapped[int] = mapped_column(Integer)
+    valid_days: Mapped[int] = mapped_column(Integer)
+    budget_coupons: Mapped[int] = mapped_column(Integer, default=0)
+    budget_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    segment_json: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(When)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    coupons: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CampaignMemberRow(Base):
+    """The members a campaign was issued to: resolved once, so it is reproducible."""
+
+    __tablename__ = "campaign_members"
+    campaign_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    member_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class CouponUseRow(Base):
+    """A campaign coupon used in a sale a till pushed (written with the sale's entry)."""
+
+    __tablename__ = "coupon_uses"
+    entry_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    coupon_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(40), index=True)
+    member_code: Mapped[str] = mapped_column(String(32))
+    store_id: Mapped[str] = mapped_column(String(30))
+    at: Mapped[str] = mapped_column(String(40))
+    off_fen: Mapped[int] = mapped_column(BigInteger)
+    spend_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class RfmMoveRow(Base):
+    """How many members went from one RFM segment to another on an RFM run's day
+    (``jobs.rfm``; "" as ``from_segment``: not segmented before)."""
+
+    __tablename__ = "rfm_moves"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    from_segment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    to_segment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer)
+
+
+class DailyFlowRow(Base):
+    """What happened on a day at a store (``sync.hq.aggregates``): receipts, amounts and
+    every member movement by class; added to in the transaction that writes it."""
+
+    __tablename__ = "daily_flows"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class MemberTotalRow(Base):
+    """The members' balances now, summed (``sync.hq.aggregates``); by the store whose
+    writes moved them, so the chain's figure is the sum over stores."""
+
+    __tablename__ = "member_totals"
+    store_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

@@ -32,6 +32,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import partial
 from importlib import resources
 from typing import Any, TypeVar, cast
 
@@ -53,7 +54,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from sync import protocol as p
-from sync.hq import alarms, db, derive, facts
+from sync.hq import aggregates, alarms, db, derive, facts, programs
 from sync.hq.models import (
     ChangeRow,
     CheckpointRow,
@@ -75,7 +76,6 @@ from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules.catalog import Product
 from terminal.rules.program import Program
-from terminal.rules.program_loader import parse_program_text
 from terminal.store.ledger import GENESIS, row_hash
 
 HQ_STORE = "hq"  # the store HQ's own admin chain belongs to
@@ -272,6 +272,16 @@ def enroll(s: Session, store_id: str, terminal_id: str, now: datetime) -> str:
     return token
 
 
+def revoke(s: Session, terminal_id: str) -> bool:
+    """Revoke a lost till: its token is refused from now on (``authenticate``); enrolling
+    it again issues a new one. False when no such till (HQ chains have no token)."""
+    t = s.get(TerminalRow, terminal_id)
+    if t is None or t.kind != "till":
+        return False
+    t.revoked = True
+    return True
+
+
 def authenticate(s: Session, token: str | None) -> Caller:
     if not token:
         raise Unauthorized("a till token is required (Authorization: Bearer ...)")
@@ -326,11 +336,8 @@ def member_delta(mr: MemberRow, secret: str) -> p.MemberDelta:
     )
 
 
-_PROGRAMS: dict[str, Program] = {}
-
-
-def hq_program(s: Session) -> Program | None:
-    """The chain's program (from its TOML text), or None before any import."""
+def legacy_program(s: Session) -> Program | None:
+    """The program HQ held before versions (the ``settings`` row), or None."""
     q = select(SettingRow.key, SettingRow.value).where(
         SettingRow.key.in_(("program", "program_toml"))
     )
@@ -338,10 +345,18 @@ def hq_program(s: Session) -> Program | None:
     text, pid = held.get("program_toml"), held.get("program")
     if not text or not pid:
         return None
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if key not in _PROGRAMS:
-        _PROGRAMS[key] = parse_program_text(text, f"{pid}.toml")  # bounded, like the till
-    return _PROGRAMS[key]
+    return programs.parsed(text, pid)  # bounded, like the till
+
+
+def hq_program(s: Session, day: date | None = None) -> Program | None:
+    """The chain's program in effect on ``day`` (HQ's today), or None before any
+    import (``sync.hq.programs``)."""
+    found = programs.program_on(s, day or chain_today(utcnow()))
+    return found[1] if found is not None else legacy_program(s)
+
+
+def chain_today(now: datetime) -> date:
+    return _aware(now).astimezone(CHAIN_ZONE).date()
 
 
 def shipped_program_toml(program_id: str) -> str:
@@ -430,6 +445,11 @@ class Book:
     pos: dict[str, int] = field(default_factory=dict)
     touched: list[str] = field(default_factory=list)
     rederive: set[str] = field(default_factory=set)
+    # the reports' sums (``sync.hq.aggregates``): what each fold moved, by the store
+    # whose entry moved it; written with the members
+    tally: aggregates.Tally = field(default_factory=aggregates.Tally)
+    before: dict[str, m.MemberState | None] = field(default_factory=dict)
+    store_of: dict[str, str] = field(default_factory=dict)
 
     def lock(self, codes: Iterable[str]) -> None:
         todo = sorted(set(codes) - set(self.held))
@@ -452,11 +472,15 @@ class Book:
         if code not in self.states:
             held = self.held.get(code)
             self.states[code] = codec.loads(m.MemberState, held[1]) if held else blank(code)
+            self.before[code] = self.states[code] if held else None
             self.pos[code] = held[0] if held else 0
         return self.states[code]
 
     def fold(self, code: str, row: EntryRow | NewEntry, entry: m.MemberEntry) -> None:
-        self.states[code] = m.apply(self.state(code), entry)
+        before = self.state(code)
+        self.tally.entry(row.at, row.store_id, entry, before)
+        self.store_of[code] = row.store_id
+        self.states[code] = m.apply(before, entry)
         self.pos[code] += 1
         row.member_pos = self.pos[code]
         if code not in self.touched:
@@ -492,6 +516,10 @@ class Book:
             conn.execute(insert(_MEMBERS), new)
         for group in _same_keys(old):
             conn.execute(_UPDATE_MEMBER, group)
+        for code in self.touched:
+            self.tally.member(self.store_of[code], self.before[code], self.states[code])
+            self.before[code] = self.states[code]  # a second write adds only what follows
+        self.tally.flush(self.s)
         return [("member", c) for c in self.touched]
 
 
@@ -674,7 +702,14 @@ def push(
         results.append(p.EntryResult(seq=e.seq, id=e.id, status="applied"))
     if accepted:
         cut, verdict = _apply(
-            s, caller, accepted, now, rederive, skew.latest_day(now), _at_head(batch, accepted)
+            s,
+            caller,
+            accepted,
+            now,
+            rederive,
+            skew.latest_day(now),
+            _at_head(batch, accepted),
+            skew.ahead,
         )
         if cut is not None and verdict is not None:  # not derived: it and all after stop
             seq, head = _refuse(s, caller, accepted, cut, verdict, results, cp, now)
@@ -766,13 +801,15 @@ def _apply(
     rederive: bool = True,
     latest: date = date.max,
     at_head: bool = False,
+    ahead: timedelta = timedelta(minutes=10),
 ) -> tuple[derive.Run, derive.Verdict] | tuple[None, None]:
     """Fold and store the accepted entries up to the first member run HQ does not
     re-derive (``sync.hq.derive``); returns that run and why, or (None, None)."""
     folds = [e.member_code for e, d in accepted if d is not None and e.member_code]
     # member folds and sale facts need it, and a sale may come in a batch without its
     # member entries (they precede it in the till's ledger): one query, parsed once
-    program = hq_program(s)
+    versions = programs.Chain(s, legacy_program(s))
+    program = versions.on(chain_today(now))
     book = Book(s, now)
     book.lock(folds)
     chain = Chain(s, store_chain(caller.store_id), caller.store_id, now)
@@ -780,18 +817,24 @@ def _apply(
     rows: list[NewEntry] = []
     runs = derive.runs(accepted) if rederive else {}
     judge = derive.Judge(
-        program,
         derive.History(s, caller.terminal_id, caller.store_id, [e for e, _ in accepted]),
         accepted,
         at_head,
     )
+
+    def ran(run: derive.Run) -> list[Program]:
+        """The versions the till may have run ``run`` under (``sync.hq.programs``)."""
+        at, day = datetime.fromisoformat(run.at), _day(run.at)  # inside the window
+        at = (at if at.tzinfo else at.replace(tzinfo=CHAIN_ZONE)) - ahead
+        return versions.for_run(caller.terminal_id, day, at) if day is not None else []
+
     own: dict[str, list[m.MemberEntry]] = {}  # this batch's folded entries, by member
     refused: tuple[derive.Run, derive.Verdict] | tuple[None, None] = (None, None)
     for i, (e, decoded) in enumerate(accepted):
         run = runs.get(i)
         verdict = None
         if run is not None:
-            verdict = judge.judge(run, _views(s, book, program, caller, run, own))
+            verdict = judge.judge(run, ran(run), partial(_views, s, book, caller, run, own))
         elif rederive:
             run, verdict = derive.orphan_sale(accepted, i, runs)
         if run is not None and verdict is not None:
@@ -804,9 +847,10 @@ def _apply(
             continue
         code = e.member_code
         day = _day(e.at)
-        if program is not None and day is not None:
+        on_day = versions.on(min(day, latest)) if day is not None else None
+        if on_day is not None and day is not None:
             # never past HQ's own day: a till's clock cannot run HQ's expiries ahead
-            for d in lc.due_entries(book.state(code), program, min(day, latest)):
+            for d in lc.due_entries(book.state(code), on_day, min(day, latest)):
                 hq = chain.append("member", codec.encode_entry(d), e.at, member=code, ref="expiry")
                 book.fold(code, hq, d)
             if e.ref == EXPIRY_REF:
@@ -828,10 +872,10 @@ def _apply(
 def _views(
     s: Session,
     book: Book,
-    program: Program | None,
     caller: Caller,
     run: derive.Run,
     own: dict[str, list[m.MemberEntry]],
+    program: Program | None,
 ) -> Iterator[m.MemberState]:
     """The states the till can have derived ``run`` from, cheapest first, each with the
     expiries due on the run's day (``sync.hq.derive``: the member as the till saw it)."""
@@ -878,7 +922,7 @@ def _of_store(store_id: str) -> Any:
     )
 
 
-def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
+def pull(s: Session, caller: Caller, req: p.Pull, now: datetime | None = None) -> p.PullResult:
     """What changed after ``req.cursor``: one page, in cursor order. Run it in one
     snapshot (``sync.hq.db.snapshot``) so ``through`` matches the member states.
     Members come only if they are the till's store's (``member_stores``): least data
@@ -896,6 +940,8 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
     )
     more = len(rows) > req.limit
     rows = rows[: req.limit]
+    now = now or utcnow()
+    programs.record_running(s, caller.terminal_id, req.program_version, now)
     keys: dict[str, list[str]] = {}
     for r in rows:
         keys.setdefault(r.kind, []).append(r.key)
@@ -921,11 +967,10 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
                     plu=pr.plu,
                 )
             )
-    program = None
+    program, versions = None, []
     if "program" in keys.get("setting", []):
-        pid, text = setting(s, "program"), setting(s, "program_toml")
-        if pid and text:
-            program = p.ProgramDelta(id=pid, toml=text)
+        versions = _program_deltas(s, caller.terminal_id, now)
+        program = versions[0] if versions else None  # a till older than versions
     shared = {}
     for key in keys.get("setting", []):
         value = setting(s, key) if key in p.SHARED_SETTINGS else None
@@ -939,10 +984,28 @@ def pull(s: Session, caller: Caller, req: p.Pull) -> p.PullResult:
         members=members,
         products=products,
         program=program,
+        programs=versions,
         settings=shared,
         blocked=[d.code for d in members if d.blocked],
         phone_secret=secret,
     )
+
+
+def _program_deltas(s: Session, terminal_id: str, now: datetime) -> list[p.ProgramDelta]:
+    """The versions a till holds (the one in effect and later ones), recorded as sent;
+    before any version, the settings' program as version 0."""
+    rows = programs.to_send(s, chain_today(now))
+    programs.record_delivered(s, terminal_id, [r.version for r in rows], now)
+    out = [
+        p.ProgramDelta(
+            id=r.program_id, toml=r.toml, version=r.version, effective_from=r.effective_from
+        )
+        for r in rows
+    ]
+    pid, text = setting(s, "program"), setting(s, "program_toml")
+    if not out and pid and text:
+        out.append(p.ProgramDelta(id=pid, toml=text))
+    return out
 
 
 def lookup(s: Session, caller: Caller, req: p.Lookup, now: datetime) -> p.LookupResult:
@@ -1043,9 +1106,7 @@ def import_setup(
             f"HQ runs program {current}; an import cannot switch it to {program.id}",
             code="program_change",
         )
-    if current is None or setting(s, "program_toml") != program_toml:
-        s.merge(SettingRow(key="program", value=program.id))
-        s.merge(SettingRow(key="program_toml", value=program_toml))
+    if programs.adopt(s, program_toml, now, chain_today(now), "import"):
         changed.append(("setting", "program"))
     n_products = 0
     for prod in catalog:
@@ -1086,6 +1147,16 @@ def import_setup(
     return ImportReport(program.id, n_products, len(openings) - len(skipped), skipped)
 
 
+def publish_program(
+    s: Session, text: str, effective: date, now: datetime, by: str, note: str = ""
+) -> tuple[programs.Version, bool]:
+    """Publish a program version (``sync.hq.programs.publish``); tills get it on pull."""
+    version, new = programs.publish(s, text, effective, now, chain_today(now), by, note)
+    if new:
+        bump(s, [("setting", "program")])
+    return version, new
+
+
 def member_state(s: Session, code: str) -> m.MemberState | None:
     row = s.get(MemberRow, code)
     return codec.loads(m.MemberState, row.state_json) if row else None
@@ -1109,8 +1180,9 @@ def set_blocked(s: Session, code: str, blocked: bool, reason: str, now: datetime
 
 
 def verify(s: Session) -> list[str]:
-    """Every chain links and hashes, every checkpoint is its chain's head, and every
-    cached member is the fold of its entries in ``member_pos`` order."""
+    """Every chain links and hashes, every checkpoint is its chain's head, every
+    cached member is the fold of its entries in ``member_pos`` order, and the reports'
+    sums are what the entries add up to."""
     problems: list[str] = []
     chains = s.execute(
         select(CheckpointRow, TerminalRow.store_id)
@@ -1145,7 +1217,8 @@ def verify(s: Session) -> list[str]:
             prev, expect = r.hash, r.seq + 1
         if (expect - 1, prev) != (cp.seq, cp.hash):
             problems.append(f"{cp.terminal_id}: checkpoint is not the chain's head")
-    for mr in s.execute(select(MemberRow).order_by(MemberRow.code)).scalars():
+    # the columns verify needs only: an HQ at an older schema is verified too
+    for mr in s.execute(select(MemberRow.code, MemberRow.state_json).order_by(MemberRow.code)):
         payloads = s.execute(
             select(EntryRow.payload)
             .where(EntryRow.member_code == mr.code, EntryRow.member_pos.is_not(None))
@@ -1154,6 +1227,7 @@ def verify(s: Session) -> list[str]:
         state = m.fold((codec.decode_entry(json.loads(t)) for t in payloads), blank(mr.code))
         if state != codec.loads(m.MemberState, mr.state_json):
             problems.append(f"member {mr.code}: cached state differs from its entries' fold")
+    problems += aggregates.check(s)
     for store, since, why, n in derive.flagged(s):
         problems.append(
             f"store {store}: flagged for review since {since.isoformat()}, "

@@ -28,6 +28,7 @@ from terminal.rules import coupons as cp
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules import pricing as pr
+from terminal.rules import promotions as pm
 from terminal.rules import tenders as tn
 from terminal.rules.catalog import resolve_scan
 from terminal.rules.checkout import SaleRecord, settle_sale
@@ -406,7 +407,9 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
     def _price(self, sale: OpenSale, state: m.MemberState | None) -> pr.PricedSale:
         today = self.now.date()
         coupons = sale.coupons if isinstance(sale.coupons, str) else tuple(sale.coupons)
-        key = (tuple(sale.lines), coupons, sale.sale_discount, today, state)
+        # the promotions on now (a time window may close between scan and pay)
+        promos = pr.active_promotions(self.program, self._promo_context(state))
+        key = (tuple(sale.lines), coupons, sale.sale_discount, today, state, promos)
         last = self._last_priced
         # The screen priced this very sale a moment ago (same lines, choice, member state,
         # day and program): paying reuses it rather than pricing it again.
@@ -419,6 +422,7 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
     def _price_now(self, sale: OpenSale, state: m.MemberState | None, today: date) -> pr.PricedSale:
         mp = pr.member_pricing(state, today) if state else None
         prices = pr.price_lines(sale.lines, mp, self.program)
+        prices = pr.promote(prices, self.program, self._promo_context(state))
         lines = pr.coupon_lines(prices)
         choice = cp.NO_COUPONS
         if state is not None and sale.coupons == "auto":
@@ -435,6 +439,11 @@ class Counter(ReturnsDesk, MoneyDesk, CounterBase):
             cp.validate(chosen, lines, self.program.stacking, today)
             choice = cp.apply(chosen, lines, "店员选择", cp.Why("chosen"))
         return pr.reduce(prices, choice, sale.sale_discount)
+
+    def _promo_context(self, state: m.MemberState | None) -> pm.PromoContext:
+        mp = pr.member_pricing(state, self.now.date()) if state else None
+        store = self.settings().get("store", "") if pr.needs_store(self.program) else ""
+        return pr.promo_context(self.program, self.now, mp, store)
 
     def void(self, reason: str = "") -> None:
         """Drop the open sale (作废 before payment). Nothing was sold, but a sale with

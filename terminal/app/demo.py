@@ -19,6 +19,7 @@ import json
 import math
 import os
 import random
+import sqlite3
 import time
 from collections import Counter as Tally
 from collections.abc import Callable, Iterator
@@ -26,7 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,6 +56,7 @@ from terminal.rules.program import Program, TierLadder
 from terminal.rules.program_loader import load_program
 from terminal.store.db import open_store
 from terminal.store.ledger import GENESIS, row_hash
+from terminal.store.ledger_key import mac_of
 from terminal.store.schema import LedgerRow, MemberRow, ProductRow, Setting, StaffRow
 
 DEMO = "demo_store"  # the setting that marks a store demo-data made (``--replace`` may delete it)
@@ -475,8 +477,10 @@ def _member_chunk(spec: _Spec, chunk: int) -> _Chunk:
 class _Chain:
     """Continues the ledger's hash chain in memory for bulk inserts."""
 
-    def __init__(self, seq: int, head: str, start: datetime, seed: int) -> None:
-        self.seq, self.head = seq, head
+    def __init__(
+        self, seq: int, head: str, start: datetime, seed: int, mac: Callable[[str], str]
+    ) -> None:
+        self.seq, self.head, self.mac = seq, head, mac
         self.at = start.isoformat()
         # Deterministic UUIDv7-shaped ids: the start time, a salt from the seed, then
         # the sequence number, so bulk rows land at the end of the id index.
@@ -505,6 +509,7 @@ class _Chain:
                 "payload": payload,
                 "prev_hash": self.head,
                 "hash": h,
+                "mac": self.mac(h),
             }
             self.head = h
 
@@ -536,7 +541,10 @@ def _write_members(
         last = conn.execute(
             select(LedgerRow.seq, LedgerRow.hash).order_by(LedgerRow.seq.desc()).limit(1)
         ).first()
-        chain = _Chain(last.seq if last else 0, last.hash if last else GENESIS, start, spec.seed)
+        mac = mac_of(cast(sqlite3.Connection, conn.connection.driver_connection))  # its key
+        chain = _Chain(
+            last.seq if last else 0, last.hash if last else GENESIS, start, spec.seed, mac
+        )
         # A generated file is re-made, not recovered: skip the per-commit fsync here.
         conn.exec_driver_sql("PRAGMA synchronous=OFF")
         conn.exec_driver_sql("PRAGMA cache_size=-262144")
@@ -609,9 +617,12 @@ def _ensure_empty(sessions: sessionmaker[Session], path: Path) -> None:
         raise RuleViolation(
             f"{path} already holds {holds}: demo data goes into a new store",
             code="store_not_empty",
-            path=str(path),
+            path=str(path),  # every count, zero or not: the screen says what it holds
             members=held["members"],
-            goods=held["products"],
+            products=held["products"],
+            staff=held["staff"],
+            ledger_rows=held["ledger rows"],
+            settings=held["settings"],
         )
 
 

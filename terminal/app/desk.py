@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from terminal.app import programs
 from terminal.app import staff as st
 from terminal.app.ids import IdSource
 from terminal.app.service import StoreService
@@ -63,7 +64,7 @@ class CounterBase(StoreService):
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        program: Program,
+        program: Program | programs.Source,
         clock: Clock,
         ids: IdSource,
         *,
@@ -73,7 +74,9 @@ class CounterBase(StoreService):
         look_up: MemberLookup | None = None,
     ) -> None:
         super().__init__(sessions, clock, ids, terminal_id)
-        self.program, self.cashier, self.offline = program, cashier, offline
+        # the version in effect on the counter's day (``terminal.app.programs``)
+        self.programs = programs.fixed(program) if isinstance(program, Program) else program
+        self.cashier, self.offline = cashier, offline
         self.look_up = look_up  # None: a standalone till, its cache is all it knows
         self.sale: OpenSale | None = None
         self.auth_attempts = st.TillAttempts()  # wrong manager PINs typed at this till
@@ -81,6 +84,19 @@ class CounterBase(StoreService):
         self._last_priced: tuple[Program, object, pr.PricedSale] | None = None
         # (member, version): the member last identified or paid for, decoded
         self._member_seen: tuple[m.MemberState, int] | None = None
+
+    @property
+    def program(self) -> Program:
+        return self.programs(self.now.date()).program
+
+    @program.setter
+    def program(self, program: Program) -> None:  # one program from now on (tests, demo)
+        self.programs = programs.fixed(program)
+
+    @property
+    def program_version(self) -> int:
+        """The published version the counter runs today (0: the settings' program)."""
+        return self.programs(self.now.date()).version
 
     # ------------------------------------------------------------------ plumbing
 

@@ -40,6 +40,7 @@ class RechargeResult:
     tender: str = "cash"  # cash, card or mobile: how the customer paid
     no: str = ""  # the slip's number (T01-CZ000012), what the cashier reads
     at: datetime | None = None  # when it was recharged
+    promotions: tuple[str, ...] = ()  # names of the recharge campaigns that gave the gift
 
 
 def slip_no(payload: dict[str, Any], ref: str) -> str:
@@ -92,8 +93,19 @@ class MoneyDesk(CounterBase):
             )
             if tender == "cash":
                 led.append("cash", {"delta": amount.fen, "reason": "recharge"}, self.now, ref=ref)
+        names = tuple(t.name for t in gift.promotions)
         return RechargeResult(
-            code, amount, gift.gift_value, gift.coins, new, ref, auth.name, tender, no, self.now
+            code,
+            amount,
+            gift.gift_value,
+            gift.coins,
+            new,
+            ref,
+            auth.name,
+            tender,
+            no,
+            self.now,
+            names,
         )
 
     def _next_recharge_no(self, s: Session) -> str:
@@ -190,9 +202,7 @@ class MoneyDesk(CounterBase):
         with self._tx() as (s, led):
             card = s.get(PrepaidCardRow, number)
             if card is None or card.state != "sold":
-                raise RuleViolation(
-                    "card number or PIN is wrong, or the card is used", code="card_refused"
-                )
+                raise st.card_refused()  # as a wrong PIN: the card's state is no one's business
             if any(h.get("event") == "loaded" for h in card_history(s, number)):
                 # its row says "sold" but the ledger has its load: the row was edited
                 raise StoreTampered(

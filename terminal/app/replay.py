@@ -15,7 +15,7 @@ import json
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,7 +35,7 @@ from terminal.app.counter import (
 )
 from terminal.app.ids import IdSource, ReplayIds
 from terminal.clock import FixedClock
-from terminal.errors import PosError, RuleViolation
+from terminal.errors import PosError, ProgramFileError, RuleViolation
 from terminal.money import Money
 from terminal.printing.layout import StoreInfo
 from terminal.quantity import Qty
@@ -46,6 +46,7 @@ from terminal.rules.checkout import SaleRecord
 from terminal.rules.coupons import Coupon
 from terminal.rules.program import Program
 from terminal.rules.program_loader import load_program
+from terminal.rules.promotion_loader import read_promotion_list
 from terminal.store import products
 from terminal.store.db import open_store, write_session
 from terminal.store.products import to_product
@@ -275,6 +276,8 @@ def read_scenario(data: Any) -> Scenario:
         program = load_program(root.get("program", str))
     except PosError as e:
         raise root.fail("program", e.message) from None
+    if isinstance(data, dict) and "promotions" in data:
+        program = with_promotions(program, root.get("promotions", list))
     start = root.time("start")
     assert start is not None
     catalog = [
@@ -288,6 +291,24 @@ def read_scenario(data: Any) -> Scenario:
     for i, _ in enumerate(events):
         _check_event(root.sub("events", i))
     return Scenario(program, start, catalog, members, events)
+
+
+def with_promotions(program: Program, items: list[Any]) -> Program:
+    """The program with a scenario's ``promotions`` added: the shape of the program
+    file's ``[[promotions]]``, checked by the same reader before anything is written."""
+    tier_ids = {lv.id for lv in program.tiers.levels}
+    if program.group_tiers is not None:
+        tier_ids |= {lv.id for lv in program.group_tiers.levels}
+    member_day = any(r.member_day is not None for r in program.earn)
+    try:
+        extra = read_promotion_list(items, "scenario", tier_ids, member_day)
+    except ProgramFileError as e:
+        raise ScenarioError(f"{e.key}: {e.problem}") from None
+    held = {r.id for r in program.promotions}
+    for i, r in enumerate(extra):
+        if r.id in held:
+            raise ScenarioError(f"promotions[{i}].id: the program already has {r.id!r}")
+    return replace(program, promotions=(*program.promotions, *extra))
 
 
 @dataclass
@@ -412,6 +433,7 @@ class Replay:
                 "amount": r.amount.plain(),
                 "gift": r.gift.plain(),
                 "coins_granted": r.coins,
+                **({"promotions": list(r.promotions)} if r.promotions else {}),
             }
         )
 
@@ -474,7 +496,7 @@ def sale_json(n: int, sale: CommittedSale) -> dict[str, Any]:
         "receipt": n,
         "member": r.member_code,
         "subtotal": r.subtotal.plain(),
-        "member_savings": (r.regular_total - r.subtotal).plain(),
+        "member_savings": r.member_savings.plain(),
         "coupons": [{"id": cid, "off": off.plain()} for cid, off in r.coupons],
         "total_due": r.total_due.plain(),
         "tenders": tenders,
@@ -482,6 +504,24 @@ def sale_json(n: int, sale: CommittedSale) -> dict[str, Any]:
         "points_earned": r.earned.growth_points + r.earned.points,
         "coins_earned": r.earned.coins,
         "coupons_granted": [coupon_json(c) for c in sale.coupons_granted],
+        **_promotions_json(r),
+    }
+
+
+def _promotions_json(r: SaleRecord) -> dict[str, Any]:
+    """A sale's promotions, only for a sale that had any (earlier outputs keep their keys):
+    each with what it took off the whole sale, and each line's share."""
+    totals = r.promotion_totals()
+    if not totals:
+        return {}
+    return {
+        "promotion_savings": Money(sum(t.amount.fen for t in totals)).plain(),
+        "promotions": [{"id": t.id, "name": t.name, "off": t.amount.plain()} for t in totals],
+        "promotion_lines": [
+            {"line": ln.line_no, "id": t.id, "off": t.amount.plain()}
+            for ln in r.lines
+            for t in ln.promotions
+        ],
     }
 
 
@@ -543,9 +583,17 @@ PrintoutsFor = Callable[[Program, StoreInfo], Printouts]  # the scenario's progr
 
 
 def replay(
-    data: Any, db: Path | None = None, printouts: PrintoutsFor | None = None
+    data: Any,
+    db: Path | None = None,
+    printouts: PrintoutsFor | None = None,
+    program: Program | None = None,
 ) -> dict[str, list[Any]]:
+    """``program``, if given, stands for the scenario's named one (the HQ console tries
+    an uploaded file on a scenario); the scenario's ``promotions`` still apply."""
     sc = read_scenario(data)
+    if program is not None:
+        extra = data.get("promotions", []) if isinstance(data, dict) else []
+        sc = replace(sc, program=with_promotions(program, extra) if extra else program)
     if db is None:
         tmp = tempfile.TemporaryDirectory(prefix="replay-")
         path = Path(tmp.name) / "till.sqlite"

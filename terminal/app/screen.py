@@ -29,11 +29,12 @@ class LineRow:
     qty: str  # "2" or "1.250kg"
     unit_price: Money
     regular: Money
-    amount: Money  # after member price / tier discount, before coupons
+    amount: Money  # after member price / tier discount and promotions, before coupons
     member_price_used: bool
     tier_discount_used: bool
     member_unit: Money | None = None  # the unit price after member price / tier discount
     override_from: Money | None = None  # the unit price before a 改价
+    promotions: tuple[tuple[str, Money], ...] = ()  # (name, amount) of each promotion
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,12 @@ def screen(counter: Counter) -> Screen:
             ),
             pl.price.line.price_override or pl.price.line.product.price,
             pl.price.regular,
-            pl.price.member,
+            pl.price.due,
             pl.price.member_price_used,
             pl.price.tier_discount_used,
             member_unit(pl.price),
             pl.price.line.product.price if pl.price.line.price_override is not None else None,
+            tuple((t.name, t.amount) for t in pl.price.promotions),
         )
         for pl in priced.lines
     )
@@ -127,7 +129,7 @@ def screen(counter: Counter) -> Screen:
     return Screen(
         rows,
         priced.regular_total,
-        priced.member_savings,
+        priced.member_savings + priced.promotion_savings,  # all savings before coupons
         coupons,
         priced.sale_discount,
         priced.total_due,

@@ -172,20 +172,26 @@ def _check_pin_shape(pin: str) -> None:
 
 
 def check_card_pin(s: Session, number: str, pin: str, now: datetime) -> None:
-    """A prepaid card's PIN, with the staff lockout: unknown cards and wrong PINs are
-    refused alike (the message tells a guesser nothing), and the failure count is the
-    caller's to commit even though this raises."""
+    """A prepaid card's PIN, with the staff lockout. An unknown card, a wrong PIN and a
+    locked card are refused alike (``card_refused``: one code and text, one argon2
+    verify each), so the answer and its time tell a guesser nothing. While a card is
+    locked its PIN is not checked at all, the right one neither: an answer that told
+    the right PIN apart during the lockout would let the guessing go on through it.
+    The failure count is the caller's to commit even though this raises."""
     card = s.get(PrepaidCardRow, number)
-    if card is not None and _locked(card, now):
-        raise RuleViolation(
-            "this card is locked after repeated wrong PINs; try later",
-            code="card_locked",
-            until=str(card.locked_until)[11:16],
-        )
-    if card is None:
+    if card is None or _locked(card, now):
         check_secret(_decoy(), pin)  # a known card's argon2 work: its time tells nothing
-    if card is None or not _pin_matches(card, pin, now):
-        raise RuleViolation("card number or PIN is wrong, or the card is used", code="card_refused")
+        raise card_refused()
+    if not _pin_matches(card, pin, now):
+        raise card_refused()
+
+
+def card_refused() -> RuleViolation:
+    """The one refusal of a card a PIN does not open (unknown, wrong PIN, locked, used)."""
+    return RuleViolation(
+        "card number or PIN is wrong, the card is used, or it is locked after wrong PINs",
+        code="card_refused",
+    )
 
 
 _DECOY: list[str] = []

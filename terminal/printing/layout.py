@@ -533,6 +533,8 @@ def _line_blocks(slip: _Slip, ln: RecordLine) -> None:
         slip.text(f"  改价 {money(ln.unit_before_override)}→{money(ln.unit_price)}")
     if ln.member != ln.regular:
         slip.row3("  会员价" if ln.member_price_used else "  会员折扣", "", money(ln.member))
+    for t in ln.promotions:  # each promotion that took something off this line
+        slip.row3(f"  {t.name}", "", minus(t.amount))
 
 
 def _coupon_name(sale: SaleLike, coupon_id: str) -> str:
@@ -581,9 +583,11 @@ def sale_receipt(
     pieces = sum(ln.qty.milli // MILLI if not ln.weighed else 1 for ln in rec.lines)
     slip.kv("件数", str(pieces))
     slip.kv("原价合计", money(rec.regular_total))
-    savings = rec.regular_total - rec.subtotal
+    savings = rec.member_savings
     if savings:
         slip.kv("会员优惠", minus(savings))
+    for promo in rec.promotion_totals():
+        slip.kv(f"促销 {promo.name}", minus(promo.amount))
     for cid, off in rec.coupons:
         slip.kv(f"优惠券 {_coupon_name(sale, cid)}", minus(off))
     if rec.sale_discount:
@@ -683,6 +687,8 @@ def recharge_slip(
         slip.kv("赠送金额", money(result.gift))
     if result.coins:
         slip.kv(f"赠送{program.coin_name}", str(result.coins))
+    for name in getattr(result, "promotions", ()):  # the recharge campaigns (充值送)
+        slip.kv("活动", name)
     slip.rule()
     slip.kv("储值余额", yuan(member.stored_value), bold=True)
     slip.kv("  本金", money(member.principal))
@@ -792,6 +798,9 @@ def return_slip(
     for rl in rec.lines:
         ln = sale.line(rl.line_no) if sale is not None else None
         slip.hanging(f"{rl.line_no} {ln.name if ln else ''}".rstrip())
+        if not rl.qty.milli:  # a kept line re-priced: the promotion it lost
+            slip.row3("  促销重算(未退回)", "", money(rl.refund))
+            continue
         slip.row3("  " + qty_text(rl.qty, ln.weighed if ln else False), "", money(rl.refund))
     slip.rule()
     slip.kv("退货金额", yuan(rec.refund), bold=True)

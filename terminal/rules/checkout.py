@@ -10,8 +10,9 @@ from terminal.quantity import Qty
 from terminal.rules import member as m
 from terminal.rules.earning import Earned, EarnInput, earn
 from terminal.rules.lifecycle import NewId, Upgrade, coin_lot_last_day, retier
-from terminal.rules.pricing import PricedSale
+from terminal.rules.pricing import PricedSale, promotion_totals
 from terminal.rules.program import Program
+from terminal.rules.promotions import PromoTake, PromotionRule
 from terminal.rules.tenders import Tender, Tendering
 
 
@@ -31,6 +32,13 @@ class RecordLine:
     discount_share: Money
     net: Money
     unit_before_override: Money | None = None  # the unit price before a 改价, if any
+    promotions: tuple[PromoTake, ...] = ()  # what each promotion took off the line
+    member_route: Money | None = None  # member pricing's amount, when a promotion replaced it
+    label: bool = False  # a price-embedded scale label (its amount is the label's)
+
+    @property
+    def promo(self) -> Money:
+        return Money(sum(t.amount.fen for t in self.promotions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +58,9 @@ class SaleRecord:
     coin_lot: str | None
     upgrade: Upgrade | None
     coupons_granted: tuple[str, ...]
+    # The promotions that took something off this sale, as they were: a return re-prices
+    # the kept lines under them (``returns``), whatever the program says by then
+    promotions: tuple[PromotionRule, ...] = ()
 
     @property
     def regular_total(self) -> Money:
@@ -57,7 +68,15 @@ class SaleRecord:
 
     @property
     def subtotal(self) -> Money:
-        return Money(sum(ln.member.fen for ln in self.lines))
+        """After member prices, tier discounts and promotions, before coupons."""
+        return Money(sum(ln.member.fen - ln.promo.fen for ln in self.lines))
+
+    @property
+    def member_savings(self) -> Money:
+        return self.regular_total - Money(sum(ln.member.fen for ln in self.lines))
+
+    def promotion_totals(self) -> tuple[PromoTake, ...]:
+        return promotion_totals(t for ln in self.lines for t in ln.promotions)
 
     @property
     def total_due(self) -> Money:
@@ -97,6 +116,9 @@ def record_lines(priced: PricedSale) -> tuple[RecordLine, ...]:
                 pl.discount_share,
                 pl.net,
                 ln.product.price if ln.price_override is not None else None,
+                pl.price.promotions,
+                pl.price.member_route,
+                ln.label_amount is not None,
             )
         )
     return tuple(out)
@@ -141,8 +163,11 @@ def settle_sale(
             lot,
             upgrade,
             granted,
+            used,
         )
 
+    used_ids = {t.id for ln in lines for t in ln.promotions}
+    used = tuple(r for r in program.promotions if r.id in used_ids)
     if member is None:
         return SaleSettlement((), record())
     done = member_effects(

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
 from terminal.calendar import add_months, valid_through
 from terminal.errors import InvalidInput, RuleViolation
 from terminal.money import Money
 from terminal.rules import member as m
+from terminal.rules import promotions as pm
 from terminal.rules.coupons import Coupon
 from terminal.rules.program import CouponGift, Program, TierLadder, TierLevel
 
@@ -501,9 +502,8 @@ def _recharge(
         raise InvalidInput(
             "a recharge must be a positive amount", code="invalid_amount", case="positive"
         )
-    step = program.recharge_gift(amount)
-    gift_value = step.gift_value if step else Money(0)
-    gift_coins = step.coins if step else 0
+    offer = recharge_offer(program, state, amount, today)
+    gift_value, gift_coins = offer.gift_value, offer.coins
     out: list[m.MemberEntry] = [] if state.entered else [m.Entered(today, kind)]
     out += [
         m.StoredValueChanged(amount, gift_value, f"{kind}:{ref}"),
@@ -521,13 +521,30 @@ def _recharge(
         )
     moves, _ = retier(m.fold(out, state), program, today, ref, new_id)
     out += moves
-    return out, RechargeGiftGiven(gift_value, gift_coins)
+    return out, RechargeGiftGiven(gift_value, gift_coins, offer.promotions)
+
+
+def recharge_offer(
+    program: Program, state: m.MemberState, amount: Money, today: date
+) -> pm.RechargeOffer:
+    """The gift a recharge of ``amount`` gets today: the program's standing step, with
+    the recharge campaigns (``recharge_gift`` promotions) on that day."""
+    step = program.recharge_gift(amount)
+    standing = (
+        pm.RechargeOffer(step.gift_value, step.coins) if step else pm.RechargeOffer(Money(0), 0)
+    )
+    if not program.promotions:
+        return standing
+    days = tuple(r.member_day.weekday for r in program.earn if r.member_day is not None)
+    ctx = pm.PromoContext(datetime.combine(today, time()), "", True, state.tier, days)
+    return pm.recharge_offer(program.promotions, standing, amount, ctx, program.coin_value)
 
 
 @dataclass(frozen=True, slots=True)
 class RechargeGiftGiven:
     gift_value: Money
     coins: int
+    promotions: tuple[pm.PromoTake, ...] = ()  # the campaigns that gave it
 
 
 # ----------------------------------------------------------------------------- debts

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from terminal.money import ZERO, Money
 from terminal.quantity import MILLI, Qty
 from terminal.rules import coupons as cp
+from terminal.rules import promotions as pm
 from terminal.rules.allocation import allocate
 from terminal.rules.catalog import Product
 from terminal.rules.member import MemberState
@@ -49,10 +50,26 @@ class LinePrice:
     member: Money  # after member price, tier discount and birthday discount
     member_price_used: bool
     tier_discount_used: bool
+    # What each promotion took off this line, in the order applied (``promote``)
+    promotions: tuple[pm.PromoTake, ...] = ()
+    coupon_free: bool = False  # an exclusive promotion's line: no coupon on it
+    # The member route's amount when a best_of / exclusive promotion replaced it
+    # (``member`` is then the regular amount): a return re-prices kept lines from it
+    member_route: Money | None = None
+    after: Money | None = None  # after promotions, when any took something (``due``)
 
     @property
     def category(self) -> str:
         return self.line.product.category
+
+    @property
+    def promo(self) -> Money:
+        return self.member - self.after if self.after is not None else ZERO
+
+    @property
+    def due(self) -> Money:
+        """After member pricing and promotions, before coupons."""
+        return self.member if self.after is None else self.after
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +88,7 @@ class PricedLine:
 
     @property
     def net(self) -> Money:
-        return self.price.member - self.coupon_share - self.discount_share
+        return self.price.due - self.coupon_share - self.discount_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +103,21 @@ class PricedSale:
 
     @property
     def subtotal(self) -> Money:
-        """After member prices and tier discounts, before coupons."""
-        return Money(sum(pl.price.member.fen for pl in self.lines))
+        """After member prices, tier discounts and promotions, before coupons."""
+        return Money(sum(pl.price.due.fen for pl in self.lines))
 
     @property
     def member_savings(self) -> Money:
-        return self.regular_total - self.subtotal
+        """Member prices and tier discounts (promotions: ``promotion_savings``)."""
+        return self.regular_total - Money(sum(pl.price.member.fen for pl in self.lines))
+
+    @property
+    def promotion_savings(self) -> Money:
+        return Money(sum(pl.price.promo.fen for pl in self.lines))
+
+    def promotion_totals(self) -> tuple[pm.PromoTake, ...]:
+        """Each promotion that applied and what it took off the whole sale, in order."""
+        return promotion_totals(t for pl in self.lines for t in pl.price.promotions)
 
     @property
     def total_due(self) -> Money:
@@ -143,7 +169,91 @@ def price_lines(
 
 
 def coupon_lines(prices: Sequence[LinePrice]) -> list[tuple[str, int]]:
-    return [(lp.category, lp.member.fen) for lp in prices]
+    """What coupons see: each line after promotions; an exclusive promotion's line 0."""
+    return [(lp.category, 0 if lp.coupon_free else lp.due.fen) for lp in prices]
+
+
+def promo_context(
+    program: Program, now: datetime, member: MemberPricing | None, store: str = ""
+) -> pm.PromoContext:
+    days = tuple(r.member_day.weekday for r in program.earn if r.member_day is not None)
+    entered = member is not None and member.entered
+    return pm.PromoContext(now, store, entered, member.tier if member else None, days)
+
+
+def needs_store(program: Program) -> bool:
+    """Whether any promotion names stores (only then does pricing need the till's)."""
+    return any(r.target.stores for r in program.promotions)
+
+
+def active_promotions(program: Program, ctx: pm.PromoContext) -> tuple[str, ...]:
+    return tuple(r.id for r in pm.active(program.promotions, ctx))
+
+
+def promo_line(lp: LinePrice) -> pm.PromoLine:
+    ln = lp.line
+    p, milli, label = ln.product, ln.qty.milli, ln.label_amount is None
+    by_piece = label and p.unit != "kg" and milli % MILLI == 0
+    plain = ln.price_override is None
+    return pm.PromoLine(
+        p.code,
+        p.category,
+        lp.regular.fen,
+        lp.member.fen,
+        milli // MILLI if by_piece else 0,
+        milli if label and plain else 0,
+        plain,
+    )
+
+
+def promote(
+    prices: Sequence[LinePrice], program: Program, ctx: pm.PromoContext
+) -> tuple[LinePrice, ...]:
+    """The promotions on at ``ctx`` applied to priced lines (``terminal.rules.promotions``)."""
+    if not program.promotions:
+        return tuple(prices)
+    rules = pm.active(program.promotions, ctx)
+    if not rules:
+        return tuple(prices)
+    results = pm.run(rules, [promo_line(lp) for lp in prices])
+    return tuple(_promoted(lp, r) for lp, r in zip(prices, results, strict=True))
+
+
+def _promoted(lp: LinePrice, r: pm.LineResult) -> LinePrice:
+    if not r.takes and not r.base_regular:
+        return lp
+    off = 0
+    made = []
+    for rule, a in r.takes:
+        made.append(pm.PromoTake(rule.id, rule.name, Money(a)))
+        off += a
+    takes = tuple(made)
+    if not r.base_regular:
+        after = Money(lp.member.fen - off)
+        return LinePrice(
+            lp.line,
+            lp.regular,
+            lp.member,
+            lp.member_price_used,
+            lp.tier_discount_used,
+            takes,
+            r.coupon_free,
+            None,
+            after,
+        )
+    after = Money(lp.regular.fen - off)
+    return LinePrice(
+        lp.line, lp.regular, lp.regular, False, False, takes, r.coupon_free, lp.member, after
+    )
+
+
+def promotion_totals(takes: Iterable[pm.PromoTake]) -> tuple[pm.PromoTake, ...]:
+    """Takes summed per promotion, in the order first seen."""
+    sums: dict[str, pm.PromoTake] = {}
+    for t in takes:
+        had = sums.get(t.id)
+        sums[t.id] = t if had is None else replace(had, amount=had.amount + t.amount)
+    return tuple(sums.values())
 
 
 def reduce(
@@ -152,7 +262,7 @@ def reduce(
     """Allocate coupons, then a whole-sale discount, to lines to the fen."""
     lines = coupon_lines(prices)
     shares = cp.allocate_to_lines(choice, lines)
-    left = [net - s for (_, net), s in zip(lines, shares, strict=True)]
+    left = [lp.due.fen - s for lp, s in zip(prices, shares, strict=True)]
     discount = min(sale_discount.fen, sum(left))
     dshares = allocate(max(discount, 0), left, left) if discount > 0 else [0] * len(left)
     return PricedSale(
@@ -184,6 +294,8 @@ __all__ = [
     "member_pricing",
     "price_line",
     "price_lines",
+    "promo_context",
+    "promote",
     "reduce",
     "round_off",
 ]

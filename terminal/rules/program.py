@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Literal
 
 from terminal.money import Money
+from terminal.rules.promotions import PromotionRule as PromotionRule
 
 TierBasis = Literal[
     "growth_points", "points_balance", "spend_12m", "cumulative_spend", "cumulative_recharge"
@@ -74,8 +75,9 @@ class TierLevel:
 
 
 @dataclass(frozen=True, slots=True)
-class Promotion:
-    """An alternative way up: e.g. mall's "2000 points as Normal -> Silver"."""
+class TierShortcut:
+    """An alternative way up (``[[tiers.promotions]]``): e.g. mall's "2000 points as
+    Normal -> Silver". Sale promotions are ``promotions.PromotionRule``."""
 
     from_tier: str
     to_tier: str
@@ -88,7 +90,7 @@ class TierLadder:
     levels: tuple[TierLevel, ...]  # ascending thresholds
     movement: TierMovement = "up_only"
     validity_months: int = 0  # 0: a tier has no valid-through date
-    promotions: tuple[Promotion, ...] = ()
+    promotions: tuple[TierShortcut, ...] = ()
     reassess: TierReassess = "never"
     # A tier enjoys the benefits of every tier below it (seed 003: 金卡可享受银卡权益):
     # its monthly coupons are its own plus theirs.
@@ -250,6 +252,8 @@ class Program:
     cashier_discount_max_percent: int = 0
     hq_grants: HqGrants = field(default_factory=HqGrants)
     rfm: RfmSettings = field(default_factory=RfmSettings)
+    # ``[[promotions]]``: sale promotions and recharge campaigns (``rules.promotions``)
+    promotions: tuple[PromotionRule, ...] = ()
 
     def template(self, key: str) -> CouponTemplate:
         return next(t for t in self.coupon_templates if t.key == key)

@@ -237,7 +237,7 @@ def _ladder(t: _Table, templates: dict[str, p.CouponTemplate]) -> p.TierLadder:
     ids = {lv.id for lv in levels}
     promotions = []
     for pt in t.tables("promotions"):
-        promo = p.Promotion(
+        promo = p.TierShortcut(
             pt.text("from"), pt.text("to"), pt.integer("points_at_least", maximum=MAX_POINTS)
         )
         for k, v in (("from", promo.from_tier), ("to", promo.to_tier)):
@@ -423,6 +423,7 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
             "cashier_max_percent", 0, maximum=MAX_PERCENT
         ),
         hq_grants=_hq_grants(hq_t),
+        promotions=_promotions(root, tier_ids, earn_rules),
         rfm=p.RfmSettings(
             new_member_months=rfm_t.integer("new_member_months", 1, maximum=MAX_MONTHS),
             recent_days=rfm_t.integer("recent_days", 30, minimum=1, maximum=MAX_DAYS),
@@ -462,6 +463,15 @@ def parse_program(data: dict[str, Any], file: str) -> p.Program:
         t.done()
     root.done()
     return prog
+
+
+def _promotions(
+    root: _Table, tier_ids: set[str], earn: tuple[p.EarnRule, ...]
+) -> tuple[p.PromotionRule, ...]:
+    from terminal.rules.promotion_loader import read_promotions  # it reads with _Table
+
+    member_day = any(r.member_day is not None for r in earn)
+    return read_promotions(root.tables("promotions"), tier_ids, member_day)
 
 
 def _scale_layouts(st: _Table) -> list[p.ScaleBarcode]:

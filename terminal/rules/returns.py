@@ -17,8 +17,9 @@ from terminal.errors import InvalidInput, RuleViolation
 from terminal.money import ZERO, Money, round_half_up
 from terminal.quantity import Qty
 from terminal.rules import member as m
+from terminal.rules import promotions as pm
 from terminal.rules.allocation import allocate
-from terminal.rules.checkout import SaleRecord
+from terminal.rules.checkout import RecordLine, SaleRecord
 from terminal.rules.earning import Earned, EarnInput, earn
 from terminal.rules.lifecycle import due_entries, retier, reverse_upgrade, sv_split
 from terminal.rules.program import Program
@@ -131,7 +132,77 @@ def plan_lines(
         back_qty.get(ln.line_no, 0) + returned.get(ln.line_no, 0) >= ln.qty.milli
         for ln in sale.lines
     )
+    if sale.promotions:
+        out = _promotion_refunds(sale, back_qty, back_net, returned)
     return out, full
+
+
+def _promotion_refunds(
+    sale: SaleRecord, back_qty: dict[int, int], back_net: dict[int, int], returned: dict[int, int]
+) -> list[ReturnLine]:
+    """A sale with promotions refunds what its lines still held minus what the kept
+    lines cost under the same promotions (a return that breaks a "buy 2 get 1" gives
+    back only what the rest no longer earns), never less than 0 nor more than held.
+
+    Each line's share is what it held minus what it keeps; a kept line whose price
+    rises (its promotion is gone) shows as a line of quantity 0 with a negative share,
+    so later returns of it refund what it now holds."""
+    held = {ln.line_no: ln.net.fen - back_net.get(ln.line_no, 0) for ln in sale.lines}
+    kept_qty = {
+        ln.line_no: ln.qty.milli - back_qty.get(ln.line_no, 0) - returned.get(ln.line_no, 0)
+        for ln in sale.lines
+    }
+    keep = [ln for ln in sale.lines if kept_qty[ln.line_no] > 0]
+    kept = dict.fromkeys(held, 0)
+    if keep:
+        rules = sorted(sale.promotions, key=lambda r: r.order)
+        results = pm.run(rules, [_kept_line(ln, kept_qty[ln.line_no]) for ln in keep])
+        cost = []
+        for ln, r in zip(keep, results, strict=True):
+            price = r.after(_kept_line(ln, kept_qty[ln.line_no]))
+            cost.append(price - _kept_reductions(ln, price))
+        total_held = sum(held.values())
+        if sum(cost) > total_held:  # never refund less than nothing
+            cost = allocate(total_held, cost, cost)
+        kept.update((ln.line_no, c) for ln, c in zip(keep, cost, strict=True))
+    out = []
+    for ln in sale.lines:
+        share = held[ln.line_no] - kept[ln.line_no]
+        if ln.line_no in returned:
+            out.append(ReturnLine(ln.line_no, Qty(returned[ln.line_no]), Money(share)))
+        elif share:
+            out.append(ReturnLine(ln.line_no, Qty(0), Money(share)))
+    return out
+
+
+def _kept_reductions(ln: RecordLine, price: int) -> int:
+    """The coupon and whole-sale discount a kept line still bears: its recorded share at
+    the same rate of its price (a part of a line without a promotion change: the share
+    pro rata to quantity, as for any return)."""
+    shares = ln.coupon_share.fen + ln.discount_share.fen
+    due = ln.member.fen - ln.promo.fen
+    if shares == 0 or due <= 0:
+        return 0
+    return min(price, round_half_up(Fraction(shares * price, due)))
+
+
+def _part(fen: int, qty: int, of: int) -> int:
+    return fen if qty == of else round_half_up(Fraction(fen * qty, of))
+
+
+def _kept_line(ln: RecordLine, qty: int) -> pm.PromoLine:
+    """A sale line's kept quantity as the promotion engine sees it, at the sale's prices."""
+    member = ln.member_route if ln.member_route is not None else ln.member
+    by_piece = not ln.weighed and qty % 1000 == 0
+    return pm.PromoLine(
+        ln.code,
+        ln.category,
+        _part(ln.regular.fen, qty, ln.qty.milli),
+        _part(member.fen, qty, ln.qty.milli),
+        qty // 1000 if by_piece else 0,
+        qty if not ln.label and ln.unit_before_override is None else 0,
+        ln.unit_before_override is None,
+    )
 
 
 def _unit(program: Program, t: Tender) -> int:

@@ -36,7 +36,10 @@ def make_engine(path: Path | str) -> Engine:
 
     path = Path(path)
     private_store(path)  # PIN hashes, phones, the HQ token: 0700 folder, 0600 files
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    # Each connection carries the store's ledger key (``attach``, below).
+    engine = create_engine(
+        f"sqlite:///{path}", future=True, connect_args={"factory": ledger_key.StoreConnection}
+    )
     # before the pragmas: the WAL they create takes the store file's (narrowed) mode
     event.listen(engine, "connect", lambda *_: narrow(path))
     event.listen(engine, "connect", _pragmas)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from terminal import codec
 from terminal.errors import PosError
 from terminal.rules import member as m
-from terminal.store.ledger_key import LedgerKey
+from terminal.store.ledger_key import LedgerKey, mac_of
 from terminal.store.schema import LedgerRow
 
 GENESIS = "0" * 64
@@ -136,11 +136,11 @@ class Ledger:
     the primary key on ``seq`` refuses a racing writer."""
 
     def __init__(self, session: Session, terminal_id: str, new_id: Any) -> None:
+        conn = cast(sqlite3.Connection, session.connection().connection.driver_connection)
         if _REFUSED:
-            _check_writable(
-                cast(sqlite3.Connection, session.connection().connection.driver_connection)
-            )
+            _check_writable(conn)
         self.s, self.terminal, self.new_id = session, terminal_id, new_id
+        self.mac = mac_of(conn)
         last = session.execute(_HEAD).first()
         self.seq = last[0] if last else 0
         self.head = last[1] if last else GENESIS
@@ -160,6 +160,7 @@ class Ledger:
             "payload": text,
             "prev_hash": self.head,
             "hash": h,
+            "mac": self.mac(h),
         }
         self.head = h
         return row
@@ -182,11 +183,11 @@ class Ledger:
 
 
 _HEAD_SQL = "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
-# The MAC is made in the INSERT itself (the connection's ``ledger_mac``): the trigger
-# that covers every other insert path would write each row a second time.
+# The MAC is made in Python beside the hash (no SQL function, no trigger rewriting
+# the row): every insert path writes it in the row's own INSERT.
 _INSERT_SQL = (
     "INSERT INTO ledger (seq, id, terminal_id, at, kind, member_code, ref, payload,"
-    " prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ledger_mac(?))"
+    " prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -226,6 +227,7 @@ def append_items(cur: sqlite3.Cursor, items: Sequence[Item]) -> list[int]:
     Returns the rows' sequence numbers."""
     if _REFUSED:
         _check_writable(cur.connection)
+    mac = mac_of(cur.connection)
     head = cur.execute(_HEAD_SQL).fetchone()
     seq, prev = (int(head[0]), str(head[1])) if head else (0, GENESIS)
     rows = []
@@ -233,7 +235,19 @@ def append_items(cur: sqlite3.Cursor, items: Sequence[Item]) -> list[int]:
         seq += 1
         h = chain_hash(prev, seq, it.tail)
         rows.append(
-            (seq, it.id, it.terminal, it.at, it.kind, it.member, it.ref, it.payload, prev, h, h)
+            (
+                seq,
+                it.id,
+                it.terminal,
+                it.at,
+                it.kind,
+                it.member,
+                it.ref,
+                it.payload,
+                prev,
+                h,
+                mac(h),
+            )
         )
         prev = h
     cur.executemany(_INSERT_SQL, rows)

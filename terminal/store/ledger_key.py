@@ -1,11 +1,15 @@
 """The till's ledger key: a per-till secret kept beside the store file, never inside it.
 
-Every ledger row carries ``mac`` = HMAC-SHA256(key, the row's chain hash), written by the
-trigger of store migration 0004, which calls the SQL function ``ledger_mac`` this module
-registers on each of the till's connections (so every insert path is covered: the sale
-path, the ORM, the demo's bulk insert, a restore from HQ). The chain hash alone is
-plain SHA-256: whoever edits the file can recompute every hash after an edit. The MACs
-cannot be recomputed without the key file.
+Every ledger row carries ``mac`` = HMAC-SHA256(key, the row's chain hash), made in Python
+beside the hash and written in the row's own INSERT (``terminal.store.ledger``, the
+demo's bulk insert, a restore from HQ): each of the till's connections is a
+``StoreConnection`` that carries the key (``attach``). Store migration 0004 made it with
+a trigger calling an SQL function; 0005 dropped both (the sale paid a call from SQLite
+back into Python for each row, other paths a second write of it). The chain hash alone
+is plain SHA-256: whoever edits the file can recompute every hash after an edit. The
+MACs cannot be recomputed without the key file. The rows of ``hq_states`` (what HQ
+last sent for each member) carry a MAC under the same key (``state_text``), written by
+the pull.
 
 The key file also holds the *anchor*: the head (seq, hash) the till last found sound
 (at start-up and before each sync). A ledger that ends before its anchor, or whose row
@@ -20,11 +24,11 @@ unnoticed; rows written since the last sync can.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -42,13 +46,55 @@ class LedgerKey:
     anchor_hash: str = ""
 
     @cached_property
-    def _keyed(self) -> hmac.HMAC:
-        return hmac.new(self.key, digestmod=hashlib.sha256)
+    def _pads(self) -> tuple[hashlib._Hash, hashlib._Hash]:
+        """HMAC-SHA256's inner and outer hashes with the key's pads already absorbed
+        (RFC 2104): a row's MAC is then two hash copies, without the Python-level
+        ``hmac.HMAC.copy`` (the sale makes 15 of them under the write lock)."""
+        block = self.key if len(self.key) <= 64 else hashlib.sha256(self.key).digest()
+        block = block.ljust(64, b"\0")
+        inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        return inner, outer
 
-    def mac(self, row_hash: str) -> str:
-        h = self._keyed.copy()  # the key's pads are hashed once, not for every row
-        h.update(row_hash.encode())
-        return h.hexdigest()
+    def mac(self, text: str) -> str:
+        """HMAC-SHA256(key, text) in hex: a row's chain hash, an ``hq_states`` row's text."""
+        inner, outer = self._pads
+        h = inner.copy()
+        h.update(text.encode())
+        o = outer.copy()
+        o.update(h.digest())
+        return o.hexdigest()
+
+
+def state_text(
+    code: str, state_json: str, at_seq: int, through: int, cursor: int, received_at: str
+) -> str:
+    """What an ``hq_states`` row's MAC covers: every column, tagged so that no such text
+    is ever a ledger row's hash (64 hex digits)."""
+    return json.dumps(
+        ["hq_states", code, state_json, at_seq, through, cursor, received_at],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+class StoreConnection(sqlite3.Connection):
+    """The till's connections (``db.make_engine``): each carries its store's key, so a
+    row's MAC is made where its hash is, with no SQL function on the insert."""
+
+    ledger_key: LedgerKey | None = None
+
+
+def key_of(conn: sqlite3.Connection) -> LedgerKey | None:
+    """The key a store connection carries (None: no key, or not a store connection)."""
+    return getattr(conn, "ledger_key", None)
+
+
+def mac_of(conn: sqlite3.Connection) -> Callable[[str], str]:
+    """The MAC function for rows written on ``conn``; without a key it refuses, as the
+    trigger did (a row written without its MAC would be found as forged)."""
+    k = key_of(conn)
+    return k.mac if k is not None else _no_key
 
 
 def key_path(db: Path | str) -> Path:
@@ -124,18 +170,16 @@ def forget(db: Path | str) -> None:
 
 
 def attach(conn: sqlite3.Connection, db: Path | str) -> None:
-    """Register ``ledger_mac`` on a new connection of the store at ``db``.
+    """Give a new connection of the store at ``db`` its key.
 
     A store without a key file gets one, from its next row on, unless it already holds
-    keyed rows: then its key was removed, and ``ledger_mac`` refuses, so nothing more is
+    keyed rows: then its key was removed, and every MAC refuses, so nothing more is
     written until the store is examined (``verify`` and the start-up check say why)."""
     k = load(db)
     if k is None and not _keyed_rows(conn):
         k = create(db, _head(conn) + 1)
-    if k is None:
-        conn.create_function("ledger_mac", 1, _no_key, deterministic=True)
-        return
-    conn.create_function("ledger_mac", 1, k.mac, deterministic=True)
+    if isinstance(conn, StoreConnection):
+        conn.ledger_key = k
 
 
 def _no_key(_: str) -> str:

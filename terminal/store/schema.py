@@ -65,6 +65,22 @@ class HqStateRow(Base):
     through: Mapped[int]  # HQ had applied this till's rows up to here
     cursor: Mapped[int]  # the pull page it came in
     received_at: Mapped[str] = mapped_column(String(32))
+    # HMAC of the row (``ledger_key.state_text``) with the till's ledger key (store
+    # migration 0005): the counter sells against this state, so it is keyed like the ledger.
+    mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class ProgramVersionRow(Base):
+    """A program version HQ published (``terminal.app.programs``): the counter runs
+    the one in effect on its day. ``effective_from`` is an ISO date, "" for always."""
+
+    __tablename__ = "program_versions"
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    program_id: Mapped[str] = mapped_column(String(32))
+    toml: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    effective_from: Mapped[str] = mapped_column(String(10))
+    received_at: Mapped[str] = mapped_column(String(32))
 
 
 class LedgerRow(Base):
@@ -82,7 +98,7 @@ class LedgerRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-    # HMAC of ``hash`` with the till's key (store migration 0004's trigger sets it).
+    # HMAC of ``hash`` with the till's key, made beside the hash (``ledger_key``).
     mac: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (

@@ -917,7 +917,7 @@ CARDS = [
     ),
     case(
         "load-card-locked",
-        "card_locked",  # even the right PIN, after five wrong ones
+        "card_refused",  # as a wrong PIN, even the right one, after five wrong ones
         lambda t, _: c(t).load_card("O1", "CARD0001", "123456"),
         arrange=lambda t: guess_card_pin(t, "CARD0001", 5),
         program="organic",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from devices.printer.queue import Spool, spool_path
 from terminal import datadir
 from terminal.app import setup
 from terminal.secrets import stored_token
@@ -147,3 +148,46 @@ def test_the_stores_token_is_used_when_none_is_given(
     monkeypatch.setenv("POS_HQ_TOKEN", "hqt_env")
     assert sync(db) == 0
     assert seen == [("hqt_kept", False), ("hqt_env", True)]
+
+
+def spool_with_wal(path: Path, expected: int) -> None:
+    """A spool holding a receipt, its WAL and shared memory kept by an open reader."""
+    spool = Spool(path)
+    assert spool.add("R0001", b"receipt: member 13800138000") is not None
+    with spool._connection() as db:
+        db.execute("SELECT count(*) FROM jobs").fetchone()
+        for side in ("", "-wal", "-shm"):
+            assert mode(path.with_name(path.name + side)) == expected, side
+
+
+@posix
+def test_the_print_spool_is_as_private_as_the_store(tmp_path: Path) -> None:
+    """Receipts name members, with their phones and amounts: the spool beside the store
+    gets the store's mode, whatever the umask, in a folder the till creates."""
+    path = spool_path(tmp_path / "data" / "till.sqlite")
+    old = os.umask(0o022)
+    try:
+        spool_with_wal(path, 0o600)
+    finally:
+        os.umask(old)
+    assert mode(path.parent) == 0o700
+
+
+@posix
+def test_a_world_readable_spool_is_narrowed_when_it_opens(tmp_path: Path) -> None:
+    path = spool_path(tmp_path / "till.sqlite")
+    Spool(path)
+    os.chmod(path, 0o644)
+    spool_with_wal(path, 0o600)
+
+
+@posix
+def test_a_spool_in_a_set_group_id_folder_is_shared_with_its_group(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    os.chmod(folder, 0o2770)
+    old = os.umask(0o022)  # even a umask that takes the group's write bit
+    try:
+        spool_with_wal(spool_path(folder / "till.sqlite"), 0o660)
+    finally:
+        os.umask(old)

@@ -21,6 +21,7 @@ from terminal.rules.catalog import Product
 from terminal.store.db import open_store, write_session
 from terminal.store.schema import StaffRow
 from ui.cli import main
+from ui.refusals import refusal_text
 
 MILK = {"code": "6901000000017", "name": "牛奶", "category": "dairy", "price": "0.01"}
 SCENARIO: dict[str, Any] = {
@@ -137,6 +138,9 @@ def test_demo_data_refuses_a_store_that_has_only_staff(tmp_path: Path) -> None:
     with pytest.raises(RuleViolation) as e:
         generate(db, products=5, members=5, start=datetime(2026, 10, 6, 9))
     assert e.value.code == "store_not_empty" and "1 staff" in e.value.message
+    held = {k: e.value.params[k] for k in ("members", "products", "staff", "ledger_rows")}
+    assert held == {"members": 0, "products": 0, "staff": 1, "ledger_rows": 0}
+    assert "员工 1," in refusal_text(e.value)  # the screen says what the store holds
     assert dump(db) == before
 
 

@@ -9,21 +9,29 @@ The attacker edits the file with plain ``sqlite3`` (no key): what a local user c
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import random
 import shutil
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sync import protocol as proto
+from sync.till import apply_pull
+from terminal import codec
 from terminal.app.ids import ReplayIds
 from terminal.app.shifts import Shifts
 from terminal.app.verify import guard, verify_path
 from terminal.errors import PosError, StoreDamaged, StoreTampered
 from terminal.money import Money
 from terminal.quantity import Qty
+from terminal.rules import member as m
 from terminal.rules.tenders import TenderRequest
 from terminal.store import ledger_key
 from terminal.store.db import open_store
@@ -57,9 +65,23 @@ def build(tmp: Path) -> Path:
     c.pay([cash("70.00")])
     c.scan(SOY.code)
     c.pay([cash("12.00")])
+    pull_member(c.sessions, "M3", Money.parse("50.00"))  # HQ's state: an hq_states row
     assert guard(c.sessions) is None  # the till's own check: sound, and anchored here
     c.sessions.kw["bind"].dispose()  # closed: the WAL is checkpointed into the file
     return s.path
+
+
+def pull_member(sessions: Any, code: str, principal: Money) -> None:
+    """A member another store registered, as a pull brings it (phone masked, keyed)."""
+    state = m.MemberState(code=code, phone="*******4321", principal=principal)
+    page = proto.PullResult(
+        cursor=1,
+        more=False,
+        through=0,
+        members=[proto.MemberDelta(code=code, state=codec.encode(state), phone_key="k" + "1" * 19)],
+        phone_secret="chain-secret",
+    )
+    apply_pull(sessions, page, datetime(2026, 10, 7, 10, 30))
 
 
 def sql(path: Path, *statements: str) -> None:
@@ -214,7 +236,6 @@ def inserted_row(p: Path) -> None:
     seq, head = db.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC").fetchone()
     fields = ("forged-1", "T01", "2026-10-07T10:00:00", "cash", None, "x", '{"delta":-5000}')
     h = row_hash(head, seq + 1, *fields)
-    db.execute("DROP TRIGGER ledger_mac")  # it calls the till's keyed function
     db.execute(
         "INSERT INTO ledger (seq, id, terminal_id, at, kind, member_code, ref, payload,"
         " prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -222,6 +243,46 @@ def inserted_row(p: Path) -> None:
     )
     db.commit()
     db.close()
+
+
+def row_without_mac(p: Path) -> None:
+    """A forged row, correctly chained, written without a MAC (no key to make one)."""
+    db = sqlite3.connect(p)
+    seq, head = db.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC").fetchone()
+    fields = ("forged-2", "T01", "2026-10-07T10:00:00", "cash", None, "x", '{"delta":-5000}')
+    db.execute(
+        "INSERT INTO ledger (seq, id, terminal_id, at, kind, member_code, ref, payload,"
+        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq + 1, *fields, head, row_hash(head, seq + 1, *fields)),
+    )
+    db.commit()
+    db.close()
+
+
+RAISED = "replace(state_json, '\"principal\":5000,', '\"principal\":500000,')"
+
+
+def raised_hq_state(p: Path) -> None:
+    """M3's stored value raised where HQ's state is kept and in the cache that folds from
+    it: the two agree, so only the MAC of HQ's state can tell."""
+    sql(
+        p,
+        f"UPDATE hq_states SET state_json = {RAISED} WHERE code = 'M3'",
+        f"UPDATE members SET state_json = {RAISED} WHERE code = 'M3'",
+    )
+
+
+def hq_state_mac_removed(p: Path) -> None:
+    sql(
+        p,
+        f"UPDATE hq_states SET state_json = {RAISED}, mac = NULL WHERE code = 'M3'",
+        f"UPDATE members SET state_json = {RAISED} WHERE code = 'M3'",
+    )
+
+
+def hq_state_moved_back(p: Path) -> None:
+    """HQ's state said to come before the till's own entries: they would fold again."""
+    sql(p, "UPDATE hq_states SET at_seq = 0 WHERE code = 'M3'")
 
 
 def edited_shift(p: Path) -> None:
@@ -276,6 +337,10 @@ CASES: dict[str, Callable[[Path], None]] = {
         changed_member_code,
         changed_at,
         inserted_row,
+        row_without_mac,
+        raised_hq_state,
+        hq_state_mac_removed,
+        hq_state_moved_back,
         edited_shift,
         edited_handover,
         edited_receipt_counter,
@@ -285,7 +350,8 @@ CASES: dict[str, Callable[[Path], None]] = {
     )
 }
 # What the start-up check cannot see: it reads the tail only (the full check is verify's).
-TAIL_BLIND: set[str] = set()
+# HQ's states are checked where the counter reads them (``test_a_forged_hq_state_...``).
+TAIL_BLIND: set[str] = {"raised_hq_state", "hq_state_mac_removed", "hq_state_moved_back"}
 
 
 @pytest.fixture(scope="module")
@@ -316,8 +382,37 @@ def test_the_untouched_store_verifies_and_starts(pristine: Path, tmp_path: Path)
     p = copy(pristine, tmp_path)
     rep = verify_path(p)
     assert rep.ok, rep.problems
-    assert rep.entries > 40 and rep.members == 2
+    assert rep.entries > 40 and rep.members == 3
     assert started(p) is None
+
+
+def test_the_mac_is_hmac_sha256_of_the_row_hash(pristine: Path) -> None:
+    """The pads hashed once (``LedgerKey.mac``) give the standard HMAC: a row's MAC is
+    what any HMAC-SHA256 of its hash under the key file's key gives."""
+    key = ledger_key.load(pristine)
+    assert key is not None
+    db = sqlite3.connect(pristine)
+    try:
+        rows = db.execute("SELECT hash, mac FROM ledger").fetchall()
+    finally:
+        db.close()
+    assert rows and all(
+        mac == hmac.new(key.key, h.encode(), hashlib.sha256).hexdigest() for h, mac in rows
+    )
+
+
+def test_every_row_has_its_mac_from_its_own_insert(pristine: Path) -> None:
+    """Sales, returns, recharges, cards, shifts and the pull all wrote their MACs, and no
+    trigger or SQL function did it for them (store migration 0005)."""
+    db = sqlite3.connect(pristine)
+    try:
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == []
+        kinds = db.execute("SELECT DISTINCT kind FROM ledger WHERE mac IS NOT NULL").fetchall()
+        assert db.execute("SELECT count(*) FROM ledger WHERE mac IS NULL").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM hq_states WHERE mac IS NULL").fetchone() == (0,)
+    finally:
+        db.close()
+    assert {"sale", "member", "cash", "card"} <= {k for (k,) in kinds}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -371,6 +466,40 @@ def shop_on(path: Path):  # type: ignore[no-untyped-def]
         terminal_id="T01",
         cashier="c1",
     )
+
+
+@pytest.mark.parametrize("case", sorted(TAIL_BLIND))
+def test_a_forged_hq_state_is_refused_when_the_counter_reads_it(
+    case: str, pristine: Path, tmp_path: Path
+) -> None:
+    p = copy(pristine, tmp_path)
+    c = shop_on(p)
+    assert c.identify("M3").principal == Money.parse("50.00")  # the untouched state sells
+    c.sessions.kw["bind"].dispose()
+    CASES[case](p)
+    c = shop_on(p)
+    with pytest.raises(StoreTampered) as e:
+        c.identify("M3")
+    assert e.value.code == "store_tampered" and e.value.params["case"] == "hq_state"
+    try:
+        with pytest.raises(StoreTampered):
+            c.recharge("M3", Money.parse("100.00"), c.authorize("mgr", "8888"))
+        c.scan(SOY.code)  # a walk-in sale: the till takes no more money, as on a broken ledger
+        with pytest.raises(StoreTampered):
+            c.pay([cash("20.00")])
+        assert not verify_path(p).ok
+    finally:
+        allow_writes(p)
+
+
+def test_a_new_pull_writes_a_state_verify_accepts(pristine: Path, tmp_path: Path) -> None:
+    p = copy(pristine, tmp_path)
+    sessions = open_store(p)
+    pull_member(sessions, "M3", Money.parse("80.00"))
+    sessions.kw["bind"].dispose()
+    assert verify_path(p).ok
+    c = shop_on(p)
+    assert c.identify("M3").principal == Money.parse("80.00")
 
 
 def test_a_card_reset_to_sold_does_not_load_twice(pristine: Path, tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ from tests.benchmarks import (
 
 BENCHMARKS: dict[str, Callable[[bool], dict[str, object]]] = {
     "price_200_lines_30_coupons_p99_ms": pricing.price_200_lines_30_coupons,
+    "price_200_lines_30_coupons_50_promotions_p99_ms": (
+        pricing.price_200_lines_30_coupons_50_promotions
+    ),
     "identify_p99_ms": lookup.identify_p99_ms,
     "scan_lookup_p99_ms": lookup.scan_lookup_p99_ms,
     "commit_vs_sqlite": till.commit_vs_sqlite,

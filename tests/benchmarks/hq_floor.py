@@ -26,7 +26,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from sync.hq import db
+from sync.hq import aggregates, db
 from sync.hq import service as svc
 from sync.protocol import Entry
 from terminal.rules.member import MemberEntry
@@ -47,6 +47,10 @@ def store_only(
     """``service._apply`` without the members (so nothing to re-derive either): the
     checked entries, stored; nothing refused."""
     svc.insert_entries(s, [svc.NewEntry.received(e, caller.store_id, now) for e, _ in accepted])
+    sums = aggregates.Tally()  # the reports' receipts: part of storing a sale at HQ
+    for e, _ in accepted:
+        sums.record(e.at, caller.store_id, e.kind, e.payload)
+    sums.flush(s)
     return None, None
 
 

@@ -23,12 +23,12 @@ from terminal import phone_keys
 from terminal.app import setup
 from terminal.app.counter import CommittedSale, Counter
 from terminal.app.ids import UuidIds
+from terminal.app.programs import HeldPrograms
 from terminal.app.replay import STAFF, read_setup
 from terminal.app.verify import Report, verify
 from terminal.clock import FixedClock
 from terminal.money import Money
 from terminal.rules import member as m
-from terminal.rules.program_loader import load_program
 from terminal.rules.tenders import TenderRequest
 from terminal.store import members as repo
 from terminal.store.db import open_store
@@ -144,12 +144,12 @@ class Till:
     @property
     def counter(self) -> Counter:
         if self._counter is None:
-            program = load_program(self.settings()["program"])
+            held = HeldPrograms(self.sessions)  # as the till's app: the version in effect
             setup.add_staff(self.sessions, STAFF)
             ids = UuidIds()
             setup.open_shift(self.sessions, self.clock, ids, self.terminal, "c1")
             self._counter = Counter(
-                self.sessions, program, self.clock, ids, terminal_id=self.terminal, cashier="c1"
+                self.sessions, held, self.clock, ids, terminal_id=self.terminal, cashier="c1"
             )
         return self._counter
 

@@ -25,7 +25,7 @@
 <context>
     <name>CouponReason</name>
     <message>
-        <location filename="../refusals.py" line="+334"/>
+        <location filename="../refusals.py" line="+335"/>
         <source>无可用优惠券</source>
         <translation>No coupon fits</translation>
     </message>
@@ -1137,7 +1137,7 @@ Change to member {new}?</translation>
 <context>
     <name>Refusals</name>
     <message>
-        <location filename="../refusals.py" line="-304"/>
+        <location filename="../refusals.py" line="-305"/>
         <source>无法办理</source>
         <translation>This cannot be done</translation>
     </message>
@@ -1223,11 +1223,11 @@ Change to member {new}?</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>{path} 已有 {members} 位会员和 {goods} 种商品: 演示数据只能放进新门店</source>
-        <translation>{path} already holds {members} members and {goods} products: demo data goes into a new store</translation>
+        <source>{path} 已有数据 (会员 {members}, 商品 {products}, 员工 {staff}, 账本 {ledger_rows} 条, 设置 {settings} 项): 演示数据只能放进新门店</source>
+        <translation>{path} already holds data (members {members}, products {products}, staff {staff}, ledger rows {ledger_rows}, settings {settings}): demo data goes into a new store only</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>密码错误, 还可再试 {left} 次</source>
         <translation>Wrong PIN: {left} tries left</translation>
     </message>
@@ -1798,22 +1798,12 @@ Change to member {new}?</translation>
         <translation>Card {number} was already sold</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>该充值卡多次输错卡密已锁定, {until} 后可再试</source>
-        <translation>This prepaid card is locked after repeated wrong PINs: try again after {until}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>该充值卡多次输错卡密已锁定, 请稍后再试</source>
-        <translation>This prepaid card is locked after repeated wrong PINs: try again later</translation>
+        <location line="+3"/>
+        <source>卡号或卡密错误, 或该卡已使用, 或多次输错已锁定 (请稍后再试)</source>
+        <translation>Wrong card number or PIN, or the card is used, or it is locked after repeated wrong PINs (try again later)</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>卡号或卡密错误, 或该卡已使用</source>
-        <translation>Card number or card PIN is wrong, or the card was already used</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>没有可退的储值本金</source>
         <translation>No principal left to refund</translation>
     </message>
@@ -2389,7 +2379,12 @@ Type a number or a reason, Enter voids · Esc keeps the sale</translation>
         <translation>override</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+19"/>
+        <source>{name} -{amount}</source>
+        <translation>{name} -{amount}</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>原 {price}</source>
         <translation>was {price}</translation>
     </message>

@@ -1,0 +1,292 @@
+"""What the console's reports read: sums kept current as HQ writes, never a scan of
+``entries``.
+
+Two tables, both added to (``value = value + excluded.value``) in the transaction
+that writes what they sum, so they never disagree with the entries:
+
+* ``daily_flows (day, store_id, metric)``: what happened on a day at a store. Sale and
+  return rows give receipts and amounts; every member entry HQ folds gives its
+  movement, classed by its reason (``sv_p:recharge``, ``coins:spent``,
+  ``cpn_used:campaign``, ``tier_to:gold:upgrade``...). The day is the entry's own
+  (``at``, the till's day; HQ's for its chain's entries).
+* ``member_totals (store_id, metric)``: the members' balances now (members, tiers,
+  stored value principal and gift, points, coins by expiry month, unused coupons by
+  source, debts). A member's write adds its new state's share and takes off its old
+  one's, under the store whose push or HQ chain wrote it; the chain's totals are the
+  sum over stores (a store's rows are touched only by its own tills and HQ, so pushes
+  from different stores never wait on each other's rows).
+
+``recount`` computes both from the raw entries: the tests hold the tables to it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import cast
+
+from sqlalchemy import Table, delete, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from sync.hq.models import DailyFlowRow, EntryRow, MemberRow, MemberTotalRow
+from terminal import codec
+from terminal.rules import member as m
+
+_FLOWS = cast(Table, DailyFlowRow.__table__)
+_TOTALS = cast(Table, MemberTotalRow.__table__)
+Key = tuple[date, str, str]  # (day, store, metric)
+
+
+def _cls(reason: str) -> str:
+    """A reason's class: ``recharge:r1`` -> ``recharge``, ``spent`` -> ``spent``."""
+    return reason.split(":", 1)[0][:24] or "-"
+
+
+def entry_flows(e: m.MemberEntry, before: m.MemberState) -> Iterator[tuple[str, int]]:
+    """The movements of one member entry, applied to ``before``."""
+    match e:
+        case m.StoredValueChanged():
+            c = _cls(e.reason)
+            if e.principal.fen:
+                yield f"sv_p:{c}", e.principal.fen
+            if e.gift.fen:
+                yield f"sv_g:{c}", e.gift.fen
+        case m.CoinLotGranted():
+            yield f"coins:grant_{_cls(e.reason)}", e.coins
+        case m.CoinLotChanged():
+            yield f"coins:{_cls(e.reason)}", e.delta
+        case m.PointsChanged():
+            yield f"{e.currency}:{_cls(e.reason)}", e.delta
+        case m.CouponGranted():
+            o = _cls(e.coupon.origin)
+            yield f"cpn_granted:{o}", 1
+            yield f"cpn_face:{o}", e.coupon.off.fen
+        case m.CouponStateChanged():
+            held = before.coupon(e.coupon_id)
+            if held is not None and held.state != e.state:
+                yield f"cpn_{e.state}:{_cls(held.origin)}", 1
+        case m.TierChanged():
+            yield f"tier_to:{e.tier or '-'}:{_cls(e.reason)}", 1
+        case m.Registered():
+            yield "registered", 1
+        case m.DebtChanged():
+            yield f"debt_{e.kind}:{_cls(e.reason)}", e.delta
+        case _:
+            return
+
+
+def record_flows(kind: str, payload: str) -> Iterator[tuple[str, int]]:
+    """A sale or return row's receipts and amounts (member and not)."""
+    try:
+        rec = json.loads(payload).get("record")
+        if not isinstance(rec, dict):
+            return
+        if kind == "sale":
+            paid = sum(int(t["amount"]) for t in rec.get("tenders", ())) - int(rec["change"])
+            yield "receipts", 1
+            yield "sales_fen", paid
+            if rec.get("member_code"):
+                yield "member_receipts", 1
+                yield "member_sales_fen", paid
+        elif kind == "return":
+            yield "returns", 1
+            yield "refund_fen", int(rec["refund"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return  # not a record HQ can count (it stores it all the same)
+
+
+def contributions(st: m.MemberState | None) -> dict[str, int]:
+    """A member state's share of ``member_totals``."""
+    if st is None:
+        return {}
+    out: dict[str, int] = defaultdict(int)
+    out["members"] = 1
+    out["blocked"] = int(st.blocked)
+    out[f"tier:{st.tier or '-'}"] = 1
+    out["sv_p"], out["sv_g"] = st.principal.fen, st.gift.fen
+    out["points"], out["growth_points"] = st.points, st.growth_points
+    out["debt_coins"], out["debt_sv"] = st.coin_debt, st.sv_debt.fen
+    for lot in st.coin_lots:
+        if lot.coins:
+            month = lot.last_day.strftime("%Y-%m") if lot.last_day else "never"
+            out["coins"] += lot.coins
+            out[f"coins_exp:{month}"] += lot.coins
+    for c in st.coupons:
+        if c.state == "unused":
+            out[f"cpn_unused:{_cls(c.origin)}"] += 1
+    return out
+
+
+def _day(at: str) -> date | None:
+    try:
+        return datetime.fromisoformat(at).date()
+    except ValueError:
+        return None
+
+
+class Tally:
+    """One transaction's additions, written at its end (``flush``)."""
+
+    def __init__(self) -> None:
+        self.flows: dict[Key, int] = defaultdict(int)
+        self.totals: dict[tuple[str, str], int] = defaultdict(int)
+
+    def entry(self, at: str, store: str, e: m.MemberEntry, before: m.MemberState) -> None:
+        day = _day(at)
+        if day is not None:
+            for metric, v in entry_flows(e, before):
+                self.flows[(day, store, metric)] += v
+
+    def record(self, at: str, store: str, kind: str, payload: str) -> None:
+        day = _day(at)
+        if day is not None and kind in ("sale", "return"):
+            for metric, v in record_flows(kind, payload):
+                self.flows[(day, store, metric)] += v
+
+    def member(self, store: str, before: m.MemberState | None, after: m.MemberState) -> None:
+        old, new = contributions(before), contributions(after)
+        for metric in old.keys() | new.keys():
+            d = new.get(metric, 0) - old.get(metric, 0)
+            if d:
+                self.totals[(store, metric)] += d
+
+    def flush(self, s: Session) -> None:
+        flows = [
+            {"day": d, "store_id": st, "metric": k, "value": v}
+            for (d, st, k), v in sorted(self.flows.items())
+            if v
+        ]
+        totals = [
+            {"store_id": st, "metric": k, "value": v}
+            for (st, k), v in sorted(self.totals.items())
+            if v
+        ]
+        self.flows.clear()
+        self.totals.clear()
+        conn = s.connection()
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        for table, rows, keys in (
+            (_FLOWS, flows, ["day", "store_id", "metric"]),
+            (_TOTALS, totals, ["store_id", "metric"]),
+        ):
+            if not rows:
+                continue
+            ins = dialect.insert(table)
+            conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=keys, set_={"value": table.c.value + ins.excluded.value}
+                ),
+                rows,
+            )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def totals(s: Session, stores: Iterable[str] | None = None) -> dict[str, int]:
+    """``member_totals`` summed over stores (the chain's, or what ``stores`` wrote)."""
+    q = select(MemberTotalRow.metric, MemberTotalRow.value)
+    if stores is not None:
+        q = q.where(MemberTotalRow.store_id.in_(list(stores)))
+    out: dict[str, int] = defaultdict(int)
+    for metric, v in s.execute(q):
+        out[metric] += int(v)
+    return {k: v for k, v in out.items() if v}
+
+
+def flows(
+    s: Session,
+    start: date,
+    end: date,
+    stores: Iterable[str] | None = None,
+    prefix: str = "",
+) -> dict[tuple[date, str, str], int]:
+    """``daily_flows`` with ``start <= day < end``."""
+    f = DailyFlowRow
+    q = select(f.day, f.store_id, f.metric, f.value).where(f.day >= start, f.day < end)
+    if stores is not None:
+        q = q.where(f.store_id.in_(list(stores)))
+    if prefix:
+        q = q.where(f.metric.startswith(prefix, autoescape=True))
+    return {(d, st, k): int(v) for d, st, k, v in s.execute(q)}
+
+
+# ----------------------------------------------------------------------------- recount
+
+
+def check(s: Session) -> list[str]:
+    """Where the tables differ from a recount (``pos-hq verify``); nothing to say on
+    an HQ whose schema predates them."""
+    if not inspect(s.connection()).has_table("daily_flows"):
+        return []
+    want_flows, want_totals = recount(s)
+    f = DailyFlowRow
+    held = {
+        (d, st, k): int(v)
+        for d, st, k, v in s.execute(select(f.day, f.store_id, f.metric, f.value))
+    }
+    held = {k: v for k, v in held.items() if v}
+    out = [
+        f"report sums: {d} {st} {k} is {held.get((d, st, k), 0)}, the entries give "
+        f"{want_flows.get((d, st, k), 0)}"
+        for d, st, k in sorted(held.keys() | want_flows.keys())
+        if held.get((d, st, k), 0) != want_flows.get((d, st, k), 0)
+    ][:20]
+    have = totals(s)
+    out += [
+        f"report sums: total {k} is {have.get(k, 0)}, the members give {want_totals.get(k, 0)}"
+        for k in sorted(have.keys() | want_totals.keys())
+        if have.get(k, 0) != want_totals.get(k, 0)
+    ][:20]
+    return out
+
+
+def rebuild(s: Session) -> None:
+    """Both tables again from what HQ holds (data written around ``service.Book``:
+    a bulk load, the ingest floor's bare COPY)."""
+    s.execute(delete(DailyFlowRow))
+    s.execute(delete(MemberTotalRow))
+    backfill(s)
+
+
+def backfill(s: Session) -> None:
+    """Fill both tables from what HQ holds (migration 0011): flows from the entries,
+    totals from the members' folds, filed under HQ's own store."""
+    flows_, _ = recount(s, with_totals=False)
+    t = Tally()
+    t.flows.update(flows_)
+    for text in s.execute(select(MemberRow.state_json)).scalars():
+        t.member("hq", None, codec.loads(m.MemberState, text))
+    t.flush(s)
+
+
+def recount(s: Session, with_totals: bool = True) -> tuple[dict[Key, int], dict[str, int]]:
+    """Both tables from the raw entries (a test's oracle; it scans every entry): each
+    member's folded entries in fold order, and every sale and return row."""
+    t = Tally()
+    e = EntryRow
+    states: dict[str, m.MemberState] = {}
+    q = (
+        select(e.member_code, e.at, e.store_id, e.payload)
+        .where(e.kind == "member", e.member_pos.is_not(None))
+        .order_by(e.member_code, e.member_pos)
+    )
+    for code, at, store, payload in s.execute(q):
+        if code is None:
+            continue
+        entry = codec.decode_entry(json.loads(payload))
+        before = states.get(code) or m.MemberState(code=code)
+        t.entry(at, store, entry, before)
+        states[code] = m.apply(before, entry)
+    for kind, at, store, payload in s.execute(
+        select(e.kind, e.at, e.store_id, e.payload).where(e.kind.in_(("sale", "return")))
+    ):
+        t.record(at, store, kind, payload)
+    chain: dict[str, int] = defaultdict(int)
+    for st in states.values() if with_totals else ():
+        for metric, v in contributions(st).items():
+            chain[metric] += v
+    return {k: v for k, v in t.flows.items() if v}, {k: v for k, v in chain.items() if v}
