@@ -300,10 +300,7 @@ def counter_entries(
 
 
 def _program(s: Session, today: date) -> Program:
-    program = svc.hq_program(s, today)
-    if program is None:
-        raise NotFound("HQ has no program yet: run `pos-hq import` first", code="no_program")
-    return program
+    return svc.require_program(s, today)
 
 
 def propose(

@@ -193,10 +193,7 @@ def resolve(s: Session, seg: Segment) -> list[str]:
 
 
 def _program(s: Session, now: datetime) -> Program:
-    program = svc.hq_program(s, svc.chain_today(now))
-    if program is None:
-        raise NotFound("HQ has no program yet: run `pos-hq import` first", code="no_program")
-    return program
+    return svc.require_program(s, svc.chain_today(now))
 
 
 def preview(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from sync.hq import db
 from sync.hq import service as svc
-from terminal.errors import InvalidInput, NotFound, PosError
+from terminal.errors import InvalidInput, PosError
 from terminal.rules.program import Program
 
 
@@ -244,10 +244,7 @@ def _jobs(args: argparse.Namespace) -> int:
 
     def program(s: Session, day: date | None = None) -> Program:
         """The version in effect on the job's day (today by HQ's clock)."""
-        prog = svc.hq_program(s, day)
-        if prog is None:
-            raise NotFound("HQ has no program yet: run `pos-hq import` first", code="no_program")
-        return prog
+        return svc.require_program(s, day)
 
     def monthly_line(rep: jobs.MonthlyReport) -> str:
         return (

@@ -355,6 +355,14 @@ def hq_program(s: Session, day: date | None = None) -> Program | None:
     return found[1] if found is not None else legacy_program(s)
 
 
+def require_program(s: Session, day: date | None = None) -> Program:
+    """``hq_program``, refused (``no_program``) before any import."""
+    program = hq_program(s, day)
+    if program is None:
+        raise NotFound("HQ has no program yet: run `pos-hq import` first", code="no_program")
+    return program
+
+
 def chain_today(now: datetime) -> date:
     return _aware(now).astimezone(CHAIN_ZONE).date()
 
