@@ -32,13 +32,11 @@ from sqlalchemy.orm import Session
 from sync.hq import jobs
 from sync.hq import service as svc
 from sync.hq.models import AdjustmentRow, MemberRow, MemberStoreRow, SettingRow
-from terminal.calendar import valid_through
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import Money
 from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
-from terminal.rules.coupons import Coupon
-from terminal.rules.program import Program
+from terminal.rules.program import CouponGift, Program
 
 Kind = Literal["coins", "points", "growth_points", "stored_value", "coupon_grant", "coupon_revoke"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -198,31 +196,15 @@ def entries_for(
             )
         return [m.StoredValueChanged(Money(req.amount), Money(req.gift_fen), why)]
     if req.kind == "coupon_grant":
-        t = next((x for x in program.coupon_templates if x.key == req.template), None)
-        # (``Program.template`` raises on an unknown key: an operator's typo is a refusal)
-        if t is None:
+        if not any(x.key == req.template for x in program.coupon_templates):
             raise InvalidInput(
                 f"the program has no coupon template {req.template!r}",
                 code="bad_coupon",
                 template=req.template,
             )
-        last = valid_through(today, program.coupon_validity_months)
-        return [
-            m.CouponGranted(
-                Coupon(
-                    f"adj:{adj_id}:{i}",
-                    t.name,
-                    t.threshold,
-                    t.off,
-                    last,
-                    today,
-                    t.categories,
-                    "unused",
-                    why,
-                )
-            )
-            for i in range(req.amount)
-        ]
+        ids = iter(f"adj:{adj_id}:{i}" for i in range(req.amount))
+        gifts = (CouponGift(req.template, req.amount),)
+        return lc.grant_coupons(program, gifts, today, why, lambda: next(ids))
     c = state.coupon(req.coupon_id)
     if c is None or c.state != "unused":
         raise RuleViolation(

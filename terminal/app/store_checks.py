@@ -34,6 +34,20 @@ RECEIPT_COUNTER = "receipt_counter"
 RECHARGE_COUNTER = "recharge_counter"
 
 
+# a sale row as the checks compare it with its ledger row
+_SALE_COLUMNS = (
+    SaleRow.id,
+    SaleRow.receipt_no,
+    SaleRow.terminal_id,
+    SaleRow.cashier,
+    SaleRow.member_code,
+    SaleRow.at,
+    SaleRow.total_fen,
+    SaleRow.change_fen,
+    SaleRow.record_json,
+)
+
+
 def receipt_number(receipt: object) -> int:
     """``T01-000123`` -> 123."""
     if not isinstance(receipt, str):
@@ -74,21 +88,7 @@ def _merge(
 def check_sales(s: Session) -> Iterator[str]:
     """Every sale row (and its tenders) is its ``sale`` ledger row's record, and every
     ``sale`` row has its sale; the receipt counter is the last receipt's number."""
-    sales = iter(
-        s.execute(
-            select(
-                SaleRow.id,
-                SaleRow.receipt_no,
-                SaleRow.terminal_id,
-                SaleRow.cashier,
-                SaleRow.member_code,
-                SaleRow.at,
-                SaleRow.total_fen,
-                SaleRow.change_fen,
-                SaleRow.record_json,
-            ).order_by(SaleRow.id)
-        ).yield_per(2000)
-    )
+    sales = iter(s.execute(select(*_SALE_COLUMNS).order_by(SaleRow.id)).yield_per(2000))
     tenders = _tenders(s)
     for key, sale, led in _merge(sales, _ledger(s, "sale", LedgerRow.ref), _key0, _key1):
         got = tenders.take(key)
@@ -313,19 +313,7 @@ def check_tail_sales(s: Session, after: int) -> Iterator[str]:
     numbers = []
     for led in s.execute(q.order_by(LedgerRow.seq)):
         numbers.append(receipt_number(json.loads(led.payload)["receipt"]))
-        sale = s.execute(
-            select(
-                SaleRow.id,
-                SaleRow.receipt_no,
-                SaleRow.terminal_id,
-                SaleRow.cashier,
-                SaleRow.member_code,
-                SaleRow.at,
-                SaleRow.total_fen,
-                SaleRow.change_fen,
-                SaleRow.record_json,
-            ).where(SaleRow.id == led.ref)
-        ).first()
+        sale = s.execute(select(*_SALE_COLUMNS).where(SaleRow.id == led.ref)).first()
         if sale is None:
             yield f"ledger #{led.seq}: sale {led.ref} is missing from the sales table"
             continue
