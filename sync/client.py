@@ -122,14 +122,37 @@ class HqClient:
     def checkpoint(self, terminal_id: str) -> p.Checkpoint:
         return self._call("GET", f"/v1/terminals/{terminal_id}/checkpoint", p.Checkpoint)
 
-    def push(self, terminal_id: str, entries: list[p.Entry], head: int = 0) -> p.PushResult:
-        batch = p.PushBatch(terminal_id=terminal_id, entries=entries, head=head)
+    def push(
+        self,
+        terminal_id: str,
+        entries: list[p.Entry],
+        head: int = 0,
+        clock: datetime | None = None,
+    ) -> p.PushResult:
+        batch = p.PushBatch(terminal_id=terminal_id, entries=entries, head=head, clock=clock)
         return self._call("POST", f"/v1/terminals/{terminal_id}/push", p.PushResult, batch)
 
     def pull(
-        self, terminal_id: str, cursor: int, limit: int = 500, program_version: int | None = None
+        self,
+        terminal_id: str,
+        cursor: int,
+        limit: int = 500,
+        program_version: int | None = None,
+        *,
+        head: int | None = None,
+        clock: datetime | None = None,
+        staff_all: bool = False,
     ) -> p.PullResult:
-        req = p.Pull(cursor=cursor, limit=limit, program_version=program_version)
+        """``head`` and ``clock``: the till's last seq and clock, for HQ's console;
+        ``staff_all``: the store's whole staff list, whatever the cursor."""
+        req = p.Pull(
+            cursor=cursor,
+            limit=limit,
+            program_version=program_version,
+            head=head,
+            clock=clock,
+            staff_all=staff_all,
+        )
         return self._call("POST", f"/v1/terminals/{terminal_id}/pull", p.PullResult, req)
 
     def lookup(
@@ -168,6 +191,7 @@ class SyncReport:
     members: int = 0  # member states pulled
     rebased: int = 0  # of which changed the till's cache
     products: int = 0
+    staff: int = 0  # staff members HQ manages, pulled
     checkpoint: int = 0  # HQ's checkpoint at the end
     head: int = 0  # the till's last seq at the end
     cursor: int = 0
@@ -209,19 +233,31 @@ def sync_round(
         rep.restored = _restore(sessions, hq, tid, cp.seq)
     elif cp.seq and till.hash_at(sessions, cp.seq) != cp.hash:
         raise SyncError(f"this till's entry #{cp.seq} differs from HQ's copy: the ledgers diverged")
-    after = push_outbox(sessions, hq, tid, cp.seq, batch, rep)
-    cursor = int(till.settings(sessions).get(till.CURSOR, "0"))
+    after = push_outbox(sessions, hq, tid, cp.seq, batch, rep, now)
+    held = till.settings(sessions)
+    cursor = int(held.get(till.CURSOR, "0"))
+    whole_staff = till.STAFF_WHOLE in held  # else asked for until HQ sends it
     running = HeldPrograms(sessions).at(now().date()).version  # HQ's console shows it
     while True:
-        res = hq.pull(tid, cursor, page, running)
+        res = hq.pull(
+            tid,
+            cursor,
+            page,
+            running,
+            head=till.head(sessions)[0],
+            clock=now(),
+            staff_all=not whole_staff,
+        )
+        whole_staff = whole_staff or res.staff_all
         got = till.apply_pull(sessions, res, now())
         rep.members += got.members
         rep.rebased += got.rebased
         rep.products += got.products
+        rep.staff += got.staff
         cursor = res.cursor
         if not res.more:
             break
-    rep.checkpoint = push_outbox(sessions, hq, tid, after, batch, rep)  # sold while pulling
+    rep.checkpoint = push_outbox(sessions, hq, tid, after, batch, rep, now)  # sold meanwhile
     rep.head, rep.cursor = till.head(sessions)[0], cursor
     with sessions() as s, s.begin():
         till.put_settings(s, **{till.LAST_SYNC: now().isoformat()})
@@ -300,16 +336,19 @@ def push_outbox(
     after: int,
     batch: int,
     rep: SyncReport,
+    now: Callable[[], datetime] | None = None,
 ) -> int:
     """Push the ledger rows after ``after`` (HQ's checkpoint) in batches of ``batch``
-    until HQ holds them all; count them in ``rep``; return HQ's last checkpoint."""
+    until HQ holds them all; count them in ``rep``; return HQ's last checkpoint.
+    Each batch carries the till's head and ``now()`` (its clock) for HQ's console."""
+    now = now or SystemClock().now
     size = batch
     while True:
         entries = till.outbox(sessions, after, size)
         if not entries:
             return after
         try:
-            res = hq.push(tid, entries, head=till.head(sessions)[0])
+            res = hq.push(tid, entries, head=till.head(sessions)[0], clock=now())
         except SyncError as e:
             if e.status != 413 or len(entries) == 1:
                 raise
@@ -438,7 +477,7 @@ def sync_command(db: Path | None, url: str, token: str, *, save_token: bool = Fa
     print(
         f"synced {rep.terminal_id} (store {rep.store_id}) with {url}: pushed {rep.pushed} "
         f"({rep.duplicates} already at HQ), pulled {rep.members} members "
-        f"({rep.rebased} changed) and {rep.products} products; "
+        f"({rep.rebased} changed), {rep.products} products and {rep.staff} staff; "
         f"checkpoint #{rep.checkpoint} of #{rep.head}, cursor {rep.cursor}"
     )
     return 0 if rep.acknowledged else 1

@@ -19,7 +19,7 @@ till's entries up to it, so the till re-applies only its later entries on top.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
@@ -88,6 +88,10 @@ class PushBatch(BaseModel):
     # reaches it holds all the rows of the last thing the till did: HQ judges them now
     # rather than deferring them as ``incomplete`` (``sync.hq.derive``).
     head: int = Field(default=0, ge=0, le=2**63 - 1)
+    # The till's clock when it sent the batch, as it dates its entries (naive: the
+    # chain's zone). HQ keeps its difference from its own (the console's clock skew);
+    # a till older than it sends none.
+    clock: datetime | None = None
 
 
 EntryStatus = Literal["applied", "duplicate", "rejected", "deferred"]
@@ -138,6 +142,13 @@ class Pull(BaseModel):
     limit: int = Field(default=500, ge=1, le=MAX_PAGE)
     # the program version the till runs now (0: none pulled yet; the console shows it)
     program_version: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    # the till's last ledger row and its clock (as ``PushBatch``'s): the console's
+    # entries waiting and clock skew (None: a till older than them)
+    head: Seq | None = None
+    clock: datetime | None = None
+    # the store's whole staff list, whatever the cursor: a till that has never had it
+    # (new, or upgraded past staff changes it could not read then) asks until it has
+    staff_all: bool = False
 
 
 MAX_LOOKUP = 10  # members a lookup answers (a phone shared by a family)
@@ -177,6 +188,17 @@ class ProgramDelta(BaseModel):
     effective_from: date | None = None  # the chain's day it takes effect (None: always)
 
 
+class StaffDelta(BaseModel):
+    """A staff member of the pulling till's store, as HQ manages them (``sync.hq.staff``):
+    the PIN only as its argon2 hash, made with the till's parameters."""
+
+    id: str
+    name: str
+    role: str = Field(pattern="^(cashier|manager)$")
+    pin_hash: str
+    disabled: bool = False
+
+
 # Chain settings HQ's jobs compute and tills take on pull (``sync.hq.jobs.rfm``); the
 # till's member panel reads them (``terminal.app.screen.thresholds``).
 SHARED_SETTINGS = ("rfm_frequency", "rfm_monetary_fen")
@@ -193,6 +215,8 @@ class PullResult(BaseModel):
     settings: dict[str, str] = {}  # changed SHARED_SETTINGS
     blocked: list[str] = []  # codes of the page's members whose cards are blocked
     phone_secret: str = ""  # the chain's secret the members' phone keys are made with
+    staff: list[StaffDelta] = []  # the till's store's staff changed after the cursor
+    staff_all: bool = False  # ``staff`` is the whole list (answering ``Pull.staff_all``)
 
 
 class LookupResult(BaseModel):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol as p
 from terminal import codec, phone_keys
+from terminal.app import staff as st
 from terminal.app.rebuild_tables import rebuild
 from terminal.errors import ProgramFileError
 from terminal.money import Money
@@ -33,13 +34,14 @@ from terminal.store import products
 from terminal.store.db import cursor_of, write_session
 from terminal.store.ledger import GENESIS
 from terminal.store.ledger_key import mac_of
-from terminal.store.schema import HqStateRow, LedgerRow, ProgramVersionRow, Setting
+from terminal.store.schema import HqStateRow, LedgerRow, ProgramVersionRow, Setting, StaffRow
 
 log = logging.getLogger(__name__)
 EXPIRY_REF = "expiry"  # the ref of the expiry entries the counter records (terminal.app.desk)
 CURSOR = "hq_cursor"  # the pull cursor, advanced with each applied page
 CHECKPOINT = "hq_checkpoint"  # the last seq HQ acknowledged (informative: HQ's is the truth)
 LAST_SYNC = "hq_last_sync"
+STAFF_WHOLE = "hq_staff_whole"  # HQ has sent this store's whole staff list once
 
 
 class IdentityError(Exception):
@@ -118,6 +120,7 @@ class Applied:
     rebased: int = 0  # of which differed from the till's cache (an ``hq_states`` row each)
     products: int = 0
     program: bool = False
+    staff: int = 0  # staff members HQ sent (``hold_staff``)
 
 
 def apply_pull(
@@ -127,9 +130,12 @@ def apply_pull(
 ) -> Applied:
     """Apply one pulled page and advance the cursor, in one local transaction (a page
     is small, so a sale waiting on the store's write lock waits briefly)."""
-    out = Applied(members=len(page.members), products=len(page.products))
+    out = Applied(members=len(page.members), products=len(page.products), staff=len(page.staff))
     with write_session(sessions) as s:
         products.upsert(s, [_product(d) for d in page.products])
+        hold_staff(s, page.staff)
+        if page.staff_all:
+            put_settings(s, **{STAFF_WHOLE: "1"})
         if page.program is not None:
             put_settings(s, program=page.program.id, program_toml=page.program.toml)
             out.program = True
@@ -185,6 +191,21 @@ def hold_versions(s: Session, versions: list[p.ProgramDelta], now: datetime) -> 
         )
         kept = True
     return kept
+
+
+def hold_staff(s: Session, staff: list[p.StaffDelta]) -> None:
+    """HQ's staff of this store as HQ has them (name, role, PIN hash, disabled), marked
+    HQ's: ``pos-terminal staff`` then refuses to change them. A row the till had under
+    the same id becomes HQ's. The lockout counters stay the till's own: a pull neither
+    clears a lockout nor forgives wrong PINs typed here (a new PIN from HQ neither:
+    the lockout is minutes long, and a pull must not be a way around it)."""
+    for d in staff:
+        row = s.get(StaffRow, d.id)
+        if row is None:
+            row = StaffRow(id=d.id, failed=0, locked_until=None)
+            s.add(row)
+        row.name, row.role, row.pin_hash = d.name, d.role, d.pin_hash
+        row.disabled, row.managed = d.disabled, st.HQ
 
 
 def rebase(s: Session, hq: m.MemberState, code: str, through: int) -> m.MemberState:

@@ -81,6 +81,9 @@ TEXTS: dict[str, tuple[str, ...]] = {
     ),
     "unknown_staff": _t(QT_TRANSLATE_NOOP("Refusals", "没有员工 {staff}")),
     "staff_disabled": _t(QT_TRANSLATE_NOOP("Refusals", "{name} 已停用")),
+    "staff_managed_at_hq": _t(
+        QT_TRANSLATE_NOOP("Refusals", "{name} ({staff}) 由总部管理, 请在总部管理台修改")
+    ),
     "till_auth_paused": _t(
         QT_TRANSLATE_NOOP("Refusals", "本机店长密码输错次数过多, {until} 后可再试"),
     ),

@@ -7,14 +7,15 @@ that writes what they sum, so they never disagree with the entries:
 * ``daily_flows (day, store_id, metric)``: what happened on a day at a store. Sale and
   return rows give receipts and amounts; every member entry HQ folds gives its
   movement, classed by its reason (``sv_p:recharge``, ``coins:spent``,
-  ``cpn_used:campaign``, ``tier_to:gold:upgrade``...). The day is the entry's own
+  ``cpn_used:campaign``, ``tier_to:gold:upgrade``...); a campaign's coupons also by
+  their campaign (``cmp_used:c1``). The day is the entry's own
   (``at``, the till's day; HQ's for its chain's entries).
 * ``member_totals (store_id, metric)``: the members' balances now (members, tiers,
-  stored value principal and gift, points, coins by expiry month, unused coupons by
-  source, debts). A member's write adds its new state's share and takes off its old
-  one's, under the store whose push or HQ chain wrote it; the chain's totals are the
-  sum over stores (a store's rows are touched only by its own tills and HQ, so pushes
-  from different stores never wait on each other's rows).
+  stored value principal and gift, points and coins by expiry month, unused coupons
+  by source and campaign, debts). A member's write adds its new state's share and
+  takes off its old one's, under the store whose push or HQ chain wrote it; the
+  chain's totals are the sum over stores (a store's rows are touched only by its own
+  tills and HQ, so pushes from different stores never wait on each other's rows).
 
 ``recount`` computes both from the raw entries: the tests hold the tables to it.
 """
@@ -24,7 +25,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, delete, inspect, select
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from sync.hq.models import DailyFlowRow, EntryRow, MemberRow, MemberTotalRow
 from terminal import codec
+from terminal.calendar import add_months
 from terminal.rules import member as m
 
 _FLOWS = cast(Table, DailyFlowRow.__table__)
@@ -43,6 +45,13 @@ Key = tuple[date, str, str]  # (day, store, metric)
 def _cls(reason: str) -> str:
     """A reason's class: ``recharge:r1`` -> ``recharge``, ``spent`` -> ``spent``."""
     return reason.split(":", 1)[0][:24] or "-"
+
+
+def _campaign(origin: str) -> str | None:
+    """A campaign coupon's campaign id (``campaign:c1`` -> ``c1``): the coupons report
+    counts by campaign, which the class alone (``campaign``) does not tell."""
+    kind, _, cid = origin.partition(":")
+    return cid[:40] if kind == "campaign" and cid else None
 
 
 def entry_flows(e: m.MemberEntry, before: m.MemberState) -> Iterator[tuple[str, int]]:
@@ -64,10 +73,15 @@ def entry_flows(e: m.MemberEntry, before: m.MemberState) -> Iterator[tuple[str, 
             o = _cls(e.coupon.origin)
             yield f"cpn_granted:{o}", 1
             yield f"cpn_face:{o}", e.coupon.off.fen
+            if cid := _campaign(e.coupon.origin):
+                yield f"cmp_granted:{cid}", 1
+                yield f"cmp_face:{cid}", e.coupon.off.fen
         case m.CouponStateChanged():
             held = before.coupon(e.coupon_id)
             if held is not None and held.state != e.state:
                 yield f"cpn_{e.state}:{_cls(held.origin)}", 1
+                if cid := _campaign(held.origin):
+                    yield f"cmp_{e.state}:{cid}", 1
         case m.TierChanged():
             yield f"tier_to:{e.tier or '-'}:{_cls(e.reason)}", 1
         case m.Registered():
@@ -85,7 +99,10 @@ def record_flows(kind: str, payload: str) -> Iterator[tuple[str, int]]:
         if not isinstance(rec, dict):
             return
         if kind == "sale":
-            paid = sum(int(t["amount"]) for t in rec.get("tenders", ())) - int(rec["change"])
+            if "change" not in rec:
+                return  # not a till's sale record (each says its change)
+            # a tender's amount is what it paid: cash net of its change already
+            paid = sum(int(t["amount"]) for t in rec.get("tenders", ()))
             yield "receipts", 1
             yield "sales_fen", paid
             if rec.get("member_code"):
@@ -108,6 +125,8 @@ def contributions(st: m.MemberState | None) -> dict[str, int]:
     out[f"tier:{st.tier or '-'}"] = 1
     out["sv_p"], out["sv_g"] = st.principal.fen, st.gift.fen
     out["points"], out["growth_points"] = st.points, st.growth_points
+    if st.points:
+        out[f"points_exp:{points_expiry_month(st)}"] += st.points
     out["debt_coins"], out["debt_sv"] = st.coin_debt, st.sv_debt.fen
     for lot in st.coin_lots:
         if lot.coins:
@@ -117,7 +136,18 @@ def contributions(st: m.MemberState | None) -> dict[str, int]:
     for c in st.coupons:
         if c.state == "unused":
             out[f"cpn_unused:{_cls(c.origin)}"] += 1
+            if cid := _campaign(c.origin):
+                out[f"cmp_unused:{cid}"] += 1
     return out
+
+
+def points_expiry_month(st: m.MemberState) -> str:
+    """The month of the last day a member's points are held (``YYYY-MM``), or
+    ``never``: a membership-year program's points go when the year ends (the rule
+    book's §3; ``lifecycle._points_year_expiry``), and only those members have a year."""
+    if st.points_year_start is None:
+        return "never"
+    return (add_months(st.points_year_start, 12) - timedelta(days=1)).strftime("%Y-%m")
 
 
 def _day(at: str) -> date | None:

@@ -45,7 +45,9 @@ from terminal.rules import member as m
 from terminal.rules.coupons import Coupon
 from terminal.rules.program import Program
 
-ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # travels in coupon ids: kept short and plain
+# Travels in coupon ids (``cmp:<id>:<member>:<n>``), kept whole in 64 characters with a
+# member code of up to 32 and n of 2 digits: so at most 24, plain.
+ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,23}$")
 MAX_PER_MEMBER = 10
 MAX_VALID_DAYS = 366
 CHUNK = 500  # members per transaction step when issuing (one lock batch)

@@ -384,6 +384,58 @@ def _user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_pin() -> str:
+    """A staff PIN from standard input, as ``_read_password`` (a terminal: twice)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("PIN: ")
+        if getpass.getpass("again: ") != first:
+            raise InvalidInput("the two PINs differ", code="pin_mismatch")
+        return first
+    return sys.stdin.readline().strip()
+
+
+def _staff(args: argparse.Namespace) -> int:
+    """``pos-hq staff``: a store's staff, sent to its tills with their pulls."""
+    from sync.hq import staff
+
+    engine = db.open_hq(args.db)
+    sessions = db.sessions(engine)
+    by = "pos-hq"
+    try:
+        if args.action == "list":
+            with sessions() as s:
+                for r in staff.listing(s, args.store):
+                    state = "disabled" if r.disabled else "active"
+                    print(f"{r.staff_id}\t{r.name}\t{r.role}\t{state}")
+            return 0
+        if args.action in ("add", "set-pin"):
+            pin = _read_pin()
+            if args.action == "add":
+                svc.run(
+                    sessions,
+                    lambda s: staff.add(
+                        s, args.store, args.id, args.name, args.role, pin, svc.utcnow(), by
+                    ),
+                )
+            else:
+                svc.run(
+                    sessions,
+                    lambda s: staff.set_pin(s, args.store, args.id, pin, svc.utcnow(), by),
+                )
+        else:
+            off = args.action == "disable"
+            svc.run(
+                sessions,
+                lambda s: staff.set_disabled(s, args.store, args.id, off, svc.utcnow(), by),
+            )
+    finally:
+        engine.dispose()
+    print(f"staff {args.store}/{args.id}: {args.action} done; the store's tills take it on pull")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-hq", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -477,6 +529,24 @@ def build_parser() -> argparse.ArgumentParser:
     udi = ua.add_parser("disable", help="disable a console user and revoke their sessions")
     udi.add_argument("name")
     udi.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite path")
+    sf = cmd("staff", "a store's cashiers and managers, sent to its tills on pull", _staff)
+    sa = sf.add_subparsers(dest="action", required=True)
+    sad = sa.add_parser("add", help="add a staff member; the PIN is read from standard input")
+    sad.add_argument("store")
+    sad.add_argument("id")
+    sad.add_argument("--name", required=True, help="the name the till shows")
+    sad.add_argument("--role", default="cashier", choices=("cashier", "manager"))
+    sa.add_parser("list", help="a store's staff: id, name, role, state").add_argument("store")
+    for name, help_ in (
+        ("set-pin", "a new PIN from standard input"),
+        ("disable", "refuse sign-in and approvals at the store's tills"),
+        ("enable", "undo disable"),
+    ):
+        sp = sa.add_parser(name, help=help_)
+        sp.add_argument("store")
+        sp.add_argument("id")
+    for sp in sa.choices.values():
+        sp.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite path")
     rp = cmd("report", "finance's reports from the entries HQ holds", _report)
     rs = rp.add_subparsers(dest="report", required=True)
     rsv = rs.add_parser("stored-value", help="stored value created vs the shifts' counted cash")

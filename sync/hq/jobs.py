@@ -46,7 +46,20 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Date,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol as p
@@ -56,7 +69,9 @@ from sync.hq.models import (
     ChangeRow,
     CounterRow,
     MemberRow,
+    MemberStoreRow,
     RfmMoveRow,
+    RfmStoreSegmentRow,
     SaleFactRow,
     SettingRow,
 )
@@ -494,8 +509,9 @@ def _day_of(text: str | None) -> date | None:
 def keep_segments_of(
     s: Session, moved: list[tuple[str, str]], day: date, moves: dict[tuple[str, str], int]
 ) -> None:
-    """Each member's segment (``members.rfm_segment``: campaigns filter on it) and the
-    day's migration from -> to (``rfm_moves``, the console's report), once per day."""
+    """Each member's segment (``members.rfm_segment``: campaigns filter on it), the
+    day's migration from -> to (``rfm_moves``, the console's report) and each store's
+    members by segment (``rfm_store_segments``), once per day."""
     conn = s.connection()
     pg = conn.dialect.name == "postgresql"
     for i in range(0, len(moved), 50_000):
@@ -525,6 +541,18 @@ def keep_segments_of(
                 for (a, b), n in moves.items()
             ],
         )
+    # each store's members by segment (a store manager's report), in one statement
+    ms, mr, rs = MemberStoreRow, MemberRow, RfmStoreSegmentRow
+    s.execute(delete(rs).where(rs.day == day))
+    s.execute(
+        insert(rs).from_select(
+            ["day", "store_id", "segment", "members"],
+            select(literal(day, Date), ms.store_id, mr.rfm_segment, func.count())
+            .join(mr, mr.code == ms.member_code)
+            .where(mr.rfm_segment.is_not(None))
+            .group_by(ms.store_id, mr.rfm_segment),
+        )
+    )
 
 
 def rfm(s: Session, program: Program, day: date, *, keep_segments: bool = True) -> RfmReport:

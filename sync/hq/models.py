@@ -103,6 +103,13 @@ class TerminalRow(Base):
     # the program version the till said it runs at its last pull, and when
     program_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     program_seen_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
+    # its health as the console shows it (``sync.hq.till_health``, migration 0012): its
+    # last push and pull (HQ's clock), its own last seq and its clock minus HQ's as it
+    # said at the latest of them (None: never said; a till older than them)
+    last_push_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
+    last_pull_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
+    till_head_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    clock_skew_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class CheckpointRow(Base):
@@ -210,7 +217,7 @@ class ChangeRow(Base):
 
     __tablename__ = "changes"
     cursor: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(16))  # member | product | setting
+    kind: Mapped[str] = mapped_column(String(16))  # member | product | setting | staff
     key: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("kind", "key", name="uq_changes_kind_key"),)
@@ -472,6 +479,18 @@ class RfmMoveRow(Base):
     members: Mapped[int] = mapped_column(Integer)
 
 
+class RfmStoreSegmentRow(Base):
+    """How many members of each store (``member_stores``) were in each RFM segment on
+    an RFM run's day (``jobs.rfm``): a store manager's RFM report. A member linked to
+    several stores counts at each."""
+
+    __tablename__ = "rfm_store_segments"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    segment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer)
+
+
 class DailyFlowRow(Base):
     """What happened on a day at a store (``sync.hq.aggregates``): receipts, amounts and
     every member movement by class; added to in the transaction that writes it."""
@@ -491,3 +510,20 @@ class MemberTotalRow(Base):
     store_id: Mapped[str] = mapped_column(String(30), primary_key=True)
     metric: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaffRow(Base):
+    """A store's cashier or manager, managed at HQ (``sync.hq.staff``) and sent to that
+    store's tills with their pulls (``changes`` kind ``staff``, key ``store/id``). The
+    PIN is kept only as the argon2 hash the till checks (the till's parameters); the
+    lockout counters stay on each till."""
+
+    __tablename__ = "staff"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # cashier | manager
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(When)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")

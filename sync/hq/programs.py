@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from sync.hq.models import ProgramVersionRow, SettingRow, TerminalRow, TillProgramRow
+from sync.hq.models import ProgramVersionRow, SettingRow, TillProgramRow
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.rules.program import Program
 from terminal.rules.program_loader import parse_program_text
@@ -183,15 +183,6 @@ def record_delivered(s: Session, terminal_id: str, sent: list[int], now: datetim
         [{"terminal_id": terminal_id, "version": v, "delivered_at": now} for v in sent]
     )
     s.execute(ins.on_conflict_do_nothing(index_elements=["terminal_id", "version"]))
-
-
-def record_running(s: Session, terminal_id: str, version: int | None, now: datetime) -> None:
-    """What a till says it runs (on each pull): the console's "version running"."""
-    if version is None:
-        return
-    row = s.get(TerminalRow, terminal_id)
-    if row is not None and (row.program_version, row.program_seen_at) != (version, now):
-        row.program_version, row.program_seen_at = version, now
 
 
 class Chain:

@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from sync import protocol as p
-from sync.hq import aggregates, alarms, db, derive, facts, programs
+from sync.hq import aggregates, alarms, db, derive, facts, programs, till_health
 from sync.hq.models import (
     ChangeRow,
     CheckpointRow,
@@ -66,6 +66,7 @@ from sync.hq.models import (
     MemberStoreRow,
     ProductRow,
     SettingRow,
+    StaffRow,
     StoreRow,
     TerminalRow,
 )
@@ -723,6 +724,7 @@ def push(
             seq, head = _refuse(s, caller, accepted, cut, verdict, results, cp, now)
         cp.seq, cp.hash, cp.updated_at = seq, head, now
     alarms.flag_divergence(s, tid, caller.store_id, results, now)  # no balance moves
+    till_health.pushed(s, tid, batch, now, skew.zone)  # the console's last push, skew
     return p.PushResult(results=results, checkpoint=checkpoint(s, caller))
 
 
@@ -935,12 +937,16 @@ def pull(s: Session, caller: Caller, req: p.Pull, now: datetime | None = None) -
     snapshot (``sync.hq.db.snapshot``) so ``through`` matches the member states.
     Members come only if they are the till's store's (``member_stores``): least data
     to each till; another store's member reaches it by ``lookup``."""
+    now = now or utcnow()
+    till_health.pulled(s, caller.terminal_id, req, now, CHAIN_ZONE)  # first: its snapshot
     rows = list(
         s.execute(
             select(ChangeRow)
             .where(
                 ChangeRow.cursor > req.cursor,
                 (ChangeRow.kind != "member") | _of_store(caller.store_id),
+                (ChangeRow.kind != "staff")  # a store's staff go to its own tills only
+                | ChangeRow.key.startswith(f"{caller.store_id}/", autoescape=True),
             )
             .order_by(ChangeRow.cursor)
             .limit(req.limit + 1)
@@ -948,8 +954,6 @@ def pull(s: Session, caller: Caller, req: p.Pull, now: datetime | None = None) -
     )
     more = len(rows) > req.limit
     rows = rows[: req.limit]
-    now = now or utcnow()
-    programs.record_running(s, caller.terminal_id, req.program_version, now)
     keys: dict[str, list[str]] = {}
     for r in rows:
         keys.setdefault(r.kind, []).append(r.key)
@@ -996,7 +1000,34 @@ def pull(s: Session, caller: Caller, req: p.Pull, now: datetime | None = None) -
         settings=shared,
         blocked=[d.code for d in members if d.blocked],
         phone_secret=secret,
+        staff=_staff_deltas(s, caller.store_id, None if req.staff_all else keys.get("staff", [])),
+        staff_all=req.staff_all,
     )
+
+
+def _staff_deltas(s: Session, store_id: str, keys: list[str] | None) -> list[p.StaffDelta]:
+    """The changed staff of the till's store (``sync.hq.staff``; keys ``store/id``), or
+    all of them (``keys`` None)."""
+    if keys is None:
+        keys = [
+            f"{store_id}/{i}"
+            for i in s.execute(
+                select(StaffRow.staff_id).where(StaffRow.store_id == store_id)
+            ).scalars()
+        ]
+    ids = [k.split("/", 1)[1] for k in keys]
+    out: list[p.StaffDelta] = []
+    for part in _chunks(ids):
+        rows = s.execute(
+            select(StaffRow).where(StaffRow.store_id == store_id, StaffRow.staff_id.in_(part))
+        ).scalars()
+        out += [
+            p.StaffDelta(
+                id=r.staff_id, name=r.name, role=r.role, pin_hash=r.pin_hash, disabled=r.disabled
+            )
+            for r in rows
+        ]
+    return out
 
 
 def _program_deltas(s: Session, terminal_id: str, now: datetime) -> list[p.ProgramDelta]:

@@ -17,6 +17,7 @@ from terminal.store.schema import PrepaidCardRow, StaffRow
 # the lockout, not the hash cost, is what stops guessing a 4-6 digit PIN.
 _PH = PasswordHasher(time_cost=2, memory_cost=8192, parallelism=1)
 MAX_FAILED = 5
+HQ = "hq"  # ``StaffRow.managed`` of a row HQ sends (``sync.till``): changed only at HQ
 LOCKOUT = timedelta(minutes=5)
 TILL_PAUSE = timedelta(minutes=1)
 
@@ -52,6 +53,9 @@ def add_staff(s: Session, staff_id: str, name: str, role: str, pin: str) -> None
     if role not in ("cashier", "manager"):
         raise InvalidInput(f"unknown role {role!r}", code="invalid_role", role=role)
     _check_pin_shape(pin)
+    held = s.get(StaffRow, staff_id)
+    if held is not None:
+        _check_local(held)
     s.merge(
         StaffRow(
             id=staff_id,
@@ -150,13 +154,30 @@ def state_of(row: StaffRow, now: datetime) -> str:
 
 def set_pin(s: Session, staff_id: str, pin: str) -> None:
     """A new PIN also clears a lockout (the manager reset it in person)."""
-    row = _get(s, staff_id)
+    row = _local(s, staff_id)
     _check_pin_shape(pin)
     row.pin_hash, row.failed, row.locked_until = hash_secret(pin), 0, None
 
 
 def disable(s: Session, staff_id: str) -> None:
-    _get(s, staff_id).disabled = True
+    _local(s, staff_id).disabled = True
+
+
+def _local(s: Session, staff_id: str) -> StaffRow:
+    row = _get(s, staff_id)
+    _check_local(row)
+    return row
+
+
+def _check_local(row: StaffRow) -> None:
+    """HQ's rows come back with every pull: a local change would be undone silently."""
+    if row.managed == HQ:
+        raise RuleViolation(
+            f"{row.name} ({row.id}) is managed at HQ: change them in the HQ console",
+            code="staff_managed_at_hq",
+            name=row.name,
+            staff=row.id,
+        )
 
 
 def _get(s: Session, staff_id: str) -> StaffRow:
@@ -169,6 +190,9 @@ def _get(s: Session, staff_id: str) -> StaffRow:
 def _check_pin_shape(pin: str) -> None:
     if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         raise InvalidInput("a PIN is 4 to 8 digits", code="invalid_pin", min=4, max=8)
+
+
+check_pin_shape = _check_pin_shape  # HQ holds the PINs it manages to the same rule
 
 
 def check_card_pin(s: Session, number: str, pin: str, now: datetime) -> None:

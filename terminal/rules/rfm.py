@@ -90,6 +90,7 @@ _SEGMENTS = {
         "wake-up message, remind of coupons",
     ),
 }
+SEGMENTS = tuple(_SEGMENTS.values())  # every segment (the console's campaign filter)
 
 
 def segment(

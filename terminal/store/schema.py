@@ -160,6 +160,8 @@ class StaffRow(Base):
     failed: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[str | None] = mapped_column(String(32))
     disabled: Mapped[bool] = mapped_column(default=False)  # store migration 0003
+    # "local" (``pos-terminal staff``) or "hq" (pulled; changed only at HQ): migration 0007
+    managed: Mapped[str] = mapped_column(String(8), default="local", server_default="local")
 
 
 class PrepaidCardRow(Base):

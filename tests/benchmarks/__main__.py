@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from tests.benchmarks import (
     coldstart,
+    console,
     hq_ingest,
     hq_month_end,
     hq_rederive,
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, Callable[[bool], dict[str, object]]] = {
     "hq_ingest_vs_copy": hq_ingest.hq_ingest_vs_copy,
     "hq_month_end_s": hq_month_end.hq_month_end_s,
     "hq_rederive_vs_off": hq_rederive.hq_rederive_vs_off,
+    "console_vs_scan": console.console_vs_scan,
 }
 
 TARGET = re.compile(r"^(ratio\s+)?(<=|<|>=|>)\s*([0-9.]+)")

@@ -25,7 +25,7 @@
 <context>
     <name>CouponReason</name>
     <message>
-        <location filename="../refusals.py" line="+335"/>
+        <location filename="../refusals.py" line="+338"/>
         <source>无可用优惠券</source>
         <translation>No coupon fits</translation>
     </message>
@@ -1137,7 +1137,7 @@ Change to member {new}?</translation>
 <context>
     <name>Refusals</name>
     <message>
-        <location filename="../refusals.py" line="-305"/>
+        <location filename="../refusals.py" line="-308"/>
         <source>无法办理</source>
         <translation>This cannot be done</translation>
     </message>
@@ -1258,6 +1258,11 @@ Change to member {new}?</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>{name} ({staff}) 由总部管理, 请在总部管理台修改</source>
+        <translation>{name} ({staff}) is managed at HQ: change them in the HQ console</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>本机店长密码输错次数过多, {until} 后可再试</source>
         <translation>Too many wrong store manager PINs at this till; try again at {until}</translation>
     </message>

@@ -19,12 +19,31 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
-from sync.hq.console.pages import adjustments, auth, home, log, members, programs, users
+from sync.hq.console.pages import (
+    adjustments,
+    auth,
+    campaigns,
+    home,
+    log,
+    members,
+    programs,
+    reports,
+    staff,
+    stores,
+    users,
+)
 from sync.hq.console.settings import ConsoleSettings
 from sync.hq.console.web import HERE, Console, Missing, route_class
 
-PAGES = (auth, home, members, log, users, adjustments, programs)
-STATIC = {"console.css": "text/css; charset=utf-8"}
+PAGES = (auth, home, members, log, users, adjustments, programs, reports, campaigns, staff, stores)
+STATIC = {
+    "console.css": "text/css; charset=utf-8",
+    "adjust.js": "text/javascript; charset=utf-8",
+    "echarts.min.js": "text/javascript; charset=utf-8",  # Apache ECharts 6.1.0, vendored
+    "echarts.LICENSE.txt": "text/plain; charset=utf-8",
+    "echarts.NOTICE.txt": "text/plain; charset=utf-8",
+    "charts.js": "text/javascript; charset=utf-8",
+}
 
 
 def router(

@@ -32,6 +32,9 @@ ACTIONS = (
     USER_DISABLE,
     *("adjust_propose", "adjust_approve", "adjust_refuse", "adjust_reverse"),
     "program_publish",  # issue 15 item 6
+    *("till_enroll", "till_revoke"),  # issue 15 item 4: stores and tills
+    *("staff_add", "staff_pin", "staff_disable", "staff_enable"),  # issue 15 item 4
+    *("campaign_preview", "campaign_issue", "campaign_refused"),  # issue 15 item 5
 )
 CSV_COLUMNS = (
     "at",

@@ -33,6 +33,18 @@ class Perm(StrEnum):
     VIEW_PROGRAMS = "view_programs"
     CHECK_PROGRAM = "check_program"  # upload, check and diff a file
     PUBLISH_PROGRAM = "publish_program"
+    # stores and their tills (issue 15 item 4): health, enroll (admin), revoke
+    VIEW_STORES = "view_stores"
+    ENROLL_TILL = "enroll_till"
+    REVOKE_TILL = "revoke_till"
+    # staff managed at HQ (issue 15 item 4): a store manager, their stores' staff only
+    VIEW_STAFF = "view_staff"
+    MANAGE_STAFF = "manage_staff"  # add, reset a PIN, disable/enable
+    # reports (issue 15 item 7): every role; a store manager sees their stores only
+    VIEW_REPORTS = "view_reports"
+    # campaigns (issue 15 item 5): a store manager sees their stores' figures only
+    VIEW_CAMPAIGNS = "view_campaigns"
+    RUN_CAMPAIGN = "run_campaign"  # preview and issue
 
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -52,6 +64,19 @@ GRANTS[AUDITOR] |= {Perm.VIEW_ADJUST}
 GRANTS[MARKETING] |= {Perm.VIEW_PROGRAMS, Perm.CHECK_PROGRAM}
 GRANTS[FINANCE] |= {Perm.VIEW_PROGRAMS}
 GRANTS[AUDITOR] |= {Perm.VIEW_PROGRAMS}
+for _role in (MARKETING, FINANCE, STORE_MANAGER, AUDITOR):
+    GRANTS[_role] |= {Perm.VIEW_REPORTS}
+# campaigns: marketing (and admin) run them; the others read
+GRANTS[MARKETING] |= {Perm.VIEW_CAMPAIGNS, Perm.RUN_CAMPAIGN}
+for _role in (FINANCE, STORE_MANAGER, AUDITOR):
+    GRANTS[_role] |= {Perm.VIEW_CAMPAIGNS}
+# staff: a store manager runs their stores' tills' staff; the auditor reads the lists
+GRANTS[STORE_MANAGER] |= {Perm.VIEW_STAFF, Perm.MANAGE_STAFF}
+GRANTS[AUDITOR] |= {Perm.VIEW_STAFF}
+# tills: admin enrolls; a store manager revokes a lost or stolen till of their stores at
+# once (not waiting for HQ), and HQ's admin enrolls its replacement; the auditor reads
+GRANTS[STORE_MANAGER] |= {Perm.VIEW_STORES, Perm.REVOKE_TILL}
+GRANTS[AUDITOR] |= {Perm.VIEW_STORES}
 READ_ONLY = frozenset({AUDITOR})
 
 

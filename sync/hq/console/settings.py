@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+MINUTE = timedelta(minutes=1)
+
 
 @dataclass(frozen=True, slots=True)
 class ConsoleSettings:
@@ -16,6 +18,7 @@ class ConsoleSettings:
     secure: str = "auto"  # the cookie's Secure flag: "auto" (when the request is https), on, off
     min_password: int = 10
     page_size: int = 30
+    silent: timedelta = timedelta(minutes=30)  # a till unheard this long is flagged
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ConsoleSettings:
@@ -31,6 +34,7 @@ class ConsoleSettings:
             lockout=timedelta(minutes=num("LOCKOUT_MIN", int(d.lockout.total_seconds() // 60))),
             secure=env.get("POS_HQ_CONSOLE_SECURE", d.secure),
             min_password=num("MIN_PASSWORD", d.min_password),
+            silent=timedelta(minutes=int(env.get("POS_HQ_SILENT_MIN", d.silent // MINUTE))),
         )
 
     def secure_cookie(self, scheme: str) -> bool:

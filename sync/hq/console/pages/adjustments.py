@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from sync.hq import adjust
+from sync.hq import service as svc
 from sync.hq.console import audit
 from sync.hq.console import member_view as mv
 from sync.hq.console.roles import STORE_MANAGER, Perm
@@ -114,14 +115,21 @@ def add(router: APIRouter, console: Console) -> None:
     ) -> Response:
         assert ctx.who is not None
         with console.tx() as s:
-            if mv.member_row(s, ctx.who, code) is None:
+            row = mv.member_row(s, ctx.who, code)
+            if row is None:
                 raise Missing(code)
+            today = mv.chain_today(ctx.now)
+            prof = mv.profile(s, row, today, ctx.can(Perm.SEE_PHONE))
+            program = svc.hq_program(s, today)
             items = adjust.listed(s, member=code)
         return console.render(
             ctx,
             "adjust.html",
             code=code,
             items=items,
+            p=prof,
+            templates=program.coupon_templates if program else (),
+            unused=[c for c in prof.coupons if c.state == "unused"],
             kinds=adjust.KINDS,
             msg=msg[:40],
             err=err[:300],

@@ -1,10 +1,11 @@
-"""The home page: the chain's (or a manager's stores') real counts, today's sales."""
+"""The home page: the chain's (or a manager's stores') real counts, today's sales, and
+the seed's three targets against today's figures with their 30-day trends (the
+dashboard report, ``reporting/dashboard``)."""
 
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at runtime.
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -12,12 +13,14 @@ from fastapi.responses import Response
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from sync.hq import db
 from sync.hq import service as svc
 from sync.hq.console.accounts import Who
 from sync.hq.console.member_view import chain_today
+from sync.hq.console.reporting import dashboard, params, render, sums
+from sync.hq.console.reporting.kit import Filters
+from sync.hq.console.roles import Perm
 from sync.hq.console.web import Console, Ctx
-from sync.hq.models import EntryRow, MemberRow, MemberStoreRow, StoreRow, TerminalRow
+from sync.hq.models import MemberRow, MemberStoreRow, StoreRow, TerminalRow
 from terminal.money import Money
 
 
@@ -51,25 +54,12 @@ def figures(s: Session, who: Who, now: datetime) -> Figures:
     )
     if who.scoped:
         tills = tills.where(TerminalRow.store_id.in_(who.stores))
-    # today's sales by the tills' own dates; received today or later, so this month's
-    # partitions (by HQ's receive month) or later
-    start = datetime(today.year, today.month, today.day, tzinfo=svc.CHAIN_ZONE)
-    q = select(EntryRow.payload).where(
-        EntryRow.kind == "sale",
-        EntryRow.month >= db.month_of(start.astimezone(UTC)),
-        EntryRow.at >= today.isoformat(),
-        EntryRow.at < (today + timedelta(days=1)).isoformat(),
+    # today's sales by the tills' own dates, from the sums kept at push time
+    day = Filters(
+        today, today + timedelta(days=1), tuple(sorted(who.stores)) if who.scoped else None
     )
-    if who.scoped:
-        q = q.where(EntryRow.store_id.in_(who.stores))
-    n, total = 0, 0
-    for payload in s.execute(q).scalars():
-        try:
-            lines = json.loads(payload)["record"]["lines"]
-            total += sum(int(ln["net"]) for ln in lines)
-            n += 1
-        except (ValueError, TypeError, KeyError):
-            continue
+    sold = sums.total(sums.flows(s, day, ("receipts", "sales_fen")).values())
+    n, total = sold.get("receipts", 0), sold.get("sales_fen", 0)
     return Figures(int(members), int(stores), int(s.execute(tills).scalar_one()), n, Money(total))
 
 
@@ -77,6 +67,12 @@ def add(router: APIRouter, console: Console) -> None:
     @router.get("/")
     def home(ctx: Annotated[Ctx, Depends(console.viewer())]) -> Response:
         assert ctx.who is not None
+        today = chain_today(ctx.now)
         with console.tx() as s:
             fig = figures(s, ctx.who, ctx.now)
-        return console.render(ctx, "home.html", fig=fig, today=chain_today(ctx.now))
+            board = None
+            if ctx.can(Perm.VIEW_REPORTS):
+                asked = params.asked(None, None, (), today)
+                report = dashboard.build(s, params.filters(asked, ctx.who, (), today))
+                board = render.view(report, ctx.t)
+        return console.render(ctx, "home.html", fig=fig, today=today, view=board)
