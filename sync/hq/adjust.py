@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from sync.hq import jobs
 from sync.hq import service as svc
-from sync.hq.models import AdjustmentRow, MemberRow, MemberStoreRow, SettingRow
+from sync.hq.models import AdjustmentRow, MemberRow, MemberStoreRow
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import Money
 from terminal.rules import lifecycle as lc
@@ -140,9 +140,7 @@ def check_reason(reason: str) -> None:
 
 
 def needs_approval(s: Session, req: Request) -> bool:
-    key, default = LIMITS[req.kind]
-    row = s.get(SettingRow, key)
-    limit = int(row.value) if row is not None and row.value.isdigit() else default
+    limit = svc.int_setting(s, *LIMITS[req.kind])
     size = abs(req.amount) + abs(req.gift_fen) if req.kind == "stored_value" else abs(req.amount)
     return size > limit
 

@@ -119,7 +119,7 @@ class Stats:
 def check(plan: Plan, program: Program, scope: Collection[str] | None) -> None:
     if not ID.match(plan.id):
         raise InvalidInput(
-            "a campaign id is 1-40 lower-case letters, digits, - or _", code="bad_campaign"
+            "a campaign id is 1-24 lower-case letters, digits, - or _", code="bad_campaign"
         )
     if not plan.name.strip() or len(plan.name) > 100 or "\x00" in plan.name:
         raise InvalidInput("a campaign needs a name (up to 100 characters)", code="bad_campaign")

@@ -339,15 +339,15 @@ def _jobs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password() -> str:
-    """The new user's password from standard input: never an argument (every user of
+def _read_secret(what: str = "password", code: str = "password_mismatch") -> str:
+    """A new password or PIN from standard input: never an argument (every user of
     the machine sees arguments in the process list). A terminal is asked twice."""
     if sys.stdin.isatty():
         import getpass
 
-        first = getpass.getpass("password: ")
+        first = getpass.getpass(f"{what}: ")
         if getpass.getpass("again: ") != first:
-            raise InvalidInput("the two passwords differ", code="password_mismatch")
+            raise InvalidInput(f"the two {what}s differ", code=code)
         return first
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -361,7 +361,7 @@ def _user(args: argparse.Namespace) -> int:
     sessions = db.sessions(engine)
     try:
         if args.action == "add":
-            password = _read_password()
+            password = _read_secret()
             accounts.check_password(password, settings)  # before any database work
             svc.run(
                 sessions,
@@ -384,18 +384,6 @@ def _user(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_pin() -> str:
-    """A staff PIN from standard input, as ``_read_password`` (a terminal: twice)."""
-    if sys.stdin.isatty():
-        import getpass
-
-        first = getpass.getpass("PIN: ")
-        if getpass.getpass("again: ") != first:
-            raise InvalidInput("the two PINs differ", code="pin_mismatch")
-        return first
-    return sys.stdin.readline().strip()
-
-
 def _staff(args: argparse.Namespace) -> int:
     """``pos-hq staff``: a store's staff, sent to its tills with their pulls."""
     from sync.hq import staff
@@ -411,7 +399,7 @@ def _staff(args: argparse.Namespace) -> int:
                     print(f"{r.staff_id}\t{r.name}\t{r.role}\t{state}")
             return 0
         if args.action in ("add", "set-pin"):
-            pin = _read_pin()
+            pin = _read_secret("PIN", "pin_mismatch").strip()
             if args.action == "add":
                 svc.run(
                     sessions,

@@ -313,6 +313,14 @@ def setting(s: Session, key: str) -> str | None:
     return row.value if row else None
 
 
+def int_setting(s: Session, key: str, default: int, high: int | None = None) -> int:
+    """A whole-number HQ setting; unset, not a number or above ``high``: ``default``."""
+    text = (setting(s, key) or "").strip()
+    if not (text.isascii() and text.isdigit()) or (high is not None and int(text) > high):
+        return default
+    return int(text)
+
+
 def phone_secret(s: Session) -> str:
     """The chain's secret for the phone keys tills match typed phones by, made when HQ
     first serves or enrolls (``sync.hq.app.create_app``, ``enroll``)."""
@@ -1008,26 +1016,18 @@ def pull(s: Session, caller: Caller, req: p.Pull, now: datetime | None = None) -
 def _staff_deltas(s: Session, store_id: str, keys: list[str] | None) -> list[p.StaffDelta]:
     """The changed staff of the till's store (``sync.hq.staff``; keys ``store/id``), or
     all of them (``keys`` None)."""
-    if keys is None:
-        keys = [
-            f"{store_id}/{i}"
-            for i in s.execute(
-                select(StaffRow.staff_id).where(StaffRow.store_id == store_id)
-            ).scalars()
-        ]
-    ids = [k.split("/", 1)[1] for k in keys]
-    out: list[p.StaffDelta] = []
-    for part in _chunks(ids):
-        rows = s.execute(
-            select(StaffRow).where(StaffRow.store_id == store_id, StaffRow.staff_id.in_(part))
-        ).scalars()
-        out += [
-            p.StaffDelta(
-                id=r.staff_id, name=r.name, role=r.role, pin_hash=r.pin_hash, disabled=r.disabled
-            )
-            for r in rows
-        ]
-    return out
+    base = select(StaffRow).where(StaffRow.store_id == store_id)
+    ids = None if keys is None else [k.split("/", 1)[1] for k in keys]
+    queries = (
+        [base] if ids is None else [base.where(StaffRow.staff_id.in_(x)) for x in _chunks(ids)]
+    )
+    return [
+        p.StaffDelta(
+            id=r.staff_id, name=r.name, role=r.role, pin_hash=r.pin_hash, disabled=r.disabled
+        )
+        for q in queries
+        for r in s.execute(q).scalars()
+    ]
 
 
 def _program_deltas(s: Session, terminal_id: str, now: datetime) -> list[p.ProgramDelta]:

@@ -95,6 +95,8 @@ def set_disabled(
 
 
 def listing(s: Session, store_id: str) -> list[StaffRow]:
+    """A store's staff; an unknown store is ``unknown_store`` (a typo lists nothing)."""
+    _store(s, store_id)
     return list(
         s.scalars(select(StaffRow).where(StaffRow.store_id == store_id).order_by(StaffRow.staff_id))
     )

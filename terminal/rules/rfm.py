@@ -53,12 +53,28 @@ _SEGMENTS = {
         "general value",
         "promotions to raise basket size",
     ),
+    # Cells the rule book's table leaves out [decision]: the standard 8-cell RFM names
+    # (general_development here, general_retention below: the list is best first).
+    (True, False, False): Segment(
+        "general_development",
+        "一般发展",
+        "新人券, 培养消费习惯",
+        "general development",
+        "starter coupons, build a habit",
+    ),
     (False, True, True): Segment(
         "important_retention",
         "重要保持",
         "挽回: 发新客券",
         "important retention",
         "win back: new-offer coupons",
+    ),
+    (False, True, False): Segment(
+        "general_retention",
+        "一般保持",
+        "唤醒短信, 提醒可用券",
+        "general retention",
+        "wake-up message, remind of coupons",
     ),
     (False, False, True): Segment(
         "important_churned",
@@ -74,23 +90,8 @@ _SEGMENTS = {
         "sleeping",
         "promotion, coin redemption reminder",
     ),
-    # Cells the rule book's table leaves out [decision]: the standard 8-cell RFM names.
-    (True, False, False): Segment(
-        "general_development",
-        "一般发展",
-        "新人券, 培养消费习惯",
-        "general development",
-        "starter coupons, build a habit",
-    ),
-    (False, True, False): Segment(
-        "general_retention",
-        "一般保持",
-        "唤醒短信, 提醒可用券",
-        "general retention",
-        "wake-up message, remind of coupons",
-    ),
 }
-SEGMENTS = tuple(_SEGMENTS.values())  # every segment (the console's campaign filter)
+SEGMENTS = tuple(_SEGMENTS.values())  # every segment, best first (the console's lists)
 
 
 def segment(

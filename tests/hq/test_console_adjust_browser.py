@@ -6,16 +6,22 @@ added; the action log holds both. Screenshots: docs/screenshots/console-adjust-*
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from terminal.store import members
-from tests.hq.test_console_browser import CHROMIUM, _playwright, console, pytestmark, shot, sign_in
-from tests.hq.test_console_programs_browser import till_sync
+from tests.hq.test_console_browser import (
+    CHROMIUM,
+    _playwright,
+    console,
+    enroll,
+    pytestmark,
+    shot,
+    sign_in,
+    till_sync,
+)
 
 __all__ = ["console", "pytestmark"]
 DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
@@ -30,18 +36,6 @@ def coins_at_till(db: Path, code: str) -> int:
             return sum(lot.coins for lot in state.coin_lots)
     finally:
         engine.dispose()
-
-
-def enroll(hq_url: str, tmp_path: Path, terminal: str) -> Path:
-    cmd = [sys.executable, "-m", "sync.hq.cli", "enroll", "--db", hq_url]
-    done = subprocess.run(
-        [*cmd, "--store", "S1", "--terminal", terminal], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    token = tmp_path / "token"
-    token.write_text(done.stdout.strip())
-    token.chmod(0o600)
-    return token
 
 
 def test_adjust_with_a_reason_approve_and_a_real_till_pulls_it(
@@ -65,6 +59,7 @@ def test_adjust_with_a_reason_approve_and_a_real_till_pulls_it(
             form.locator("input[name=amount]").fill("30")
             shot(fay, "adjust-form")
             form.locator("button[type=submit]").click()  # no reason: the browser refuses
+            expect(form.locator("input[name=reason]:invalid")).to_have_count(1)
             expect(fay.locator("#adj-result")).to_have_count(0)
             form.locator("input[name=reason]").fill("补录漏积")
             form.locator("button[type=submit]").click()

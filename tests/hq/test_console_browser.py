@@ -6,12 +6,14 @@ docs/screenshots/console-*.png (1366x768, and the member page at 1024x768 too)."
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from terminal.clock import FixedClock
 from tests.hq.helpers import SOY, Hq, cash
 
 CHROMIUM = "/usr/bin/chromium"
+BIN = Path(sys.executable).parent
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse 12"
 USERS = (  # name, role, stores
@@ -102,11 +105,24 @@ def console(hq: Hq, hq_url: str) -> Iterator[str]:
         till.sell(member, SOY, cash(20))
         till.sell(None, SOY, cash(20))
         till.sync()
-    for name, role, stores in USERS:
+    add_users(hq_url, USERS)
+    with serve(hq_url) as url:
+        yield url
+
+
+def add_users(hq_url: str, users: Iterable[tuple[str, str, tuple[str, ...]]]) -> None:
+    """Console users made as an operator makes them: ``pos-hq user add`` (password on
+    standard input)."""
+    for name, role, stores in users:
         cmd = [sys.executable, "-m", "sync.hq.cli", "user", "add", name, "--role", role]
         cmd += [arg for s in stores for arg in ("--store", s)] + ["--db", hq_url]
         done = subprocess.run(cmd, input=PASSWORD + "\n", capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+
+
+@contextmanager
+def serve(hq_url: str) -> Iterator[str]:
+    """A real ``pos-hq serve`` on a free port until the block ends; yields its URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "sync.hq.cli", "serve", "--db", hq_url, "--port", str(port)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -129,6 +145,40 @@ def console(hq: Hq, hq_url: str) -> Iterator[str]:
         proc.wait(10)
         assert proc.stderr is not None
         proc.stderr.close()
+
+
+def enroll(hq_url: str, folder: Path, terminal: str = "S1-T09", store: str = "S1") -> Path:
+    """``pos-hq enroll``; the token in a private file a till's ``--token-file`` reads."""
+    cmd = [sys.executable, "-m", "sync.hq.cli", "enroll", "--db", hq_url]
+    done = subprocess.run(
+        [*cmd, "--store", store, "--terminal", terminal], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    token = folder / "token"
+    token.write_text(done.stdout.strip())
+    token.chmod(0o600)
+    return token
+
+
+# a store's till keeps the chain's local time (its entries' ``at`` and its program's
+# effective day are read in it): a till on UTC is 8 hours behind the chain's day
+CHAIN_TZ = {**os.environ, "TZ": "Asia/Shanghai"}
+
+
+def run_till_sync(
+    db: Path, url: str, token_file: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A real ``pos-terminal sync`` (the token from ``token_file``, else the store's)."""
+    cmd = [str(BIN / "pos-terminal"), "sync", "--db", str(db), "--hq", url]
+    cmd += ["--token-file", str(token_file)] if token_file else []
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=CHAIN_TZ)
+
+
+def till_sync(db: Path, url: str, token_file: Path | None = None) -> str:
+    """As ``run_till_sync``, which must succeed; its report."""
+    done = run_till_sync(db, url, token_file)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def shot(page: Any, name: str, whole: bool = False) -> None:

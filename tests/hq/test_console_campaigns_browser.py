@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,23 +18,21 @@ from sync.hq.service import CHAIN_ZONE
 from terminal.store import members as repo
 from terminal.store.db import open_store
 from tests.hq.helpers import SOY
-from tests.hq.test_console_browser import _playwright, console, pytestmark, shot, sign_in
-from tests.hq.test_console_programs_browser import BIN, till_sync
+from tests.hq.test_console_browser import (
+    BIN,
+    CHAIN_TZ,
+    CHROMIUM,
+    _playwright,
+    console,
+    enroll,
+    pytestmark,
+    shot,
+    sign_in,
+    till_sync,
+)
 
 __all__ = ["console", "pytestmark"]
 MEMBER = "M000001"  # red tier, shops at S1 (the console fixture)
-
-
-def enroll(hq_url: str, tmp: Path) -> Path:
-    cmd = [sys.executable, "-m", "sync.hq.cli", "enroll", "--db", hq_url]
-    done = subprocess.run(
-        [*cmd, "--store", "S1", "--terminal", "S1-T09"], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    token = tmp / "token"
-    token.write_text(done.stdout.strip())
-    token.chmod(0o600)
-    return token
 
 
 def held_coupons(db: Path, code: str) -> dict[str, str]:
@@ -66,7 +63,7 @@ def redeem(db: Path, tmp: Path, coupon: str) -> dict[str, Any]:
     path = tmp / "redeem.json"
     path.write_text(json.dumps(scenario), encoding="utf-8")
     cmd = [str(BIN / "pos-terminal"), "replay", str(path), "--db", str(db)]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=CHAIN_TZ)
     assert done.returncode == 0, done.stderr
     out: dict[str, Any] = json.loads(done.stdout)
     return out
@@ -80,7 +77,7 @@ def test_a_campaign_reaches_a_real_till_and_is_redeemed_there(
     assert "S1-T09" in till_sync(db, console, token)
     sync_playwright, expect = _playwright()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
             sign_in(page, console, "mia")

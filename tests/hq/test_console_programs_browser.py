@@ -5,46 +5,37 @@ shows that till running the new version. Screenshots: docs/screenshots/console-p
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sync.hq import service as svc
-from tests.hq.test_console_browser import _playwright, console, pytestmark, shot, sign_in
+from tests.hq.test_console_browser import (
+    CHROMIUM,
+    _playwright,
+    console,
+    enroll,
+    pytestmark,
+    shot,
+    sign_in,
+    till_sync,
+)
 
 __all__ = ["console", "pytestmark"]
 V1 = svc.shipped_program_toml("tomato")
 V2 = V1.replace('base = "real_money"\nunit = "10.00"', 'base = "real_money"\nunit = "5.00"')
 SCENARIO = Path(__file__).parents[1] / "scenarios" / "tomato_upgrade_gifts.json"
-BIN = Path(sys.executable).parent
-
-
-def till_sync(db: Path, url: str, token_file: Path | None = None) -> str:
-    cmd = [str(BIN / "pos-terminal"), "sync", "--db", str(db), "--hq", url]
-    cmd += ["--token-file", str(token_file)] if token_file else []
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_publish_in_the_browser_and_a_real_till_runs_it(
     console: str, hq_url: str, tmp_path: Path
 ) -> None:
-    enroll = [sys.executable, "-m", "sync.hq.cli", "enroll", "--db", hq_url]
-    done = subprocess.run(
-        [*enroll, "--store", "S1", "--terminal", "S1-T09"], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    token = tmp_path / "token"
-    token.write_text(done.stdout.strip())
-    token.chmod(0o600)
+    token = enroll(hq_url, tmp_path)
     db = tmp_path / "till" / "store.sqlite"
     assert "S1-T09" in till_sync(db, console, token)
     program = tmp_path / "v2.toml"
     program.write_text(V2, encoding="utf-8")
     sync_playwright, expect = _playwright()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             sign_in(page, console, "boss")

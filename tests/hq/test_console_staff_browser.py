@@ -5,15 +5,21 @@ PIN on its store file. Screenshots: docs/screenshots/console-staff*.png."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from terminal.app import staff as st
 from terminal.store.db import open_store
 from tests.hq.helpers import NOW
-from tests.hq.test_console_browser import _playwright, console, pytestmark, shot, sign_in
-from tests.hq.test_console_programs_browser import till_sync
+from tests.hq.test_console_browser import (
+    CHROMIUM,
+    _playwright,
+    console,
+    enroll,
+    pytestmark,
+    shot,
+    sign_in,
+    till_sync,
+)
 
 __all__ = ["console", "pytestmark"]
 
@@ -21,19 +27,12 @@ __all__ = ["console", "pytestmark"]
 def test_a_store_manager_adds_a_cashier_and_a_real_till_signs_them_in(
     console: str, hq_url: str, tmp_path: Path
 ) -> None:
-    enroll = [sys.executable, "-m", "sync.hq.cli", "enroll", "--db", hq_url]
-    done = subprocess.run(
-        [*enroll, "--store", "S1", "--terminal", "S1-T09"], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    token = tmp_path / "token"
-    token.write_text(done.stdout.strip())
-    token.chmod(0o600)
+    token = enroll(hq_url, tmp_path)
     db = tmp_path / "till" / "store.sqlite"
     assert "S1-T09" in till_sync(db, console, token)
     sync_playwright, expect = _playwright()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             sign_in(page, console, "sam")

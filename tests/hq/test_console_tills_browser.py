@@ -7,27 +7,20 @@ console-store-tills-1024.png and console-till-token.png."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-from tests.hq.test_console_browser import CHROMIUM, _playwright, console, pytestmark, shot, sign_in
-from tests.hq.test_console_programs_browser import BIN
+from tests.hq.test_console_browser import (
+    CHROMIUM,
+    _playwright,
+    console,
+    pytestmark,
+    shot,
+    sign_in,
+)
+from tests.hq.test_console_browser import run_till_sync as till_sync
 
 __all__ = ["console", "pytestmark"]
 DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
-# a store's till keeps the chain's local time (its entries' ``at`` are read in it): a
-# till on UTC shows HQ a clock 8 hours behind
-CHAIN_TZ = {**os.environ, "TZ": "Asia/Shanghai"}
-
-
-def till_sync(
-    db: Path, url: str, token_file: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """A real ``pos-terminal sync`` (the token from ``token_file``, else the store's)."""
-    cmd = [str(BIN / "pos-terminal"), "sync", "--db", str(db), "--hq", url]
-    cmd += ["--token-file", str(token_file)] if token_file else []
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=CHAIN_TZ)
 
 
 def test_enroll_sync_and_revoke_a_till_in_the_browser(console: str, tmp_path: Path) -> None:

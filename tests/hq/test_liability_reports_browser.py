@@ -5,23 +5,12 @@ their store only. Screenshots: docs/screenshots/console-report-<slug>.png."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from tests.hq.helpers import Hq
-from tests.hq.test_console_browser import (
-    CHROMIUM,
-    PASSWORD,
-    _playwright,
-    free_port,
-    shot,
-    sign_in,
-)
+from tests.hq.test_console_browser import CHROMIUM, _playwright, add_users, serve, shot, sign_in
 from tests.hq.test_console_browser import pytestmark as browser_only
 from tests.hq.test_liability_reports import chain_of_money, expire_points_year, points_year
 
@@ -38,33 +27,9 @@ def points_plan(hq: Hq) -> None:
 def served(request: pytest.FixtureRequest, hq: Hq, hq_url: str) -> Iterator[str]:
     """``pos-hq serve`` over the data ``request.param`` makes (default: the money)."""
     getattr(request, "param", chain_of_money)(hq)
-    for name, role, stores in (("fay", "finance", ()), ("sam", "store_manager", ("S1",))):
-        cmd = [sys.executable, "-m", "sync.hq.cli", "user", "add", name, "--role", role]
-        cmd += [arg for s in stores for arg in ("--store", s)] + ["--db", hq_url]
-        done = subprocess.run(cmd, input=PASSWORD + "\n", capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-    port = free_port()
-    cmd = [sys.executable, "-m", "sync.hq.cli", "serve", "--db", hq_url, "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                assert proc.stderr is not None
-                raise RuntimeError(f"pos-hq serve did not start: {proc.stderr.read()!r}")
-            time.sleep(0.1)
+    add_users(hq_url, (("fay", "finance", ()), ("sam", "store_manager", ("S1",))))
+    with serve(hq_url) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        assert proc.stderr is not None
-        proc.stderr.close()
 
 
 def test_the_four_reports_in_a_real_browser(served: str) -> None:

@@ -49,6 +49,11 @@ class Who:
     def scoped(self) -> bool:
         return self.role == STORE_MANAGER
 
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The stores the user's figures and actions are cut to; None: the chain."""
+        return self.stores if self.scoped else None
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -860,6 +860,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Enter whole numbers (the budget value in yuan).",
     ),
     "cmp.err.bad_date": ("日期无效.", "A date is not valid."),
+    "cmp.err.too_long": (
+        "{field} 超出长度或项数限制.",
+        "{field} is too long or has too many choices.",
+    ),
     "cmp.err.bad_campaign": (
         "活动设置无效 ({why}).",
         "The campaign's settings are not valid: {why}.",

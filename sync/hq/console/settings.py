@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from terminal.errors import InvalidInput
+
 MINUTE = timedelta(minutes=1)
 
 
@@ -24,8 +26,12 @@ class ConsoleSettings:
     def from_env(cls, env: Mapping[str, str]) -> ConsoleSettings:
         d = cls()
 
-        def num(name: str, default: int) -> int:
-            return int(env.get(f"POS_HQ_CONSOLE_{name}", default))
+        def num(name: str, default: int, var: str = "") -> int:
+            var = var or f"POS_HQ_CONSOLE_{name}"
+            text = env.get(var, str(default)).strip()
+            if not (text.isascii() and text.isdigit()) or int(text) < 1:
+                raise InvalidInput(f"{var}={text!r}: a whole number above 0", code="bad_setting")
+            return int(text)
 
         return cls(
             idle=timedelta(minutes=num("IDLE_MIN", int(d.idle.total_seconds() // 60))),
@@ -34,7 +40,7 @@ class ConsoleSettings:
             lockout=timedelta(minutes=num("LOCKOUT_MIN", int(d.lockout.total_seconds() // 60))),
             secure=env.get("POS_HQ_CONSOLE_SECURE", d.secure),
             min_password=num("MIN_PASSWORD", d.min_password),
-            silent=timedelta(minutes=int(env.get("POS_HQ_SILENT_MIN", d.silent // MINUTE))),
+            silent=timedelta(minutes=num("", d.silent // MINUTE, "POS_HQ_SILENT_MIN")),
         )
 
     def secure_cookie(self, scheme: str) -> bool:

@@ -106,7 +106,7 @@ def stores(
         q = q.where(StoreRow.id.in_(list(only)))
     rows = list(s.execute(q).scalars())
     by_store: dict[str, list[Till]] = {}
-    for t in tills(s, now, silent_after, [r.id for r in rows]):
+    for t in tills(s, now, silent_after, only):
         by_store.setdefault(t.store_id, []).append(t)
     out = []
     for r in rows:

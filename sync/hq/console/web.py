@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -104,7 +105,7 @@ class Console:
         """A GET page's dependency: a signed-in user whose role has ``perm``."""
 
         async def dep(request: Request) -> Ctx:
-            ctx = self.ctx(request)
+            ctx = await run_in_threadpool(self.ctx, request)  # a query: not on the loop
             if ctx.who is None:
                 raise SignInNeeded(
                     request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -171,7 +172,7 @@ def route_class(console: Console) -> type[APIRoute]:
                     return RedirectResponse(f"{PREFIX}/login?next={quote(e.back)}", status_code=303)
                 except (Missing, Denied) as e:
                     status = 404 if isinstance(e, Missing) else 403
-                    ctx = console.ctx(request)
+                    ctx = await run_in_threadpool(console.ctx, request)
                     return console.render(ctx, "error.html", status=status, status_code=status)
 
             return handle

@@ -15,6 +15,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ from sync.hq import adjust
 from sync.hq import service as svc
 from sync.hq.console import audit
 from sync.hq.console import member_view as mv
-from sync.hq.console.roles import STORE_MANAGER, Perm
+from sync.hq.console.roles import Perm
 from sync.hq.console.web import PREFIX, Console, Ctx, Missing
 from sync.hq.models import AdjustmentRow
 from terminal.errors import InvalidInput, NotFound, PosError, RuleViolation
@@ -33,7 +34,7 @@ MAX_CSV = 512_000
 
 def scope_of(ctx: Ctx) -> frozenset[str] | None:
     assert ctx.who is not None
-    return ctx.who.stores if ctx.who.role == STORE_MANAGER else None
+    return ctx.who.scope
 
 
 def refusal(ctx: Ctx, e: PosError) -> str:
@@ -230,22 +231,28 @@ def add(router: APIRouter, console: Console) -> None:
             text = (await up.read(MAX_CSV)).decode("utf-8-sig", errors="replace")
         if not text.strip() and isinstance(pasted, str):
             text = pasted[:MAX_CSV]
-        commit, pv, done, err = form.get("commit") == "1", None, None, ""
-        try:
-            with console.tx() as s:
-                outside = _outside(s, ctx, text)
-                if outside:
-                    pv = adjust.preview_csv(s, text, ctx.now, scope=scope_of(ctx))
-                    pv = dataclasses.replace(pv, refusals=sorted({*pv.refusals, *outside}))
-                elif commit:
-                    pv, made = adjust.commit_csv(
-                        s, text, ctx.who.name, ctx.now, scope=scope_of(ctx)
-                    )
-                    done = len(made)
-                    for a in made:
-                        _log(s, ctx, "adjust_propose", a, None)
-                else:
-                    pv = adjust.preview_csv(s, text, ctx.now, scope=scope_of(ctx))
-        except (InvalidInput, RuleViolation, NotFound) as e:
-            err = refusal(ctx, e)
-        return console.render(ctx, "adjust_batch.html", text=text, pv=pv, done=done, err=err)
+        commit = form.get("commit") == "1"
+
+        def work() -> Response:  # the database's part, off the event loop
+            assert ctx.who is not None
+            pv, done, err = None, None, ""
+            try:
+                with console.tx() as s:
+                    outside = _outside(s, ctx, text)
+                    if outside:
+                        pv = adjust.preview_csv(s, text, ctx.now, scope=scope_of(ctx))
+                        pv = dataclasses.replace(pv, refusals=sorted({*pv.refusals, *outside}))
+                    elif commit:
+                        pv, made = adjust.commit_csv(
+                            s, text, ctx.who.name, ctx.now, scope=scope_of(ctx)
+                        )
+                        done = len(made)
+                        for a in made:
+                            _log(s, ctx, "adjust_propose", a, None)
+                    else:
+                        pv = adjust.preview_csv(s, text, ctx.now, scope=scope_of(ctx))
+            except (InvalidInput, RuleViolation, NotFound) as e:
+                err = refusal(ctx, e)
+            return console.render(ctx, "adjust_batch.html", text=text, pv=pv, done=done, err=err)
+
+        return await run_in_threadpool(work)

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
@@ -69,17 +70,27 @@ def blank(today: date) -> dict[str, Any]:
     return d | {"valid_days": "30", "budget_coupons": "0", "budget_yuan": "0"}
 
 
+MAX_TEXT, MAX_CHOICE, MAX_CHOICES = 100, 40, 1000
+
+
 def typed(form: FormData) -> dict[str, Any]:
-    """The form as the user typed it (kept to refill the page)."""
-    d: dict[str, Any] = {k: str(form.get(k, "")).strip()[:100] for k in TEXT}
-    return d | {k: [str(v)[:40] for v in form.getlist(k)][:50] for k in MULTI}
+    """The form as the user typed it (kept to refill the page); a field over its
+    limit is named in ``over`` and refused by ``plan_of``, never cut short (a cut
+    store list would be a smaller segment nobody asked for)."""
+    d: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in TEXT}
+    d |= {k: [str(v) for v in form.getlist(k)] for k in MULTI}
+    over = [k for k in TEXT if len(d[k]) > MAX_TEXT]
+    over += [k for k in MULTI if len(d[k]) > MAX_CHOICES or any(len(v) > MAX_CHOICE for v in d[k])]
+    for k in over:  # what refills the page stays small
+        d[k] = d[k][:MAX_TEXT] if k in TEXT else [v[:MAX_CHOICE] for v in d[k][:MAX_CHOICES]]
+    return d | {"over": tuple(over)}
 
 
 def _int(d: dict[str, Any], key: str, default: int = 0) -> int:
     text = d[key]
     if not text:
         return default
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:  # not "²" nor "١"
         raise InvalidInput(f"{key}: {text!r} is not a whole number", code="bad_number", field=key)
     return int(text)
 
@@ -92,6 +103,9 @@ def _day(d: dict[str, Any], key: str) -> date | None:
 
 
 def plan_of(d: dict[str, Any]) -> cmp.Plan:
+    if d.get("over"):
+        field = d["over"][0]
+        raise InvalidInput(f"{field} is too long", code="too_long", field=field)
     try:
         budget = Money.parse(d["budget_yuan"] or "0").fen
     except InvalidInput:
@@ -328,10 +342,14 @@ def add(router: APIRouter, console: Console) -> None:
     @router.post("/campaigns/preview")
     async def preview(ctx: Annotated[Ctx, Depends(runner)]) -> Response:
         d = typed(await ctx.request.form())
-        try:
-            return show_preview(ctx, d, plan_of(d))
-        except PosError as e:
-            return form_page(ctx, d, error=refusal(ctx, e))
+
+        def work() -> Response:  # a segment's count: off the event loop
+            try:
+                return show_preview(ctx, d, plan_of(d))
+            except PosError as e:
+                return form_page(ctx, d, error=refusal(ctx, e))
+
+        return await run_in_threadpool(work)
 
     @router.post("/campaigns/issue")
     async def issue(ctx: Annotated[Ctx, Depends(runner)]) -> Response:
@@ -357,24 +375,27 @@ def add(router: APIRouter, console: Console) -> None:
             log(s, ctx, ISSUE, plan, before=before, after=after)
             return held is not None
 
-        try:
-            again = svc.run(console.sessions, run)
-        except PosError as e:
-            error = refusal(ctx, e, expected=expected)
-            with console.tx() as s:  # the refusal is logged; nothing else was written
-                log(s, ctx, REFUSED, plan, after={"error": e.code, "expected": expected})
-            if e.code == "segment_changed":  # previewed afresh: confirm the new count
-                return show_preview(ctx, d, plan, error=error)
-            return form_page(ctx, d, error=error)
-        where = f"{PREFIX}/campaigns/{plan.id}?msg={'again' if again else 'issued'}"
-        return RedirectResponse(where, status_code=303)
+        def work() -> Response:  # the issue and its log: off the event loop
+            try:
+                again = svc.run(console.sessions, run)
+            except PosError as e:
+                error = refusal(ctx, e, expected=expected)
+                with console.tx() as s:  # the refusal is logged; nothing else was written
+                    log(s, ctx, REFUSED, plan, after={"error": e.code, "expected": expected})
+                if e.code == "segment_changed":  # previewed afresh: confirm the new count
+                    return show_preview(ctx, d, plan, error=error)
+                return form_page(ctx, d, error=error)
+            where = f"{PREFIX}/campaigns/{plan.id}?msg={'again' if again else 'issued'}"
+            return RedirectResponse(where, status_code=303)
+
+        return await run_in_threadpool(work)
 
     @router.get("/campaigns/{campaign_id}")
     def one(
         campaign_id: str, ctx: Annotated[Ctx, Depends(viewer)], page: int = 0, msg: str = ""
     ) -> Response:
         assert ctx.who is not None
-        page, scope = max(0, min(page, 100_000)), ctx.who.stores if ctx.who.scoped else None
+        page, scope = max(0, min(page, 100_000)), ctx.who.scope
         with console.tx() as s:
             c = s.get(CampaignRow, campaign_id)
             if c is None:

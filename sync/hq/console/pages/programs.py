@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -53,11 +54,17 @@ def add(router: APIRouter, console: Console) -> None:
         request: Request, ctx: Annotated[Ctx, Depends(console.actor(Perm.CHECK_PROGRAM))]
     ) -> Response:
         text = await _uploaded(request)
-        draft = _draft(console, text)
         scenario, expected = await _file(request, "scenario"), await _file(request, "expected")
-        if draft["error"] is None and scenario:
-            draft["trial"] = _trial(console, text, scenario, expected)
-        return console.render(ctx, "programs.html", **{**_overview(console, ctx), "draft": draft})
+
+        def work() -> Response:  # a check and a replay: off the event loop
+            draft = _draft(console, text)
+            if draft["error"] is None and scenario:
+                draft["trial"] = _trial(console, text, scenario, expected)
+            return console.render(
+                ctx, "programs.html", **{**_overview(console, ctx), "draft": draft}
+            )
+
+        return await run_in_threadpool(work)
 
     @router.post("/programs/publish")
     async def publish(
@@ -66,40 +73,51 @@ def add(router: APIRouter, console: Console) -> None:
         assert ctx.who is not None
         form = await request.form()
         text, note = str(form.get("text", "")), str(form.get("note", ""))[:500]
-        draft = _draft(console, text)
-        result: dict[str, object] = {}
-        if draft["error"] is None:
-            try:
-                effective = date.fromisoformat(str(form.get("effective", "")))
-                with console.tx() as s:
-                    v, new = service.publish_program(
-                        s, text, effective, ctx.now, ctx.who.name, note
-                    )
-                    if new:
-                        audit.record(
-                            s,
-                            ctx.now,
-                            ctx.who.name,
-                            ctx.who.role,
-                            PUBLISH,
-                            kind="program",
-                            object_id=str(v.version),
-                            before={"in_effect": draft["running"]},
-                            after={
-                                "version": v.version,
-                                "effective": v.effective_from.isoformat(),
-                                "sha256": v.sha256,
-                            },
-                            reason=note,
-                        )
-                result = {"version": v.version, "new": new}
-            except ValueError:
-                draft["error"] = ctx.t("prog.err.date")
-            except PosError as e:
-                draft["error"] = str(e)
-        return console.render(
-            ctx, "programs.html", **{**_overview(console, ctx), "draft": draft, "published": result}
-        )
+        effective_text = str(form.get("effective", ""))
+
+        def work() -> Response:  # the check and the publish: off the event loop
+            draft = _draft(console, text)
+            result: dict[str, object] = {}
+            if draft["error"] is None:
+                try:
+                    effective = date.fromisoformat(effective_text)
+                    result = _publish(console, ctx, text, effective, note, draft["running"])
+                except ValueError:
+                    draft["error"] = ctx.t("prog.err.date")
+                except PosError as e:
+                    draft["error"] = str(e)
+            page = _overview(console, ctx) | {"draft": draft, "published": result}
+            return console.render(ctx, "programs.html", **page)
+
+        return await run_in_threadpool(work)
+
+
+def _publish(
+    console: Console, ctx: Ctx, text: str, effective: date, note: str, running: object
+) -> dict[str, object]:
+    """Publish ``text`` from ``effective`` and log it (the same text and date again
+    publishes nothing and logs nothing)."""
+    assert ctx.who is not None
+    with console.tx() as s:
+        v, new = service.publish_program(s, text, effective, ctx.now, ctx.who.name, note)
+        if new:
+            audit.record(
+                s,
+                ctx.now,
+                ctx.who.name,
+                ctx.who.role,
+                PUBLISH,
+                kind="program",
+                object_id=str(v.version),
+                before={"in_effect": running},
+                after={
+                    "version": v.version,
+                    "effective": v.effective_from.isoformat(),
+                    "sha256": v.sha256,
+                },
+                reason=note,
+            )
+    return {"version": v.version, "new": new}
 
 
 async def _uploaded(request: Request) -> str:

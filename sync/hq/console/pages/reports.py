@@ -57,7 +57,6 @@ def build(
     console: Console,
     ctx: Ctx,
     spec: Spec,
-    slug: str,
     start: str | None,
     end: str | None,
     stores: list[str] | None,
@@ -97,11 +96,12 @@ def add(router: APIRouter, console: Console) -> None:
         end: str | None = None,
         store: Stores = None,
     ) -> Response:
-        b = build(console, ctx, spec_of(ctx, slug), slug, start, end, store)
+        b = build(console, ctx, spec_of(ctx, slug), start, end, store)
         if b.report is None:
             raise Missing(slug)  # the page says why; a download has nowhere to
-        body = export.csv_bytes(b.report, table or b.report.tables[0].id, ctx.t)
-        name = f"{slug}-{table or b.report.tables[0].id}-{b.asked.start}-{b.asked.end}.csv"
+        tid = table or next((tb.id for tb in b.report.tables), "")  # "" is Missing
+        body = export.csv_bytes(b.report, tid, ctx.t)
+        name = f"{slug}-{tid}-{b.asked.start}-{b.asked.end}.csv"
         return download(body, "text/csv; charset=utf-8", name)
 
     @router.get("/reports/{slug}.xlsx")
@@ -112,9 +112,9 @@ def add(router: APIRouter, console: Console) -> None:
         end: str | None = None,
         store: Stores = None,
     ) -> Response:
-        b = build(console, ctx, spec_of(ctx, slug), slug, start, end, store)
+        b = build(console, ctx, spec_of(ctx, slug), start, end, store)
         if b.report is None:
-            raise Missing(slug)
+            raise Missing(slug)  # the page says why; a download has nowhere to
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         body = export.xlsx_bytes(b.report, ctx.t)
         return download(body, media, f"{slug}-{b.asked.start}-{b.asked.end}.xlsx")
@@ -128,7 +128,7 @@ def add(router: APIRouter, console: Console) -> None:
         store: Stores = None,
     ) -> Response:
         spec = spec_of(ctx, slug)
-        b = build(console, ctx, spec, slug, start, end, store)
+        b = build(console, ctx, spec, start, end, store)
         query = [("start", b.asked.start), ("end", b.asked.end)]
         query += [("store", x) for x in b.asked.stores]
         return console.render(

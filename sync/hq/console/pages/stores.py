@@ -16,6 +16,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from sync.hq import service as svc
 from sync.hq.console import audit
@@ -29,6 +30,26 @@ ENROLL, REVOKE = "till_enroll", "till_revoke"
 MAX_REASON = 200
 
 
+def _enroll(s: Session, ctx: Ctx, store: str, terminal: str, held: TerminalRow | None) -> str:
+    """Enroll (or re-enroll a revoked) till and log it; the token, never logged."""
+    assert ctx.who is not None
+    before = {"enrolled": held is not None, "revoked": bool(held and held.revoked)}
+    token = svc.enroll(s, store, terminal, ctx.now)
+    audit.record(
+        s,
+        ctx.now,
+        ctx.who.name,
+        ctx.who.role,
+        ENROLL,
+        kind="till",
+        object_id=terminal,
+        store=store,
+        before=before,
+        after={"enrolled": True, "revoked": False},  # never the token
+    )
+    return token
+
+
 def add(router: APIRouter, console: Console) -> None:
     viewer = console.viewer(Perm.VIEW_STORES)
     silent = console.settings.silent
@@ -37,7 +58,7 @@ def add(router: APIRouter, console: Console) -> None:
     def listing(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
         assert ctx.who is not None
         with console.tx() as s:
-            rows = tv.stores(s, ctx.now, silent, ctx.who.stores if ctx.who.scoped else None)
+            rows = tv.stores(s, ctx.now, silent, ctx.who.scope)
         return console.render(ctx, "stores.html", stores=rows, silent_min=_minutes(console))
 
     @router.get("/stores/{store_id}")
@@ -55,24 +76,11 @@ def add(router: APIRouter, console: Console) -> None:
         try:
             with console.tx() as s:
                 held = s.get(TerminalRow, terminal)
-                if held is not None and held.kind == "till" and not held.revoked:
-                    return _store_page(
-                        console, ctx, held.store_id, error="enrolled", terminal=terminal
-                    )
-                before = {"enrolled": held is not None, "revoked": bool(held and held.revoked)}
-                token = svc.enroll(s, store, terminal, ctx.now)
-                audit.record(
-                    s,
-                    ctx.now,
-                    ctx.who.name,
-                    ctx.who.role,
-                    ENROLL,
-                    kind="till",
-                    object_id=terminal,
-                    store=store,
-                    before=before,
-                    after={"enrolled": True, "revoked": False},  # never the token
-                )
+                live = held is not None and held.kind == "till" and not held.revoked
+                live_at = held.store_id if held is not None and live else ""
+                token = "" if live_at else _enroll(s, ctx, store, terminal, held)
+            if live_at:  # the page opens its own transaction: after this one
+                return _store_page(console, ctx, live_at, error="enrolled", terminal=terminal)
         except PosError as e:
             return console.render(
                 ctx,
@@ -131,9 +139,7 @@ def _minutes(console: Console) -> int:
 def _stores(console: Console, ctx: Ctx) -> list[tv.Store]:
     assert ctx.who is not None
     with console.tx() as s:
-        return tv.stores(
-            s, ctx.now, console.settings.silent, ctx.who.stores if ctx.who.scoped else None
-        )
+        return tv.stores(s, ctx.now, console.settings.silent, ctx.who.scope)
 
 
 def _store_page(

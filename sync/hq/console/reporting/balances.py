@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sync.hq import aggregates
 from sync.hq import service as svc
 from sync.hq.console.reporting import rollforward as rf
+from sync.hq.console.reporting import sums
 from sync.hq.console.reporting.kit import (
     Chart,
     Column,
@@ -136,7 +137,7 @@ def build(s: Session, f: Filters, b: Balance) -> Report:
         Chart(
             f"{b.slug}-daily",
             f"{t}.ch.daily",
-            tuple(d.isoformat() for d in rf.days(f)),
+            tuple(d.isoformat() for d in sums.days(f)),
             (rf.daily_series(f"{t}.balance", led, f),),
         )
     ]

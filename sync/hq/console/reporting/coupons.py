@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.hq import aggregates
-from sync.hq.console.reporting import rollforward as rf
+from sync.hq.console.reporting import sums
 from sync.hq.console.reporting.kit import (
     Chart,
     Column,
@@ -95,7 +95,7 @@ def build(s: Session, f: Filters) -> Report:
     ]
     if f.chain:
         figures.append(Figure("cpnr.f.unused_now", unused(held, "cpn_unused:")))
-    x = rf.days(f)
+    x = sums.days(f)
     chart = Chart(
         "coupons-daily",
         "cpnr.ch.daily",

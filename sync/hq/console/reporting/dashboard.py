@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from sync.hq.console.reporting import rfm, sales, sums
+from sync.hq.console.reporting import rfm, sales, sums, targets
 from sync.hq.console.reporting.kit import (
     Chart,
     Column,
@@ -41,7 +41,8 @@ def build(s: Session, f: Filters) -> Report:
     days = sums.days(f)
     x = tuple(d.isoformat() for d in days)
     rows = [sales.row(daily.get(d, {})) for d in days]
-    target = sales.MEMBER_SHARE_TARGET
+    goal = targets.of(s)
+    target = goal.member_share
     figures = [
         Figure(
             "report.fig.member_share_receipts_today",
@@ -87,7 +88,7 @@ def build(s: Session, f: Filters) -> Report:
     ]
     notes = ["report.note.dashboard"]
     last, dist = rfm.distribution_at(s, today + timedelta(days=1), f.stores)
-    figures += rfm.target_figures(dist if last else None)
+    figures += rfm.target_figures(dist if last else None, goal)
     if f.chain:
         runs = sums.rfm_days(s, f.start, f.end)
         per_run = {d: dict(sums.segments_of(m)) for d, m in sums.rfm_moves(s, runs).items()}

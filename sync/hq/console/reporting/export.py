@@ -32,9 +32,14 @@ def table_of(r: Report, table_id: str) -> Table:
     raise Missing(table_id)
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # how a spreadsheet starts a formula
+
+
 def _text(tb: Table, i: int, v: object, c: Column, t: T) -> str:
     literal = i == 0 and tb.literal_first
-    return "" if v is None else cell(v, c.kind, None if literal else t)
+    shown = "" if v is None else cell(v, c.kind, None if literal else t)
+    # a name someone typed (a campaign's) is never run as a formula in Excel
+    return "'" + shown if c.kind == "text" and shown.startswith(FORMULA) else shown
 
 
 def csv_bytes(r: Report, table_id: str, t: T) -> bytes:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from sync.hq import aggregates
 from sync.hq.console.reporting import rollforward as rf
+from sync.hq.console.reporting import sums
 from sync.hq.console.reporting.kit import Chart, Figure, Filters, Report, Series
 
 # Every reason class a StoredValueChanged carries (terminal.rules, sync.hq.adjust).
@@ -57,7 +58,7 @@ def build(s: Session, f: Filters) -> Report:
         Chart(
             "liab-daily",
             "liab.ch.daily",
-            tuple(d.isoformat() for d in rf.days(f)),
+            tuple(d.isoformat() for d in sums.days(f)),
             (
                 rf.daily_series("liab.total", both, f),
                 rf.daily_series("liab.principal", p, f),

@@ -44,6 +44,8 @@ def _day(text: str, what: str) -> date:
 def filters(a: Asked, who: Who, known: Sequence[str], today: date) -> Filters:
     """``known``: the stores the user may pick (a manager's own, or every store)."""
     start, last = _day(a.start, "start"), _day(a.end, "end")
+    if last >= date.max - timedelta(days=1):  # the day after it must exist
+        raise InvalidInput(f"end {last}: want a real day", code="bad_date")
     if last < start:
         raise InvalidInput(f"end {last} is before start {start}", code="bad_range")
     if (last - start).days + 1 > MAX_DAYS:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from sync.hq.console.reporting import sums
+from sync.hq.console.reporting import sums, targets
 from sync.hq.console.reporting.kit import (
     Chart,
     Column,
@@ -21,22 +21,12 @@ from sync.hq.console.reporting.kit import (
     Table,
     share_bp,
 )
+from terminal.rules import rfm as rules_rfm
 
-SEGMENTS = (  # terminal.rules.rfm's ids, best first
-    "new",
-    "high_value",
-    "important_development",
-    "general_value",
-    "general_development",
-    "important_retention",
-    "general_retention",
-    "important_churned",
-    "sleeping",
-)
+SEGMENTS = tuple(x.id for x in rules_rfm.SEGMENTS)  # best first
 IMPORTANT_VALUE = "high_value"  # seed 000's 重要价值客户: recent, frequent, big spender
 # seed 000's 流失客户 [decision]: lost = not recent and not frequent, whatever they spent
 CHURNED = ("important_churned", "sleeping")
-IMPORTANT_TARGET, CHURNED_TARGET = 2000, 500  # 重要价值客户占比20%以上, 流失客户控制在5%以内
 
 
 def key(segment: str) -> str:
@@ -50,11 +40,11 @@ def shares(dist: dict[str, int]) -> tuple[int, int | None, int | None]:
     return n, share_bp(dist.get(IMPORTANT_VALUE, 0), n), share_bp(churned, n)
 
 
-def target_figures(dist: dict[str, int] | None) -> tuple[Figure, Figure]:
+def target_figures(dist: dict[str, int] | None, goal: targets.Targets) -> tuple[Figure, Figure]:
     _, important, churned = shares(dist or {})
     return (
-        Figure("report.fig.important_share", important, "bp", IMPORTANT_TARGET),
-        Figure("report.fig.churned_share", churned, "bp", CHURNED_TARGET, at_most=True),
+        Figure("report.fig.important_share", important, "bp", goal.important),
+        Figure("report.fig.churned_share", churned, "bp", goal.churned, at_most=True),
     )
 
 
@@ -130,7 +120,7 @@ def build(s: Session, f: Filters) -> Report:
         filters=f,
         figures=(
             Figure("report.fig.segmented", n if last else None),
-            *target_figures(dist if last else None),
+            *target_figures(dist if last else None, targets.of(s)),
             *((Figure("report.fig.moved", moved),) if f.chain else ()),
         ),
         charts=(

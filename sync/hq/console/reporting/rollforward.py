@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.hq import aggregates
+from sync.hq.console.reporting import sums
 from sync.hq.console.reporting.kit import Column, Filters, Kind, Series, Table
 from sync.hq.models import DailyFlowRow
 
@@ -151,17 +152,13 @@ def reasons(
     return Table(tid, title, cols, body, literal_first=False)
 
 
-def days(f: Filters) -> list[date]:
-    return [f.start + timedelta(days=i) for i in range((f.end - f.start).days)]
-
-
 def daily_closing(led: Ledger, f: Filters) -> list[int]:
     """The balance at the end of each day of the period (chain or the filters' stores)."""
     per_day: dict[date, int] = defaultdict(int)
     for (d, _, _), v in led.moves.items():
         per_day[d] += v
     run, out = sum(led.opening.values()), []
-    for d in days(f):
+    for d in sums.days(f):
         run += per_day.get(d, 0)
         out.append(run)
     return out

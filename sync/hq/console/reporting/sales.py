@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from sync.hq.console.reporting import sums
+from sync.hq.console.reporting import sums, targets
 from sync.hq.console.reporting.kit import (
     Chart,
     Column,
@@ -27,7 +27,6 @@ METRICS = (
     "returns",
     "refund_fen",
 )
-MEMBER_SHARE_TARGET = 9000  # seed 000: 会员用户达到90%以上
 
 
 def row(c: sums.Cell) -> tuple[int | None, ...]:
@@ -64,13 +63,13 @@ COLUMNS = (
 )
 
 
-def figures(c: sums.Cell) -> tuple[Figure, ...]:
+def figures(c: sums.Cell, target: int) -> tuple[Figure, ...]:
     r = row(c)
     return (
         Figure("report.col.receipts", r[0]),
         Figure("report.col.sales", r[1], "fen"),
-        Figure("report.col.member_share_receipts", r[3], "bp", MEMBER_SHARE_TARGET),
-        Figure("report.col.member_share_sales", r[5], "bp", MEMBER_SHARE_TARGET),
+        Figure("report.col.member_share_receipts", r[3], "bp", target),
+        Figure("report.col.member_share_sales", r[5], "bp", target),
         Figure("report.col.avg_member", r[6], "fen"),
         Figure("report.col.avg_other", r[7], "fen"),
         Figure("report.col.refunds", r[9], "fen"),
@@ -85,11 +84,12 @@ def build(s: Session, f: Filters) -> Report:
     x = tuple(d.isoformat() for d in days)
     daily = [row(by_day.get(d, {})) for d in days]
     stores = sorted(str(k) for k in by_store)
+    target = targets.of(s).member_share
     return Report(
         slug="sales",
         title="report.sales",
         filters=f,
-        figures=figures(sums.total(cells.values())),
+        figures=figures(sums.total(cells.values()), target),
         charts=(
             Chart(
                 "sales_daily",
@@ -112,9 +112,7 @@ def build(s: Session, f: Filters) -> Report:
                 (
                     Series("report.col.member_share_receipts", tuple(r[3] for r in daily), "line"),
                     Series("report.col.member_share_sales", tuple(r[5] for r in daily), "line"),
-                    Series(
-                        "report.series.target", (MEMBER_SHARE_TARGET,) * len(x), "line", dashed=True
-                    ),
+                    Series("report.series.target", (target,) * len(x), "line", dashed=True),
                 ),
                 unit="bp",
             ),

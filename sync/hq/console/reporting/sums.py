@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.hq import aggregates
 from sync.hq.console.reporting.kit import Filters
 from sync.hq.models import DailyFlowRow, RfmMoveRow, RfmStoreSegmentRow
 
@@ -62,12 +61,6 @@ def total(cells: Iterable[Cell]) -> Cell:
         for metric, v in cell.items():
             out[metric] += v
     return out
-
-
-def member_totals(s: Session) -> dict[str, int]:
-    """The chain's balances now (kept by the writing store, so only the chain's sum
-    is a count of members: a store's rows are not its members)."""
-    return aggregates.totals(s)
 
 
 def rfm_days(s: Session, start: date, end: date) -> list[date]:

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
+from sync.hq import aggregates
 from sync.hq.console.member_view import tier_names
 from sync.hq.console.reporting import sums
 from sync.hq.console.reporting.kit import (
@@ -54,7 +55,7 @@ def distribution(s: Session) -> dict[str, int]:
     """Tier id ("-": none) -> members now, chain-wide."""
     return {
         k.removeprefix("tier:"): v
-        for k, v in sums.member_totals(s).items()
+        for k, v in aggregates.totals(s).items()  # the chain's (a store's rows: its writes)
         if k.startswith("tier:") and v
     }
 
