@@ -10,8 +10,9 @@ of the first (a coin grant whose coins were spent since cannot be reversed: the
 refusal says how many are left). A CSV batch is previewed (members found, totals,
 refusals) before it commits, and committing the same file twice commits it once.
 
-Store managers adjust only members of their stores (``scope``): another store's
-member is "not found", as in every console read.
+Store managers adjust only members linked to their stores (``scope``,
+``service.in_scope``): any other member, an imported one no till has seen included, is
+"not found", as in every console read.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from sync.hq import jobs
 from sync.hq import service as svc
-from sync.hq.models import AdjustmentRow, MemberRow, MemberStoreRow
+from sync.hq.models import AdjustmentRow
 from terminal.errors import InvalidInput, NotFound, RuleViolation
 from terminal.money import Money
 from terminal.rules import lifecycle as lc
@@ -146,14 +147,9 @@ def needs_approval(s: Session, req: Request) -> bool:
 
 
 def member_in_scope(s: Session, code: str, scope: Collection[str] | None) -> None:
-    """NotFound unless the member is at HQ and (for a scoped user) one of its stores'."""
-    if s.get(MemberRow, code) is None:
-        raise NotFound(f"no member {code}", code="unknown_member", member=code)
-    if scope is None:
-        return
-    q = select(MemberStoreRow.store_id).where(MemberStoreRow.member_code == code)
-    # an imported member with no home store yet is every store's (as for tills' pulls)
-    if not set(s.execute(q).scalars()) & {*scope, svc.HQ_STORE}:
+    """NotFound unless the member is at HQ and (for a scoped user) linked to one of its
+    stores: the console pages' rule (``service.in_scope``)."""
+    if not svc.member_in_scope(s, code, scope):
         raise NotFound(f"no member {code}", code="unknown_member", member=code)
 
 

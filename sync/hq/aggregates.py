@@ -10,6 +10,10 @@ that writes what they sum, so they never disagree with the entries:
   ``cpn_used:campaign``, ``tier_to:gold:upgrade``...); a campaign's coupons also by
   their campaign (``cmp_used:c1``). The day is the entry's own
   (``at``, the till's day; HQ's for its chain's entries).
+* ``monthly_flows (month, store_id, metric)``: the balances' flows (``MONTHLY``:
+  stored value, coins, points) by month, added to with ``daily_flows``: a balance's
+  opening at a date is whole months from here and that month's days from
+  ``daily_flows`` (``opening``), not every day of the history.
 * ``member_totals (store_id, metric)``: the members' balances now (members, tiers,
   stored value principal and gift, points and coins by expiry month, unused coupons
   by source and campaign, debts). A member's write adds its new state's share and
@@ -17,7 +21,8 @@ that writes what they sum, so they never disagree with the entries:
   chain's totals are the sum over stores (a store's rows are touched only by its own
   tills and HQ, so pushes from different stores never wait on each other's rows).
 
-``recount`` computes both from the raw entries: the tests hold the tables to it.
+``recount`` computes the daily flows and the totals from the raw entries: the tests
+hold the tables to it, and ``check`` the months to the days.
 """
 
 from __future__ import annotations
@@ -28,18 +33,30 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, delete, inspect, select
+from sqlalchemy import Table, delete, func, inspect, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from sync.hq.models import DailyFlowRow, EntryRow, MemberRow, MemberTotalRow
+from sync.hq.models import DailyFlowRow, EntryRow, MemberRow, MemberTotalRow, MonthlyFlowRow
 from terminal import codec
-from terminal.calendar import add_months
+from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
+from terminal.rules.program import Program
 
 _FLOWS = cast(Table, DailyFlowRow.__table__)
+_MONTHS = cast(Table, MonthlyFlowRow.__table__)
 _TOTALS = cast(Table, MemberTotalRow.__table__)
-Key = tuple[date, str, str]  # (day, store, metric)
+Key = tuple[date, str, str]  # (day, store, metric); in ``monthly_flows`` the month's 1st
+MONTHLY = ("sv_p:", "sv_g:", "coins:", "points:")  # the balances rolled forward
+
+
+def months(flows: dict[Key, int]) -> dict[Key, int]:
+    """The ``MONTHLY`` flows summed by month (keyed by its first day)."""
+    out: dict[Key, int] = defaultdict(int)
+    for (day, store, metric), v in flows.items():
+        if metric.startswith(MONTHLY):
+            out[(day.replace(day=1), store, metric)] += v
+    return {k: v for k, v in out.items() if v}
 
 
 def _cls(reason: str) -> str:
@@ -115,8 +132,9 @@ def record_flows(kind: str, payload: str) -> Iterator[tuple[str, int]]:
         return  # not a record HQ can count (it stores it all the same)
 
 
-def contributions(st: m.MemberState | None) -> dict[str, int]:
-    """A member state's share of ``member_totals``."""
+def contributions(st: m.MemberState | None, program: Program | None) -> dict[str, int]:
+    """A member state's share of ``member_totals`` (its points' expiry month as
+    ``program`` says)."""
     if st is None:
         return {}
     out: dict[str, int] = defaultdict(int)
@@ -126,7 +144,7 @@ def contributions(st: m.MemberState | None) -> dict[str, int]:
     out["sv_p"], out["sv_g"] = st.principal.fen, st.gift.fen
     out["points"], out["growth_points"] = st.points, st.growth_points
     if st.points:
-        out[f"points_exp:{points_expiry_month(st)}"] += st.points
+        out[f"points_exp:{points_expiry_month(st, program)}"] += st.points
     out["debt_coins"], out["debt_sv"] = st.coin_debt, st.sv_debt.fen
     for lot in st.coin_lots:
         if lot.coins:
@@ -141,13 +159,11 @@ def contributions(st: m.MemberState | None) -> dict[str, int]:
     return out
 
 
-def points_expiry_month(st: m.MemberState) -> str:
+def points_expiry_month(st: m.MemberState, program: Program | None) -> str:
     """The month of the last day a member's points are held (``YYYY-MM``), or
-    ``never``: a membership-year program's points go when the year ends (the rule
-    book's §3; ``lifecycle._points_year_expiry``), and only those members have a year."""
-    if st.points_year_start is None:
-        return "never"
-    return (add_months(st.points_year_start, 12) - timedelta(days=1)).strftime("%Y-%m")
+    ``never``: the till's rule (``lifecycle.points_expiry_day``)."""
+    end = lc.points_expiry_day(program, st.points_year_start) if program else None
+    return "never" if end is None else (end - timedelta(days=1)).strftime("%Y-%m")
 
 
 def _day(at: str) -> date | None:
@@ -176,18 +192,30 @@ class Tally:
             for metric, v in record_flows(kind, payload):
                 self.flows[(day, store, metric)] += v
 
-    def member(self, store: str, before: m.MemberState | None, after: m.MemberState) -> None:
-        old, new = contributions(before), contributions(after)
+    def member(
+        self,
+        store: str,
+        before: m.MemberState | None,
+        after: m.MemberState,
+        program: Program | None,
+    ) -> None:
+        old, new = contributions(before, program), contributions(after, program)
         for metric in old.keys() | new.keys():
             d = new.get(metric, 0) - old.get(metric, 0)
             if d:
                 self.totals[(store, metric)] += d
 
-    def flush(self, s: Session) -> None:
+    def flush(self, s: Session, with_months: bool = True) -> None:
+        """``with_months`` False: an HQ whose schema predates ``monthly_flows`` (a
+        migration before 0017 backfilling; 0017 fills the months from the days)."""
         flows = [
             {"day": d, "store_id": st, "metric": k, "value": v}
             for (d, st, k), v in sorted(self.flows.items())
             if v
+        ]
+        by_month = [
+            {"month": d, "store_id": st, "metric": k, "value": v}
+            for (d, st, k), v in sorted(months(self.flows).items())
         ]
         totals = [
             {"store_id": st, "metric": k, "value": v}
@@ -198,8 +226,11 @@ class Tally:
         self.totals.clear()
         conn = s.connection()
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        # always in this order (days, months, totals), each in key order: writers
+        # lock the rows they share in one order
         for table, rows, keys in (
             (_FLOWS, flows, ["day", "store_id", "metric"]),
+            (_MONTHS, by_month if with_months else [], ["month", "store_id", "metric"]),
             (_TOTALS, totals, ["store_id", "metric"]),
         ):
             if not rows:
@@ -233,18 +264,89 @@ def flows(
     end: date,
     stores: Iterable[str] | None = None,
     prefix: str = "",
+    metrics: Iterable[str] = (),
 ) -> dict[tuple[date, str, str], int]:
-    """``daily_flows`` with ``start <= day < end``."""
+    """``daily_flows`` with ``start <= day < end``, for ``metrics`` and those starting
+    ``prefix`` (none given: every metric), at ``stores`` (None: every store). The one
+    reader of the table by day: a report asks for what it shows, never every metric
+    of a long range."""
     f = DailyFlowRow
     q = select(f.day, f.store_id, f.metric, f.value).where(f.day >= start, f.day < end)
     if stores is not None:
         q = q.where(f.store_id.in_(list(stores)))
+    wanted = list(metrics)
+    if wanted:
+        q = q.where(f.metric.in_(wanted))
     if prefix:
         q = q.where(f.metric.startswith(prefix, autoescape=True))
     return {(d, st, k): int(v) for d, st, k, v in s.execute(q)}
 
 
+def opening(s: Session, before: date, stores: Iterable[str] | None, prefix: str) -> dict[str, int]:
+    """Per store, the sum of a ``MONTHLY`` balance's flows (``prefix``, ``sv_p:``...)
+    of every day before ``before``: the whole months from ``monthly_flows``, the days
+    of ``before``'s own month from ``daily_flows``. One statement, grouped in SQL."""
+    if prefix not in MONTHLY:
+        raise ValueError(f"{prefix!r} is not kept by month")
+    first = before.replace(day=1)
+    mo, d = MonthlyFlowRow, DailyFlowRow
+    whole = select(mo.store_id, mo.value).where(
+        mo.month < first, mo.metric.startswith(prefix, autoescape=True)
+    )
+    days = select(d.store_id, d.value).where(
+        d.day >= first, d.day < before, d.metric.startswith(prefix, autoescape=True)
+    )
+    if stores is not None:
+        picked = list(stores)
+        whole = whole.where(mo.store_id.in_(picked))
+        days = days.where(d.store_id.in_(picked))
+    u = union_all(whole, days).subquery()
+    q = select(u.c.store_id, func.sum(u.c.value)).group_by(u.c.store_id)
+    return {str(st): int(v) for st, v in s.execute(q) if v}
+
+
 # ----------------------------------------------------------------------------- recount
+
+
+def _has_months(s: Session) -> bool:
+    return inspect(s.connection()).has_table("monthly_flows")
+
+
+def _days_by_month(s: Session) -> dict[Key, int]:
+    """``daily_flows``' ``MONTHLY`` flows summed by month: what ``monthly_flows`` holds."""
+    d = DailyFlowRow
+    q = select(d.day, d.store_id, d.metric, d.value).where(
+        or_(*(d.metric.startswith(p, autoescape=True) for p in MONTHLY))
+    )
+    return months({(day, st, k): int(v) for day, st, k, v in s.execute(q)})
+
+
+def check_months(s: Session) -> list[str]:
+    """Where ``monthly_flows`` is not ``daily_flows`` summed by month."""
+    mo = MonthlyFlowRow
+    want = _days_by_month(s)
+    held = {
+        (m_, st, k): int(v)
+        for m_, st, k, v in s.execute(select(mo.month, mo.store_id, mo.metric, mo.value))
+        if v
+    }
+    return [
+        f"report sums: {m_:%Y-%m} {st} {k} is {held.get((m_, st, k), 0)} by month, "
+        f"its days give {want.get((m_, st, k), 0)}"
+        for m_, st, k in sorted(held.keys() | want.keys())
+        if held.get((m_, st, k), 0) != want.get((m_, st, k), 0)
+    ][:20]
+
+
+def fill_months(s: Session) -> None:
+    """``monthly_flows`` again from ``daily_flows`` (migration 0017)."""
+    s.execute(delete(MonthlyFlowRow))
+    rows = [
+        {"month": m_, "store_id": st, "metric": k, "value": v}
+        for (m_, st, k), v in sorted(_days_by_month(s).items())
+    ]
+    if rows:
+        s.execute(_MONTHS.insert(), rows)
 
 
 def check(s: Session) -> list[str]:
@@ -271,7 +373,7 @@ def check(s: Session) -> list[str]:
         for k in sorted(have.keys() | want_totals.keys())
         if have.get(k, 0) != want_totals.get(k, 0)
     ][:20]
-    return out
+    return out + (check_months(s) if _has_months(s) else [])
 
 
 def rebuild(s: Session) -> None:
@@ -279,6 +381,8 @@ def rebuild(s: Session) -> None:
     a bulk load, the ingest floor's bare COPY)."""
     s.execute(delete(DailyFlowRow))
     s.execute(delete(MemberTotalRow))
+    if _has_months(s):
+        s.execute(delete(MonthlyFlowRow))
     backfill(s)
 
 
@@ -288,9 +392,10 @@ def backfill(s: Session) -> None:
     flows_, _ = recount(s, with_totals=False)
     t = Tally()
     t.flows.update(flows_)
+    program = _program(s)
     for text in s.execute(select(MemberRow.state_json)).scalars():
-        t.member("hq", None, codec.loads(m.MemberState, text))
-    t.flush(s)
+        t.member("hq", None, codec.loads(m.MemberState, text), program)
+    t.flush(s, with_months=_has_months(s))
 
 
 def recount(s: Session, with_totals: bool = True) -> tuple[dict[Key, int], dict[str, int]]:
@@ -316,7 +421,16 @@ def recount(s: Session, with_totals: bool = True) -> tuple[dict[Key, int], dict[
     ):
         t.record(at, store, kind, payload)
     chain: dict[str, int] = defaultdict(int)
+    program = _program(s) if with_totals else None
     for st in states.values() if with_totals else ():
-        for metric, v in contributions(st).items():
+        for metric, v in contributions(st, program).items():
             chain[metric] += v
     return {k: v for k, v in t.flows.items() if v}, {k: v for k, v in chain.items() if v}
+
+
+def _program(s: Session) -> Program | None:
+    """HQ's program, which the points' expiry months follow (``service`` writes
+    through this module: imported when asked)."""
+    from sync.hq import service
+
+    return service.hq_program(s)

@@ -7,16 +7,18 @@ from, so they never disagree with HQ's entries:
   the sale entry is stored (a till's push, ``service._apply``; or HQ's own chains,
   ``service.Chain.append``). Monthly bonuses and RFM become range scans over it.
 * **Derived member columns** (``members.registered``, ``last_purchase``,
-  ``next_due``, ``due_key``): computed from the member's state whenever HQ writes its
-  cached fold (``service.Book.write``, ``after_push``). ``next_due`` is the first day on
-  which ``lifecycle.due_entries`` returns anything for the state under the program
-  whose key (``program_key``) is ``due_key``; the expiry job visits only members with
-  ``next_due <= day`` and those whose ``due_key`` is not the current program's.
+  ``next_due``, ``due_key``, ``name_key``): computed from the member's state whenever
+  HQ writes its cached fold (``service.Book.write``, ``after_push``). ``next_due`` is
+  the first day on which ``lifecycle.due_entries`` returns anything for the state under
+  the program whose key (``program_key``) is ``due_key``; the expiry job visits only
+  members with ``next_due <= day`` and those whose ``due_key`` is not the current
+  program's. ``name_key`` is what the console's member search finds a name by.
 
 HQ writes members with Core statements (``service.Book``), setting the derived columns
 in the same statement. An ORM write of ``MemberRow`` (a script, a test) does not derive:
 a flush hook sets its ``due_key`` to NULL, "not derived", and every job then reads that
-member's state itself. So the derived columns are exact or marked unknown, never stale.
+member's state itself (the hook derives ``name_key``, cheap, as the search reads no
+state). So the derived columns are exact or marked unknown, never stale.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -34,7 +37,8 @@ from sqlalchemy.orm import Mapper, Session, attributes
 from sync.hq import db
 from sync.hq.models import CouponUseRow, EntryRow, MemberRow, SaleFactRow
 from terminal import codec
-from terminal.calendar import add_months, valid_through
+from terminal.calendar import valid_through
+from terminal.rules import lifecycle as lc
 from terminal.rules import member as m
 from terminal.rules.program import Program
 from terminal.rules.program_loader import SPEND_EXCLUDES
@@ -169,9 +173,8 @@ def next_due(state: m.MemberState, program: Program) -> date | None:
     # _coupon_expiry: an unused coupon, the day after its valid-through
     days += [_after(c.valid_through) for c in state.coupons if c.state == "unused"]
     # _points_year_expiry: the membership year's anniversary
-    if program.points_expiry == "membership_year" and state.points_year_start is not None:
-        start = state.points_year_start
-        days.append(add_months(start, 12) if start.year < NEVER.year else NEVER)
+    if (end := lc.points_expiry_day(program, state.points_year_start)) is not None:
+        days.append(end)
     # _spend_roll: a sale day's spend, the day after its 12 months
     days += [
         _after(valid_through(day, 12)) if day.year < NEVER.year else NEVER
@@ -189,6 +192,17 @@ def next_due(state: m.MemberState, program: Program) -> date | None:
 # ----------------------------------------------------------------------------- members
 
 
+NAME_KEY_LEN = 64  # ``members.name_key``'s width: a longer name is searched by its start
+
+
+def name_key(name: str) -> str | None:
+    """What the console's name search matches the start of (``members.name_key``): the
+    name NFKC-normalised (full-width letters as ASCII), case-folded, without spaces,
+    so "王小明", "Li Lei" and "ＬＩＬＥＩ" are found as typed; None: no name."""
+    key = "".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return key[:NAME_KEY_LEN] or None
+
+
 def derived(state: m.MemberState, program: Program | None) -> dict[str, Any]:
     """The derived columns of a member row holding ``state``."""
     seen = {
@@ -196,6 +210,7 @@ def derived(state: m.MemberState, program: Program | None) -> dict[str, Any]:
         "last_purchase": state.last_purchase,
         "tier": state.tier,
         "birthday_month": state.birthday.month if state.birthday else None,
+        "name_key": name_key(state.name),
     }
     if program is None:  # no program yet: nothing can be said about expiries
         return {**seen, "next_due": None, "due_key": None}
@@ -257,12 +272,24 @@ def after_push(
     return keys
 
 
+def name_key_of(state_json: str) -> str | None:
+    """``name_key`` of a member's state as stored (migration 0016's backfill too)."""
+    try:
+        name = json.loads(state_json).get("name")
+    except (ValueError, AttributeError):
+        return None
+    return name_key(name) if isinstance(name, str) else None
+
+
+# The name key is the search's only way to a member: an ORM write derives it too.
 @event.listens_for(MemberRow, "before_insert")
 def _insert_hook(_: Mapper[MemberRow], __: Any, target: MemberRow) -> None:
     target.due_key = None
+    target.name_key = name_key_of(target.state_json)
 
 
 @event.listens_for(MemberRow, "before_update")
 def _update_hook(_: Mapper[MemberRow], __: Any, target: MemberRow) -> None:
     if attributes.get_history(target, "state_json").has_changes():
         target.due_key = None
+        target.name_key = name_key_of(target.state_json)

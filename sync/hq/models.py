@@ -188,8 +188,14 @@ class MemberRow(Base):
     tier: Mapped[str | None] = mapped_column(String(32), nullable=True)
     birthday_month: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     rfm_segment: Mapped[str | None] = mapped_column(String(32), nullable=True)  # jobs.rfm's
+    # the console's name search (``facts.name_key``, migration 0016): a prefix match,
+    # LIKE 'x%' served by the btree (``text_pattern_ops`` whatever the collation)
+    name_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
-    __table_args__ = (Index("ix_members_due", "due_key", "next_due"),)
+    __table_args__ = (
+        Index("ix_members_due", "due_key", "next_due"),
+        Index("ix_members_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+    )
 
 
 class ProductRow(Base):
@@ -497,6 +503,18 @@ class DailyFlowRow(Base):
 
     __tablename__ = "daily_flows"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonthlyFlowRow(Base):
+    """The balances' ``daily_flows`` (stored value, coins, points: ``aggregates.MONTHLY``)
+    summed by month (``month``: its first day), added to with them: a roll-forward's
+    opening reads whole months here, not every day of the history."""
+
+    __tablename__ = "monthly_flows"
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
     store_id: Mapped[str] = mapped_column(String(30), primary_key=True)
     metric: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)

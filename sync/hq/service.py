@@ -29,7 +29,7 @@ import json
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import partial
@@ -39,6 +39,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import (
     BigInteger,
     BindParameter,
+    Select,
     String,
     Table,
     any_,
@@ -534,7 +535,7 @@ class Book:
         for group in _same_keys(old):
             conn.execute(_UPDATE_MEMBER, group)
         for code in self.touched:
-            self.tally.member(self.store_of[code], self.before[code], self.states[code])
+            self.tally.member(self.store_of[code], self.before[code], self.states[code], program)
             self.before[code] = self.states[code]  # a second write adds only what follows
         self.tally.flush(self.s)
         return [("member", c) for c in self.touched]
@@ -926,6 +927,24 @@ def link_members(s: Session, store_id: str, codes: Iterable[str]) -> None:
     ins = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(_MEMBER_STORES)
     for i in range(0, len(rows), 1000):
         conn.execute(ins.on_conflict_do_nothing(), rows[i : i + 1000])
+
+
+def in_scope(q: Select[Any], scope: Collection[str] | None) -> Select[Any]:
+    """``q`` (a select over ``members``) cut to the members a console user scoped to
+    ``scope`` (a store manager's stores; None: the chain) sees and acts on: those linked
+    to one of the stores (``member_stores``). A member linked only to ``hq`` (imported,
+    never seen at a till) is no store's here, though every store's tills pull it: the
+    console's pages and adjustments (``sync.hq.adjust``) all go by this one rule."""
+    if scope is None:
+        return q
+    linked = select(MemberStoreRow.member_code).where(MemberStoreRow.store_id.in_(scope))
+    return q.where(MemberRow.code.in_(linked))
+
+
+def member_in_scope(s: Session, code: str, scope: Collection[str] | None) -> bool:
+    """Whether the member exists and ``in_scope`` keeps it."""
+    q = in_scope(select(MemberRow.code).where(MemberRow.code == code), scope)
+    return s.execute(q).first() is not None
 
 
 def _of_store(store_id: str) -> Any:

@@ -181,17 +181,28 @@ def _year_end_clear(state: m.MemberState, program: Program, today: date) -> list
 
 def _points_year_expiry(state: m.MemberState, program: Program, today: date) -> list[m.MemberEntry]:
     """Points earned in a membership year expire when that year ends."""
-    if program.points_expiry != "membership_year" or state.points_year_start is None:
-        return []
     out: list[m.MemberEntry] = []
     start, points = state.points_year_start, state.points
-    while today >= add_months(start, 12):
+    while (end := points_expiry_day(program, start)) is not None and today >= end:
         if points:
             out.append(m.PointsChanged("points", -points, "year_expiry"))
             points = 0
-        start = add_months(start, 12)
+        start = end
         out.append(m.PointsYearSet(start))
     return out
+
+
+def points_expiry_day(program: Program, year_start: date | None) -> date | None:
+    """The day the points of the membership year from ``year_start`` expire: its
+    anniversary (they are held through the day before). None where they never do:
+    the program keeps points (``points_expiry`` never), the member has no year, or
+    the anniversary is past the calendar's end. The till's expiry, HQ's due day and
+    HQ's forecast all ask this (rule book §3)."""
+    if program.points_expiry != "membership_year" or year_start is None:
+        return None
+    if year_start.year >= date.max.year:
+        return None
+    return add_months(year_start, 12)
 
 
 def membership_year_start(registered: date, today: date) -> date:

@@ -227,7 +227,7 @@ def lookup_in(engine: Engine, admin_id: int) -> Callable[[str], list[str]]:
     """Ids by kind from the database (the heaviest first where it matters)."""
 
     def names() -> list[str]:
-        # a part of a member's name: the search's slowest kind (a LIKE on the state)
+        # the start of a member's name (surname and one more): the name index's prefix
         sql = (
             "SELECT substr(state_json::json->>'name', 1, 2) FROM members"
             " WHERE state_json::json->>'name' <> '' ORDER BY code LIMIT 5"
@@ -434,6 +434,7 @@ def _sizes(engine: Engine) -> dict[str, object]:
         return {
             "members": one("SELECT count(*) FROM members"),
             "daily_flows_rows": one("SELECT count(*) FROM daily_flows"),
+            "monthly_flows_rows": one("SELECT count(*) FROM monthly_flows"),
             "member_totals_rows": one("SELECT count(*) FROM member_totals"),
             "entries_mb": round(one("SELECT pg_total_relation_size('entries')") / 2**20)
             if one("SELECT relkind FROM pg_class WHERE relname = 'entries'") == "r"
@@ -505,7 +506,7 @@ def console_vs_scan(quick: bool) -> dict[str, object]:
             rebuild_s = time.perf_counter() - t
             progress(f"report sums rebuilt in {rebuild_s:.1f} s")
             with engine.connect() as c:
-                c.execute(text("ANALYZE daily_flows, member_totals"))
+                c.execute(text("ANALYZE daily_flows, monthly_flows, member_totals"))
                 c.commit()
             admin_id = prepare(engine, now)
             app = create_app(engine, now=lambda: now, window=svc.Window())

@@ -115,6 +115,7 @@ MEMBER_COLUMNS = (
     "last_purchase",
     "next_due",
     "due_key",
+    "name_key",
 )
 SALE_COLUMNS = ("entry_id", "member_code", "at", "spend_fen", "store_id")
 CODE, PHONE, TILL = "@@C@@", "@@P@@", "@@T@@"  # placeholders in template rows
@@ -178,6 +179,7 @@ class Template:
     registered: date | None
     last_purchase: date | None
     next_due: date | None
+    name_key: str | None  # the console's name search (``facts.name_key``)
     folded: int
     tier: str
     legacy: bool
@@ -612,6 +614,7 @@ def make_template(
         registered=state.registered,
         last_purchase=state.last_purchase,
         next_due=facts.next_due(state, program),
+        name_key=facts.name_key(state.name),
         folded=life.pos,
         tier=level.id if level else "-",
         legacy=legacy,
@@ -927,6 +930,7 @@ class Dataset:
                 tmpl.last_purchase,
                 tmpl.next_due,
                 self.key,
+                tmpl.name_key,
             )
 
 
@@ -1107,6 +1111,12 @@ def generate(
                 "INSERT INTO entry_ids (id, terminal_id, seq)"
                 " SELECT id, terminal_id, seq FROM entries ORDER BY id"
             )
+        # each member linked to the stores that wrote its entries, as pushes and the
+        # import link them (``service.link_members``): pulls, scopes and histories read it
+        cur.execute(
+            "INSERT INTO member_stores (member_code, store_id)"
+            " SELECT DISTINCT member_code, store_id FROM entries WHERE member_code IS NOT NULL"
+        )
         for _, ddl in indexes:
             cur.execute(ddl)
         rep.seconds["indexes"] = time.perf_counter() - t
@@ -1114,7 +1124,8 @@ def generate(
     t = time.perf_counter()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         more = ["entry_ids"] if ids_apart else []
-        conn.execute("ANALYZE " + ", ".join((*_LOADED, *more, "terminals", "checkpoints")))
+        tables = (*_LOADED, *more, "member_stores", "terminals", "checkpoints")
+        conn.execute("ANALYZE " + ", ".join(tables))
     rep.seconds["analyze"] = time.perf_counter() - t
     rep.seconds["total"] = time.perf_counter() - t0
     rep.members = plan.members

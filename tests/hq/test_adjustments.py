@@ -158,8 +158,16 @@ def test_a_store_manager_adjusts_only_its_stores_members(hq: Hq) -> None:
     with pytest.raises(NotFound):
         propose(hq, adjust.Request("M77", "coins", 5, "x"), scope={"S1"})
     assert propose(hq, adjust.Request("M77", "coins", 5, "x"), scope={"S2"}).state == "applied"
-    # an imported member (no home store yet) is every store's, as for the tills' pulls
-    assert propose(hq, adjust.Request("M2", "coins", 5, "x"), scope={"S1"}).state == "applied"
+    # an imported member no till has seen (linked to ``hq`` only) is no store's, as on
+    # the console's pages, though every store's tills pull it; a chain-wide user adjusts
+    with pytest.raises(NotFound):
+        propose(hq, adjust.Request("M2", "coins", 5, "x"), scope={"S1"})
+    pv = hq.run(lambda s: adjust.preview_csv(s, "M2,coins,5,x\n", AT, scope={"S1"}))
+    assert pv.refusals == [(1, "no member M2")]  # a CSV batch goes by the same rule
+    with pytest.raises(InvalidInput):
+        hq.run(lambda s: adjust.commit_csv(s, "M2,coins,5,x\n", "sam", AT, scope={"S1"}))
+    assert count(hq) == 1
+    assert propose(hq, adjust.Request("M2", "coins", 5, "x")).state == "applied"
 
 
 def test_a_csv_batch_is_previewed_then_committed_once(hq: Hq) -> None:

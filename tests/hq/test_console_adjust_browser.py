@@ -64,6 +64,7 @@ def test_adjust_with_a_reason_approve_and_a_real_till_pulls_it(
             form.locator("input[name=reason]").fill("补录漏积")
             form.locator("button[type=submit]").click()
             expect(fay.locator("#adj-result")).to_contain_text("已生效")
+            shot(fay, "adjust-applied")
             fay.goto(f"{url}/console/members/M000001")
             expect(fay.locator("#coins")).to_have_text(str(coins + 30))
             # above the limit (500 coins): it waits, and its proposer cannot approve it
@@ -85,9 +86,17 @@ def test_adjust_with_a_reason_approve_and_a_real_till_pulls_it(
             shot(boss, "adjust-queue")
             boss.locator("#queue tbody tr button.primary").click()
             expect(boss.locator("#queue")).to_have_count(0)
+            shot(boss, "adjust-list")
             boss.goto(f"{url}/console/members/M000001")
             expect(boss.locator("#coins")).to_have_text(str(coins + 830))
             shot(boss, "adjust-member", whole=True)
+            boss.goto(f"{url}/console/adjustments/batch")  # a batch previewed, not committed
+            batch = "member,kind,amount,reason\nM000002,coins,20,补发\nM000002,points,100,补发\n"
+            boss.fill("#batch-form textarea[name=text]", batch)
+            boss.click("#batch-form button[type=submit]")
+            expect(boss.locator("#members-found")).to_have_text("1")
+            expect(boss.locator("#commit-form")).to_have_count(1)
+            shot(boss, "adjust-batch", whole=True)
             boss.goto(f"{url}/console/log?action=adjust_propose")
             log = boss.locator("#actions tbody").inner_text()
             assert "补录漏积" in log and "门店活动补发" in log

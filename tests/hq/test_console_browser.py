@@ -232,6 +232,11 @@ def test_each_role_in_a_real_browser(console: str) -> None:
             page.set_viewport_size({"width": 1024, "height": 768})
             shot(page, "member-tablet", whole=True)
             page.set_viewport_size({"width": 1366, "height": 768})
+            sale = page.locator("#history details").first  # a sale's lines, opened
+            sale.locator("summary").click()
+            expect(sale.locator("table")).to_contain_text("酱油")
+            sale.scroll_into_view_if_needed()
+            shot(page, "member-sale")
             page.fill("#block-form input[name=reason]", "会员挂失")
             page.click("#block-form button")
             expect(page.locator("#card-state")).to_have_text("已冻结")  # the page after the POST
@@ -242,6 +247,12 @@ def test_each_role_in_a_real_browser(console: str) -> None:
             shot(page, "log")
             csv = page.request.get(f"{url}/console/log.csv?action=member_block")
             assert csv.ok and "会员挂失" in csv.text()
+            page.fill("form.filters input[name=user]", "boss")  # a search, then its CSV
+            page.select_option("form.filters select[name=action]", "member_block")
+            page.click("form.filters button[type=submit]")
+            expect(page.locator("#actions tbody tr")).to_have_count(1)
+            assert "action=member_block" in (page.get_attribute("#csv", "href") or "")
+            shot(page, "log-search")
             page.click("nav >> text=用户")
             page.wait_for_url(f"{url}/console/users")
             assert page.locator("#users").inner_text().count("店长") == 1
@@ -290,6 +301,7 @@ def test_each_role_in_a_real_browser(console: str) -> None:
             expect(page.locator("#card-state")).to_have_text("正常")
             answer = page.goto(f"{url}/console/log")
             assert answer is not None and answer.status == 403
+            shot(page, "403")
             ctx.close()
         finally:
             browser.close()

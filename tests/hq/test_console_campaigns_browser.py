@@ -129,5 +129,9 @@ def test_a_campaign_reaches_a_real_till_and_is_redeemed_there(
             shot(page, "campaigns-new-1024")
             page.goto(f"{console}/console/campaigns/red-thanks")
             shot(page, "campaigns-detail-1024")
+            page.click("text=English")
+            expect(page.locator("#used-n")).to_have_text("1")
+            expect(page.locator("#by-store")).to_contain_text("S1")
+            shot(page, "campaigns-detail-en")
         finally:
             browser.close()

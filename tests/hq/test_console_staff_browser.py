@@ -38,6 +38,7 @@ def test_a_store_manager_adds_a_cashier_and_a_real_till_signs_them_in(
             sign_in(page, console, "sam")
             page.click("nav >> text=员工")
             expect(page.locator("#staff-stores tr")).to_have_count(1)  # S1 only
+            shot(page, "staff-stores")
             page.click("#staff-stores a")
             form = page.locator("#staff-add")
             for field, value in (
@@ -55,6 +56,10 @@ def test_a_store_manager_adds_a_cashier_and_a_real_till_signs_them_in(
             shot(page, "staff")
             page.set_viewport_size({"width": 1024, "height": 768})
             shot(page, "staff-1024")
+            page.click("text=English")
+            expect(page.locator("#staff-c7")).to_contain_text("Cashier")
+            page.set_viewport_size({"width": 768, "height": 1024})
+            shot(page, "staff-tablet-en")
         finally:
             browser.close()
     assert " 1 staff;" in till_sync(db, console)

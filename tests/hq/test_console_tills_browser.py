@@ -59,6 +59,9 @@ def test_enroll_sync_and_revoke_a_till_in_the_browser(console: str, tmp_path: Pa
             shot(page, "store-tills-1024")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 1024, f"the page is {width}px wide at 1024"
+            page.set_viewport_size({"width": 768, "height": 1024})  # a tablet, portrait
+            expect(row.locator("button:has-text('吊销')")).to_be_in_viewport()
+            shot(page, "store-tills-tablet")
             # S1's manager revokes it (a stolen till)
             sam = browser.new_context(**DESK).new_page()
             sign_in(sam, console, "sam")

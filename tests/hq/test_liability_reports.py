@@ -225,6 +225,10 @@ CASES = (
     Filters(DAY + timedelta(days=1), LATER + timedelta(days=1), None, LATER),  # opening
     Filters(DAY, DAY + timedelta(days=2), ("S1",), LATER),  # a store manager's
     Filters(DAY + timedelta(days=1), DAY + timedelta(days=2), ("S1", "S2"), LATER),
+    # openings of whole months (``monthly_flows``) and of days of the start's month
+    Filters(date(2026, 11, 1), LATER + timedelta(days=1), None, LATER),
+    Filters(LATER + timedelta(days=1), LATER + timedelta(days=2), None, LATER),
+    Filters(LATER, LATER + timedelta(days=1), ("S1",), LATER),
 )
 
 

@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook  # type: ignore[import-untyped]
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from sync.hq import aggregates, jobs
 from sync.hq import service as svc
@@ -422,6 +423,45 @@ def test_pages_and_exports_read_back_to_the_same_figures(world: World) -> None:
     assert en.content.decode("utf-8-sig").startswith("Store,Receipts,Sales (yuan)")
 
 
+@contextmanager
+def flow_reads(engine: Any) -> Iterator[list[str]]:
+    """The statements that read ``daily_flows`` meanwhile."""
+    seen: list[str] = []
+
+    def hear(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "daily_flows" in statement and statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", hear)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", hear)
+
+
+@pytest.mark.parametrize(("name", "stores"), [("boss", None), ("sam", {"S1"})])
+def test_the_home_page_reads_the_daily_sums_once(
+    world: World, name: str, stores: set[str] | None
+) -> None:
+    """Today's sales, today's targets and the 30-day trend come from one read."""
+    client = world.client(name)
+    with flow_reads(world.hq.engine) as seen:
+        home = client.get("/console/")
+    assert home.status_code == 200 and 'id="chart-member_share_trend"' in home.text
+    assert len(seen) == 1, seen
+    today = summed({k: v for k, v in scanned(world.hq).items() if k[0] == TODAY}, stores)
+    assert today["n"] > 0
+    assert re.search(rf'id="fig-sales">{today["n"]}<', home.text)
+    assert f'id="fig-amount">¥{Decimal(today["fen"]) / 100:.2f}<' in home.text
+    # a range that does not hold today reads today apart
+    with flow_reads(world.hq.engine) as seen:
+        r = world.build("dashboard", Filters(DAYS[0].date(), DAYS[1].date(), None, TODAY))
+    assert len(seen) == 2
+    want = summed({k: v for k, v in scanned(world.hq).items() if k[0] == TODAY}, None)
+    assert figure(r, "report.fig.member_share_receipts_today") == share_bp(want["mn"], want["n"])
+    assert [row[0] for row in table(r, "daily")] == [DAYS[0].date()]
+
+
 def test_a_store_manager_sees_their_store_only(world: World) -> None:
     sam = world.client("sam")
     q = "start=2026-10-01&end=2026-10-08"
@@ -453,6 +493,13 @@ def test_a_store_manager_sees_their_store_only(world: World) -> None:
     assert "重要价值客户占比" in home and "今日会员笔数占比" in home
 
 
+EN_SAYS = {
+    "日期格式不对": "A date is not valid",
+    "结束日期早于开始日期": "The end date is before the start date",
+    "最长 400 天": "at most 400 days",
+}
+
+
 @pytest.mark.parametrize(
     ("query", "says"),
     [
@@ -467,7 +514,15 @@ def test_bad_filters_are_said_on_the_page(world: World, query: str, says: str) -
     page = boss.get(f"/console/reports/sales?{query}")
     assert page.status_code == 400 and says in page.text
     assert 'id="report-error"' in page.text and 'name="start"' in page.text
-    assert boss.get(f"/console/reports/sales.csv?{query}").status_code == 404
+    # a download has no form to show: 400 and why, in the reader's language
+    for ext in ("csv", "xlsx"):
+        got = boss.get(f"/console/reports/sales.{ext}?{query}")
+        assert got.status_code == 400 and says in got.text, ext
+        assert got.headers["content-type"].startswith("text/html")
+        assert 'id="error-back" href="/console/reports/sales?start=' in got.text
+    boss.cookies.set("pos_console_lang", "en")
+    en = boss.get(f"/console/reports/sales.csv?{query}")
+    assert en.status_code == 400 and EN_SAYS[says] in en.text
 
 
 def test_defaults_and_unknown_reports(world: World) -> None:

@@ -67,6 +67,7 @@ def test_reports_draw_their_charts_in_a_real_browser(console: str, hq: Hq) -> No
             page.goto(f"{url}/console/reports")
             for slug in REPORTS:
                 expect(page.locator(f"#report-{slug}")).to_be_visible()
+            shot(page, "reports")
             for slug in MINE:
                 page.goto(f"{url}/console/reports/{slug}")
                 charts = page.locator("[data-chart]")
@@ -95,6 +96,12 @@ def test_reports_draw_their_charts_in_a_real_browser(console: str, hq: Hq) -> No
             p2.goto(f"{url}/console/reports/sales")
             expect(p2.locator("#table-by_day")).to_contain_text("S1")
             expect(p2.locator("#table-by_day")).not_to_contain_text("S2")
+            assert p2.locator("select.stores").count() == 0  # one store: said, not picked
+            expect(p2.locator("p.hint").first).to_contain_text("门店: S1")
+            p2.set_viewport_size({"width": 768, "height": 1024})  # a tablet, portrait
+            p2.wait_for_function("document.documentElement.scrollWidth <= 768")
+            p2.evaluate("window.scrollTo(0, 0)")
+            shot(p2, "report-sales-tablet")
             assert p2.goto(f"{url}/console/reports/sales?store=S2").status == 404
         finally:
             browser.close()

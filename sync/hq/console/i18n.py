@@ -151,6 +151,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Too many failed sign-ins: the account is locked for a while. Try again later.",
     ),
     # errors
+    "error.400": ("请求有误", "Bad request"),
+    "error.back": ("返回修改", "Go back and change it"),
     "error.403": ("无权操作", "Not allowed"),
     "error.403.text": (
         "您的角色不能执行此操作, 或表单已过期 (请刷新页面).",
@@ -179,10 +181,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "report.apply": ("查询", "Apply"),
     "report.all_stores": ("全部门店 (含总部)", "All stores (and HQ)"),
     "report.multi_hint": (
-        "不选门店即全部; 按住 Ctrl 可多选.",
-        "No store picked means all; hold Ctrl to pick several.",
+        "不选门店即全部; 按住 Ctrl 可多选 (触屏: 逐个点选).",
+        "No store picked means all; hold Ctrl to pick several (on a touch screen, tap each).",
     ),
     "report.csv": ("导出 CSV", "Export CSV"),
+    "report.first_rows": (
+        "此处显示前 {n} 行，共 {total} 行；全部数据请导出 CSV 或 Excel。",
+        "Showing the first {n} of {total} rows; export CSV or Excel for all of them.",
+    ),
     "report.xlsx": ("导出 Excel", "Export Excel"),
     "report.empty": ("此期间没有数据.", "Nothing in this period."),
     "report.met": ("达标", "met"),
@@ -315,8 +321,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "members.placeholder": ("会员号, 手机号或姓名", "Member code, phone or name"),
     "members.none": ("没有找到 “{q}”.", "Nothing found for “{q}”."),
     "members.how": (
-        "输入会员号 (或其开头), 完整手机号, 或姓名的一部分.",
-        "Type a member code (or its start), a whole phone number, or part of a name.",
+        "输入会员号 (或其开头), 完整手机号, 或姓名的开头 (先输姓, 如 “王” 或 “王小”).",
+        "Type a member code (or its start), a whole phone number, or the start of a name"
+        " (surname first, e.g. “王” or “王小”).",
     ),
     # member 360
     "member.code": ("会员号", "Code"),
@@ -409,6 +416,30 @@ CATALOG: dict[str, tuple[str, str]] = {
     "fx.points_year": ("积分年度起 {day}", "points year from {day}"),
     "fx.coins_cleared": ("{year} 年番茄币清零", "coins of {year} cleared"),
     "fx.other": ("{type}", "{type}"),
+    # an effect's reason code in the history (an unknown one shows as itself)
+    "why.opening": ("建档导入", "opening"),
+    "why.earned": ("消费获得", "earned"),
+    "why.redeemed": ("抵现", "redeemed"),
+    "why.spent": ("使用", "spent"),
+    "why.expired": ("过期", "expired"),
+    "why.expiry": ("到期", "expiry"),
+    "why.recharge": ("充值", "recharge"),
+    "why.card_load": ("充值卡", "card load"),
+    "why.gift": ("赠送", "gift"),
+    "why.return": ("退货", "return"),
+    "why.refund": ("退款", "refund"),
+    "why.sv_refund": ("储值退款", "stored-value refund"),
+    "why.adjust": ("调整", "adjustment"),
+    "why.reversal": ("冲正", "reversal"),
+    "why.campaign": ("营销活动", "campaign"),
+    "why.monthly": ("月度发放", "monthly grant"),
+    "why.birthday": ("生日礼", "birthday"),
+    "why.registration": ("注册", "registration"),
+    "why.upgrade": ("升级", "upgrade"),
+    "why.downgrade": ("降级", "downgrade"),
+    "why.reassessed": ("重评", "re-evaluated"),
+    "why.hq": ("总部", "HQ"),
+    "why.debt": ("欠款", "debt"),
     # action log
     "log.title": ("操作日志", "Action log"),
     "log.user": ("用户", "User"),

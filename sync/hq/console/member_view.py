@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from sync.hq import facts
 from sync.hq import service as svc
 from sync.hq.console.accounts import Who
 from sync.hq.models import EntryRow, MemberRow, MemberStoreRow, SaleFactRow, SettingRow
@@ -41,10 +42,7 @@ def chain_today(now: datetime) -> date:
 
 def scoped(q: Select[Any], who: Who) -> Select[Any]:
     """Only the members linked to a store manager's stores (no-op for other roles)."""
-    if not who.scoped:
-        return q
-    linked = select(MemberStoreRow.member_code).where(MemberStoreRow.store_id.in_(who.stores))
-    return q.where(MemberRow.code.in_(linked))
+    return svc.in_scope(q, who.scope)
 
 
 def member_row(s: Session, who: Who, code: str) -> MemberRow | None:
@@ -90,10 +88,29 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# The name search matches the start of a name (``members.name_key``), served by its
+# btree: surname first, "王" finds 王小明, "王小" narrows it. A part inside a name
+# ("小明") would need a trigram index (pg_trgm), an extension not every PostgreSQL has
+# and SQLite lacks; without one it reads every member's state (~1 s at 1M members).
+_TOP = "\U0010ffff"  # the highest code point: no name holds it
+
+
+def _name_starts(s: Session, q: str) -> ColumnElement[bool] | None:
+    key = facts.name_key(q)
+    if key is None:
+        return None
+    col = MemberRow.name_key
+    starts = col.like(_like(key) + "%", escape="\\")
+    if s.get_bind().dialect.name == "postgresql":
+        return starts  # LIKE 'x%' on the text_pattern_ops index
+    # SQLite serves only a range from a plain index (its LIKE ignores ASCII case)
+    return and_(col >= key, col < key + _TOP, starts)
+
+
 def search(s: Session, who: Who, q: str, full_phone: bool) -> list[Found]:
     """By code (exact, then prefix), phone (the whole number: a part would let a
-    masked role enumerate phones) or name (a part of it; not for a whole phone number
-    or a member's code)."""
+    masked role enumerate phones) or name (its start; not for a whole phone number or
+    a member's code)."""
     q = q.strip()
     if not q:
         return []
@@ -112,16 +129,10 @@ def search(s: Session, who: Who, q: str, full_phone: bool) -> list[Found]:
         add(select(MemberRow).where(MemberRow.code == q))
         add(select(MemberRow).where(MemberRow.code.like(_like(q) + "%", escape="\\")))
     if phone or q in rows:
-        # a whole phone number or a member's code is not a name: the name's LIKE reads
-        # every member's state (no index serves a part of a name), ~1 s at 1M members
-        return _found(s, rows.values(), full_phone)
-    # the state's canonical JSON (codec.dumps: no spaces, not ASCII-escaped)
-    needle = json.dumps(q, ensure_ascii=False)[1:-1]
-    add(
-        select(MemberRow).where(
-            MemberRow.state_json.like(f'%"name":"%{_like(needle)}%', escape="\\")
-        )
-    )
+        return _found(s, rows.values(), full_phone)  # a phone or a code is not a name
+    starts = _name_starts(s, q)
+    if starts is not None:
+        add(select(MemberRow).where(starts))
     return _found(s, rows.values(), full_phone)
 
 
@@ -294,6 +305,7 @@ class Item:
     store: str
     till: str
     ref: str
+    month: int = 0  # HQ's partition month of its entries (``entries.month``)
     effects: list[Effect] = field(default_factory=list)
     receipt: str = ""
     amount: Money | None = None
@@ -358,19 +370,21 @@ def history(s: Session, who: Who, code: str, page: int, size: int) -> tuple[list
     """A page (newest first) of the member's folded entries, grouped by till and ref;
     and whether an older page exists. A store manager sees their stores' and HQ's."""
     e = EntryRow
-    q = select(e.terminal_id, e.store_id, e.at, e.ref, e.payload).where(
-        e.member_code == code, e.member_pos.is_not(None)
+    q = select(e.terminal_id, e.store_id, e.month, e.at, e.ref, e.payload).where(
+        e.member_code == code,
+        e.member_pos.is_not(None),
+        # the stores that wrote the member's entries: prunes ``entries``' hash partitions
+        # (each month's 16) to those stores' instead of probing every one
+        e.store_id.in_(_writers(s, who, code)),
     )
-    if who.scoped:
-        q = q.where(e.store_id.in_([*who.stores, svc.HQ_STORE]))
     rows = s.execute(q.order_by(e.member_pos.desc()).limit(size + 1).offset(page * size)).all()
     more = len(rows) > size
     tiers = tier_names(s)
     items: list[Item] = []
-    for terminal, store, at, ref, payload in rows[:size]:
+    for terminal, store, month, at, ref, payload in rows[:size]:
         last = items[-1] if items else None
         if last is None or not ref or (last.till, last.ref) != (terminal, ref):
-            last = Item(at, store, terminal, ref)
+            last = Item(at, store, terminal, ref, month)
             items.append(last)
         try:
             fx = effect(codec.decode_entry(json.loads(payload)), tiers)
@@ -382,14 +396,30 @@ def history(s: Session, who: Who, code: str, page: int, size: int) -> tuple[list
     return items, more
 
 
+def _writers(s: Session, who: Who, code: str) -> list[str]:
+    """The stores whose tills and chains wrote the member's entries: those it is linked
+    to (a push links the members it touches, ``service.link_members``) and HQ's; for a
+    store manager, theirs of those."""
+    q = select(MemberStoreRow.store_id).where(MemberStoreRow.member_code == code)
+    linked = set(s.execute(q).scalars())
+    if who.scoped:
+        linked &= set(who.stores)
+    return sorted(linked | {svc.HQ_STORE})
+
+
 def _attach_sales(s: Session, items: Sequence[Item]) -> None:
     """The sale entry of each item that is a purchase: receipt, amount and lines."""
-    wanted = {(i.till, i.ref) for i in items if any(f.key == "fx.purchased" for f in i.effects)}
+    bought = [i for i in items if any(f.key == "fx.purchased" for f in i.effects)]
+    wanted = {(i.till, i.ref) for i in bought}
     if not wanted:
         return
     e = EntryRow
+    # a sale is in its member entries' partition: the same till's push, store and month
     q = select(e.terminal_id, e.ref, e.payload).where(
-        e.kind == "sale", e.ref.in_({ref for _, ref in wanted})
+        e.kind == "sale",
+        e.ref.in_({i.ref for i in bought}),
+        e.store_id.in_({i.store for i in bought}),
+        e.month.in_({i.month for i in bought}),
     )
     sales: dict[tuple[str, str], str] = {}
     for terminal, ref, text in s.execute(q):

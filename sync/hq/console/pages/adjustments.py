@@ -45,8 +45,8 @@ def refusal(ctx: Ctx, e: PosError) -> str:
 
 
 def _visible(s: Session, ctx: Ctx, items: list[adjust.Adjustment]) -> list[adjust.Adjustment]:
-    # the console's scope, not only the service's: a member linked to @hq (by any HQ
-    # adjustment) is in every store's service scope, but not a manager's to see
+    # ``adjust.listed`` is chain-wide: cut to the members the manager may see
+    # (``service.in_scope``, the rule the service's actions go by too)
     assert ctx.who is not None
     if scope_of(ctx) is None:
         return items

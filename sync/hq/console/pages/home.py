@@ -13,14 +13,14 @@ from fastapi.responses import Response
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from sync.hq import aggregates
 from sync.hq import service as svc
 from sync.hq.console.accounts import Who
 from sync.hq.console.member_view import chain_today
 from sync.hq.console.reporting import dashboard, params, render, sums
-from sync.hq.console.reporting.kit import Filters
 from sync.hq.console.roles import Perm
 from sync.hq.console.web import Console, Ctx
-from sync.hq.models import MemberRow, MemberStoreRow, StoreRow, TerminalRow
+from sync.hq.models import MemberStoreRow, MemberTotalRow, StoreRow, TerminalRow
 from terminal.money import Money
 
 
@@ -33,7 +33,8 @@ class Figures:
     sales_today_amount: Money
 
 
-def figures(s: Session, who: Who, now: datetime) -> Figures:
+def figures(s: Session, who: Who, now: datetime, cells: dashboard.Cells | None = None) -> Figures:
+    """``cells``: the dashboard's flows (they hold today's), else today's are read."""
     today = chain_today(now)
     if who.scoped:
         members = s.execute(
@@ -43,7 +44,12 @@ def figures(s: Session, who: Who, now: datetime) -> Figures:
         ).scalar_one()
         stores = len(who.stores)
     else:
-        members = s.execute(select(func.count()).select_from(MemberRow)).scalar_one()
+        # the chain's count kept by every member write (a count(*) of members reads 1M rows)
+        members = s.execute(
+            select(func.coalesce(func.sum(MemberTotalRow.value), 0)).where(
+                MemberTotalRow.metric == "members"
+            )
+        ).scalar_one()
         stores = s.execute(
             select(func.count()).select_from(StoreRow).where(StoreRow.id != svc.HQ_STORE)
         ).scalar_one()
@@ -55,10 +61,13 @@ def figures(s: Session, who: Who, now: datetime) -> Figures:
     if who.scoped:
         tills = tills.where(TerminalRow.store_id.in_(who.stores))
     # today's sales by the tills' own dates, from the sums kept at push time
-    day = Filters(
-        today, today + timedelta(days=1), tuple(sorted(who.stores)) if who.scoped else None
-    )
-    sold = sums.total(sums.flows(s, day, ("receipts", "sales_fen")).values())
+    if cells is None:
+        mine = sorted(who.stores) if who.scoped else None
+        flat = aggregates.flows(
+            s, today, today + timedelta(days=1), mine, metrics=("receipts", "sales_fen")
+        )
+        cells = sums.cells(flat)
+    sold = dashboard.on(cells, today)
     n, total = sold.get("receipts", 0), sold.get("sales_fen", 0)
     return Figures(int(members), int(stores), int(s.execute(tills).scalar_one()), n, Money(total))
 
@@ -69,10 +78,12 @@ def add(router: APIRouter, console: Console) -> None:
         assert ctx.who is not None
         today = chain_today(ctx.now)
         with console.tx() as s:
-            fig = figures(s, ctx.who, ctx.now)
-            board = None
+            board, cells = None, None
             if ctx.can(Perm.VIEW_REPORTS):
+                # the last 30 days to today, read once: today's sales, its targets, trends
                 asked = params.asked(None, None, (), today)
-                report = dashboard.build(s, params.filters(asked, ctx.who, (), today))
-                board = render.view(report, ctx.t)
+                f = params.filters(asked, ctx.who, (), today)
+                cells = dashboard.flows(s, f)
+                board = render.view(dashboard.build(s, f, cells), ctx.t)
+            fig = figures(s, ctx.who, ctx.now, cells)
         return console.render(ctx, "home.html", fig=fig, today=today, view=board)

@@ -9,6 +9,7 @@ the reports show them no chain-wide figure."""
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -74,6 +75,11 @@ def build(
     return Built(asked, known, report, None)
 
 
+def query_of(a: params.Asked) -> list[tuple[str, str]]:
+    """The filters as a query string's pairs (the page's export links, a way back)."""
+    return [("start", a.start), ("end", a.end), *(("store", x) for x in a.stores)]
+
+
 def download(body: bytes, media: str, name: str) -> Response:
     headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, media_type=media, headers=headers)
@@ -81,6 +87,19 @@ def download(body: bytes, media: str, name: str) -> Response:
 
 def add(router: APIRouter, console: Console) -> None:
     viewer = console.viewer(Perm.VIEW_REPORTS)
+
+    def refused(ctx: Ctx, slug: str, b: Built) -> Response:
+        """A download whose filters were refused: 400 and why, in the reader's
+        language, with a way back to the report's form."""
+        assert b.error is not None
+        return console.render(
+            ctx,
+            "error.html",
+            status=400,
+            status_code=400,
+            message=b.error,
+            back=f"/reports/{slug}?{urlencode(query_of(b.asked))}",
+        )
 
     @router.get("/reports")
     def index(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
@@ -98,7 +117,7 @@ def add(router: APIRouter, console: Console) -> None:
     ) -> Response:
         b = build(console, ctx, spec_of(ctx, slug), start, end, store)
         if b.report is None:
-            raise Missing(slug)  # the page says why; a download has nowhere to
+            return refused(ctx, slug, b)
         tid = table or next((tb.id for tb in b.report.tables), "")  # "" is Missing
         body = export.csv_bytes(b.report, tid, ctx.t)
         name = f"{slug}-{tid}-{b.asked.start}-{b.asked.end}.csv"
@@ -114,7 +133,7 @@ def add(router: APIRouter, console: Console) -> None:
     ) -> Response:
         b = build(console, ctx, spec_of(ctx, slug), start, end, store)
         if b.report is None:
-            raise Missing(slug)  # the page says why; a download has nowhere to
+            return refused(ctx, slug, b)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         body = export.xlsx_bytes(b.report, ctx.t)
         return download(body, media, f"{slug}-{b.asked.start}-{b.asked.end}.xlsx")
@@ -129,8 +148,7 @@ def add(router: APIRouter, console: Console) -> None:
     ) -> Response:
         spec = spec_of(ctx, slug)
         b = build(console, ctx, spec, start, end, store)
-        query = [("start", b.asked.start), ("end", b.asked.end)]
-        query += [("store", x) for x in b.asked.stores]
+        query = query_of(b.asked)
         return console.render(
             ctx,
             "report.html",

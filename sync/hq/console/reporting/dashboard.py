@@ -12,11 +12,11 @@ up to today (``rfm_moves``; for picked stores, ``rfm_store_segments``)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from sync.hq import aggregates
 from sync.hq.console.reporting import rfm, sales, sums, targets
 from sync.hq.console.reporting.kit import (
     Chart,
@@ -29,15 +29,35 @@ from sync.hq.console.reporting.kit import (
     share_bp,
 )
 
+Cells = dict[tuple[date, str], sums.Cell]
 
-def build(s: Session, f: Filters) -> Report:
-    today = f.today or f.end - timedelta(days=1)
-    now = sums.total(
-        sums.flows(
-            s, replace(f, start=today, end=today + timedelta(days=1)), sales.METRICS
-        ).values()
-    )
-    daily = sums.by(sums.flows(s, f, sales.METRICS), "day")
+
+def today_of(f: Filters) -> date:
+    return f.today or f.end - timedelta(days=1)
+
+
+def flows(s: Session, f: Filters) -> Cells:
+    """The sales metrics of the range's days and of today: one read when the range
+    holds today (the home page's does; it shows today's sales from it too)."""
+    day = today_of(f)
+    cells = sums.cells(aggregates.flows(s, f.start, f.end, f.stores, metrics=sales.METRICS))
+    if not f.start <= day < f.end:
+        one = aggregates.flows(s, day, day + timedelta(days=1), f.stores, metrics=sales.METRICS)
+        cells.update(sums.cells(one))
+    return cells
+
+
+def on(cells: Cells, day: date) -> sums.Cell:
+    """The cells of ``day`` summed over stores."""
+    return sums.total(c for (d, _), c in cells.items() if d == day)
+
+
+def build(s: Session, f: Filters, cells: Cells | None = None) -> Report:
+    """``cells``: ``flows(s, f)`` when the caller has read them already."""
+    today = today_of(f)
+    cells = flows(s, f) if cells is None else cells
+    now = on(cells, today)
+    daily = sums.by(cells, "day")
     days = sums.days(f)
     x = tuple(d.isoformat() for d in days)
     rows = [sales.row(daily.get(d, {})) for d in days]

@@ -68,9 +68,16 @@ class TableView:
     title: str
     headers: tuple[tuple[str, bool], ...]  # (text, numeric)
     rows: tuple[tuple[tuple[str, bool], ...], ...]
+    total: int  # the table's rows: more than ``rows`` when the page shows only the first
 
 
-def table(tb: Table, t: T) -> TableView:
+# A page shows a table's first rows; the CSV and Excel downloads hold them all (a
+# chain's store-by-day table is 200 stores x 30 days = 6,000 rows, seconds to render
+# and to scroll through, and nobody reads it on a screen).
+PAGE_ROWS = 200
+
+
+def table(tb: Table, t: T, most: int = PAGE_ROWS) -> TableView:
     def row(values: tuple[object, ...]) -> tuple[tuple[str, bool], ...]:
         return tuple(
             (
@@ -84,7 +91,8 @@ def table(tb: Table, t: T) -> TableView:
         tb.id,
         t(tb.title),
         tuple((t(c.key), c.kind in ("int", "fen", "bp")) for c in tb.columns),
-        tuple(row(r) for r in tb.rows),
+        tuple(row(r) for r in tb.rows[:most]),
+        len(tb.rows),
     )
 
 

@@ -5,8 +5,9 @@ A balance at a date is the sum of every flow before it, so a period reads
 classes gathered into columns. By store: a store's balance is what the entries made
 *at that store* added and took (HQ's own entries, adjustments, jobs and campaigns,
 are HQ's store ``hq``); the stores add up to the chain, whose closing on today is the
-members' balances (``member_totals``). Opening sums are grouped in SQL: a page reads
-days x stores x metrics, never an entry.
+members' balances (``member_totals``). The opening is whole months (``monthly_flows``)
+and the days of the start's month, grouped in SQL; the period is its days x stores x
+metrics: a page reads no entry, nor every day of the history.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.hq import aggregates
 from sync.hq.console.reporting import sums
 from sync.hq.console.reporting.kit import Column, Filters, Kind, Series, Table
-from sync.hq.models import DailyFlowRow
 
 TOTAL = "Σ"  # the total row's label (the first column is shown as it is)
 
@@ -83,21 +82,6 @@ def merge(*parts: Ledger) -> Ledger:
     return Ledger(dict(opening), dict(moves))
 
 
-def opening_sums(
-    s: Session, before: date, stores: Sequence[str] | None, prefix: str
-) -> dict[str, int]:
-    """Per store, the sum of the ``prefix`` flows of every day before ``before``."""
-    f = DailyFlowRow
-    q = (
-        select(f.store_id, func.sum(f.value))
-        .where(f.day < before, f.metric.startswith(prefix, autoescape=True))
-        .group_by(f.store_id)
-    )
-    if stores is not None:
-        q = q.where(f.store_id.in_(list(stores)))
-    return {str(st): int(v) for st, v in s.execute(q) if v}
-
-
 def ledger(s: Session, f: Filters, prefix: str) -> Ledger:
     """The ``prefix`` balance (``sv_p:``, ``coins:``...) over the filters' days."""
     moves = {
@@ -105,7 +89,7 @@ def ledger(s: Session, f: Filters, prefix: str) -> Ledger:
         for (d, st, k), v in aggregates.flows(s, f.start, f.end, f.stores, prefix).items()
         if v
     }
-    return Ledger(opening_sums(s, f.start, f.stores, prefix), moves)
+    return Ledger(aggregates.opening(s, f.start, f.stores, prefix), moves)
 
 
 def columns(cols: Sequence[Bucket], kind: Kind) -> tuple[Column, ...]:

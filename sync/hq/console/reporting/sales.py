@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from sync.hq import aggregates
 from sync.hq.console.reporting import sums, targets
 from sync.hq.console.reporting.kit import (
     Chart,
@@ -78,7 +79,7 @@ def figures(c: sums.Cell, target: int) -> tuple[Figure, ...]:
 
 
 def build(s: Session, f: Filters) -> Report:
-    cells = sums.flows(s, f, METRICS)
+    cells = sums.cells(aggregates.flows(s, f.start, f.end, f.stores, metrics=METRICS))
     by_day, by_store = sums.by(cells, "day"), sums.by(cells, "store")
     days = sums.days(f)
     x = tuple(d.isoformat() for d in days)

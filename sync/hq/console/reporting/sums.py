@@ -1,6 +1,6 @@
-"""What the reports read from the pre-aggregated tables, cut to a report's filters:
-``daily_flows`` for chosen metrics (never every metric of a long range), the
-members' totals, and the RFM job's migrations (``rfm_moves``, chain-wide only)."""
+"""What the reports make of the pre-aggregated tables, cut to a report's filters:
+``daily_flows`` (read by ``aggregates.flows``) by day, store or month, and the RFM
+job's migrations (``rfm_moves``, chain-wide only)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.hq.console.reporting.kit import Filters
-from sync.hq.models import DailyFlowRow, RfmMoveRow, RfmStoreSegmentRow
+from sync.hq.models import RfmMoveRow, RfmStoreSegmentRow
 
 Cell = dict[str, int]  # metric -> value
 
@@ -26,22 +26,11 @@ def months(f: Filters) -> list[str]:
     return sorted({d.strftime("%Y-%m") for d in days(f)})
 
 
-def flows(
-    s: Session, f: Filters, metrics: Iterable[str] = (), prefix: str = ""
-) -> dict[tuple[date, str], Cell]:
-    """(day, store) -> metric -> value, for ``metrics`` or those starting ``prefix``."""
-    r = DailyFlowRow
-    q = select(r.day, r.store_id, r.metric, r.value).where(r.day >= f.start, r.day < f.end)
-    if f.stores is not None:
-        q = q.where(r.store_id.in_(f.stores))
-    wanted = list(metrics)
-    if wanted:
-        q = q.where(r.metric.in_(wanted))
-    if prefix:
-        q = q.where(r.metric.startswith(prefix, autoescape=True))
+def cells(flows: dict[tuple[date, str, str], int]) -> dict[tuple[date, str], Cell]:
+    """``aggregates.flows`` as (day, store) -> metric -> value."""
     out: dict[tuple[date, str], Cell] = defaultdict(lambda: defaultdict(int))
-    for day, store, metric, value in s.execute(q):
-        out[(day, store)][metric] += int(value)
+    for (day, store, metric), value in flows.items():
+        out[(day, store)][metric] += value
     return out
 
 

@@ -62,7 +62,7 @@ def distribution(s: Session) -> dict[str, int]:
 
 def build(s: Session, f: Filters) -> Report:
     names = tier_names(s)
-    cells = sums.flows(s, f, prefix="tier_to:")
+    cells = sums.cells(aggregates.flows(s, f.start, f.end, f.stores, "tier_to:"))
     months = sums.months(f)
     per_month = changes(sums.by(cells, "month"))
     by_tier: dict[tuple[str, str, str], int] = defaultdict(int)  # (month, tier, kind)
